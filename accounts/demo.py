@@ -1,0 +1,66 @@
+"""One demo account per role, for the embedded database only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+
+from plans.models import Division, Organization
+
+from .models import Profile
+from .roles import ADMINISTRATOR, DIVISION_HEAD, DIVISION_STAFF, EXECUTIVE, PLANNER, ROLE_LABELS
+
+
+class DemoAccountsRefused(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    role: str
+    first_name: str
+    division: str | None
+
+
+DEMO_DIVISION = "ฝ่ายโยธา"
+OTHER_DIVISION = "ฝ่ายการศึกษา"
+
+DEMO_ACCOUNTS = [
+    DemoAccount("staff", "demo-staff", DIVISION_STAFF, "เจ้าหน้าที่ฝ่ายโยธา", DEMO_DIVISION),
+    DemoAccount("staff2", "demo-staff2", DIVISION_STAFF, "เจ้าหน้าที่ฝ่ายการศึกษา", OTHER_DIVISION),
+    DemoAccount("head", "demo-head", DIVISION_HEAD, "หัวหน้าฝ่ายโยธา", DEMO_DIVISION),
+    DemoAccount("planner", "demo-planner", PLANNER, "ผู้จัดทำแผน ฝ่ายปกครอง", "ฝ่ายปกครอง"),
+    DemoAccount("executive", "demo-executive", EXECUTIVE, "ผู้อำนวยการเขต", None),
+    DemoAccount("admin", "demo-admin", ADMINISTRATOR, "ผู้ดูแลระบบ", None),
+]
+
+
+@transaction.atomic
+def create_demo_accounts(organization: Organization | None = None) -> list[DemoAccount]:
+    if not settings.DEMO_ACCOUNTS_ALLOWED:
+        raise DemoAccountsRefused("Demo accounts exist only on the embedded database (no DATABASE_URL).")
+    if organization is None:
+        organization = Organization.objects.filter(kind=Organization.Kind.DISTRICT, plans__isnull=False).first()
+    if organization is None:
+        raise DemoAccountsRefused("Load a plan first (python manage.py loadplan).")
+    for account in DEMO_ACCOUNTS:
+        user, created = User.objects.get_or_create(username=account.username)
+        if created:
+            user.set_password(account.password)
+        user.first_name = account.first_name
+        user.is_staff = account.role in (PLANNER, ADMINISTRATOR)
+        user.is_superuser = account.role == ADMINISTRATOR
+        user.save()
+        user.groups.set([Group.objects.get(name=account.role)])
+        division = Division.objects.filter(organization=organization, name=account.division).first() if account.division else None
+        Profile.objects.update_or_create(user=user, defaults={"organization": organization, "division": division})
+    return DEMO_ACCOUNTS
+
+
+def describe(accounts: list[DemoAccount]) -> list[str]:
+    return [f"  {a.username:<10} {a.password:<16} {ROLE_LABELS[a.role]} {a.division or ''}" for a in accounts]

@@ -1,0 +1,94 @@
+"""The five roles as Django groups, and who may see which organization's data."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.utils.translation import gettext_lazy as _
+
+DIVISION_STAFF = "division_staff"
+DIVISION_HEAD = "division_head"
+PLANNER = "planner"
+EXECUTIVE = "executive"
+ADMINISTRATOR = "administrator"
+
+ROLE_LABELS = {
+    DIVISION_STAFF: _("Division staff"),
+    DIVISION_HEAD: _("Division head"),
+    PLANNER: _("Planner"),
+    EXECUTIVE: _("Executive"),
+    ADMINISTRATOR: _("Administrator"),
+}
+
+# Models a planner maintains for their own organization in the admin.
+PLAN_DATA_MODELS = {
+    "plans": ["division", "workgroup", "plan", "planstatement", "strategynode", "variant", "printedtotal"],
+    "indicators": ["indicator", "indicatortarget", "baseline", "rubric", "rubriclevel", "rubriccondition"],
+    "projects": ["project", "projectindicator", "keyresultlink", "workstep"],
+}
+# City-wide reference data: planners read it, administrators change it.
+REFERENCE_MODELS = {
+    "plans": ["organization", "organizationalias", "fiscalyear", "period"],
+    "projects": ["policy"],
+}
+
+
+def _perms(models: dict[str, list[str]], actions: list[str]) -> list[Permission]:
+    wanted = []
+    for app, names in models.items():
+        for name in names:
+            for action in actions:
+                wanted.append((app, f"{action}_{name}"))
+    perms = Permission.objects.filter(content_type__app_label__in=models.keys()).select_related("content_type")
+    by_key = {(p.content_type.app_label, p.codename): p for p in perms}
+    return [by_key[w] for w in wanted if w in by_key]
+
+
+def sync_roles() -> None:
+    """Create the groups and give them their permissions; safe to run again."""
+    for role in ROLE_LABELS:
+        Group.objects.get_or_create(name=role)
+    planner = Group.objects.get(name=PLANNER)
+    planner.permissions.set(
+        _perms(PLAN_DATA_MODELS, ["add", "change", "delete", "view"]) + _perms(REFERENCE_MODELS, ["view"])
+    )
+    admin = Group.objects.get(name=ADMINISTRATOR)
+    admin.permissions.set(
+        _perms(PLAN_DATA_MODELS, ["add", "change", "delete", "view"])
+        + _perms(REFERENCE_MODELS, ["add", "change", "delete", "view"])
+        + list(Permission.objects.filter(content_type__app_label__in=["auth", "accounts"]))
+    )
+
+
+def has_role(user, role: str) -> bool:
+    if not user.is_authenticated:
+        return False
+    cache = getattr(user, "_kpiplan_roles", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True))
+        user._kpiplan_roles = cache
+    return role in cache
+
+
+def sees_all_organizations(user) -> bool:
+    """Administrators look after every organization of the installation."""
+    return user.is_authenticated and (user.is_superuser or has_role(user, ADMINISTRATOR))
+
+
+def user_organization(user):
+    profile = getattr(user, "profile", None) if user.is_authenticated else None
+    return profile.organization if profile else None
+
+
+def user_division(user):
+    profile = getattr(user, "profile", None) if user.is_authenticated else None
+    return profile.division if profile else None
+
+
+def scope_to_user(queryset, user):
+    """Only the rows of the user's own organization, unless they see all."""
+    if sees_all_organizations(user):
+        return queryset
+    organization = user_organization(user)
+    if organization is None:
+        return queryset.none()
+    return queryset.for_organization(organization)

@@ -1,0 +1,95 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from kpiplan.admin_base import PlanDataAdmin, ScopedInline, ScopedStackedInline
+from plans.admin import VariantInline
+
+from .models import Baseline, Indicator, IndicatorTarget, Rubric, RubricCondition, RubricLevel
+
+
+class TargetInline(ScopedInline):
+    model = IndicatorTarget
+    fields = ["fiscal_year", "label", "value", "unit", "agency", "order"]
+    autocomplete_fields = ["agency"]
+
+
+class BaselineInline(ScopedInline):
+    model = Baseline
+    fields = ["year", "label", "value", "unit", "text"]
+
+
+class RubricInline(ScopedStackedInline):
+    model = Rubric
+    fields = ["title", "note"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(PlanDataAdmin):
+    list_display = ["code", "name_short", "kind", "unit", "lead_agency", "weight", "starred", "plan"]
+    list_filter = ["kind", "starred", "direction", "plan"]
+    search_fields = ["code", "name", "key", "definition"]
+    autocomplete_fields = ["plan", "node", "parent", "lead_agency", "lead_division", "supporting_agencies"]
+    list_select_related = ["lead_agency", "plan", "plan__organization"]
+    inlines = [TargetInline, BaselineInline, RubricInline, VariantInline]
+    fieldsets = [
+        (None, {"fields": ["plan", "kind", "code", "name", "node", "parent", "starred", "change_reason"]}),
+        (_("Target"), {"fields": ["unit", "direction", "measure_type", "target_text", "target_year_text", "weight"]}),
+        (_("Agencies"), {"fields": ["lead_agency", "lead_division", "supporting_agencies"]}),
+        (_("Definition"), {"fields": ["definition", "formula", "evidence", "projects_text"]}),
+        (_("Other"), {"fields": ["component", "component_title", "summary_order", "order", "key", "notes"],
+                      "classes": ["collapse"]}),
+    ]
+
+    @admin.display(description=_("name"), ordering="name")
+    def name_short(self, obj):
+        return obj.name[:90]
+
+
+class ConditionInline(ScopedInline):
+    model = RubricCondition
+    fields = ["kind", "measure", "operator", "value", "unit", "text", "order"]
+
+
+class LevelInline(ScopedInline):
+    model = RubricLevel
+    fields = ["level", "threshold_text", "threshold_percent", "description", "points"]
+
+
+@admin.register(Rubric)
+class RubricAdmin(PlanDataAdmin):
+    list_display = ["title", "indicator"]
+    search_fields = ["title", "indicator__name", "indicator__code"]
+    autocomplete_fields = ["indicator"]
+    inlines = [LevelInline]
+
+
+@admin.register(RubricLevel)
+class RubricLevelAdmin(PlanDataAdmin):
+    list_display = ["rubric", "level", "threshold_text", "points"]
+    list_filter = ["level"]
+    search_fields = ["rubric__title", "description"]
+    autocomplete_fields = ["rubric"]
+    inlines = [ConditionInline]
+
+
+@admin.register(IndicatorTarget)
+class IndicatorTargetAdmin(PlanDataAdmin):
+    list_display = ["indicator", "label", "value", "unit", "agency"]
+    search_fields = ["indicator__name", "indicator__code", "label"]
+    autocomplete_fields = ["indicator", "agency"]
+
+
+@admin.register(Baseline)
+class BaselineAdmin(PlanDataAdmin):
+    list_display = ["indicator", "year", "label", "value", "unit"]
+    list_filter = ["year"]
+    search_fields = ["indicator__name", "indicator__code", "text"]
+    autocomplete_fields = ["indicator"]
+
+
+@admin.register(RubricCondition)
+class RubricConditionAdmin(PlanDataAdmin):
+    list_display = ["level", "kind", "measure", "operator", "value", "text"]
+    list_filter = ["kind"]
+    search_fields = ["measure", "text"]
+    autocomplete_fields = ["level"]

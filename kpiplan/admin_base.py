@@ -1,0 +1,110 @@
+"""What every kpiplan admin page shares: organization scoping, Thai number input,
+thousands separators and a 'reason for change' kept in the history."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db import models
+from django.forms import ModelForm
+from import_export.admin import ImportExportMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.roles import scope_to_user, sees_all_organizations, user_organization
+from kpiplan.forms import ChangeReasonFormMixin, ThaiDecimalField
+from kpiplan.lib.thai import format_number
+
+DECIMAL_OVERRIDES = {models.DecimalField: {"form_class": ThaiDecimalField}}
+
+
+class ReasonModelForm(ChangeReasonFormMixin, ModelForm):
+    pass
+
+
+def scoped_related_queryset(db_field, queryset, request):
+    """Limit a foreign-key or many-to-many choice to the user's organization.
+
+    Foreign keys to Organization are scoped only where they mean 'whose data this is'
+    (a field called `organization`); lead and supporting agencies are other units of
+    the city and stay selectable.
+    """
+    related = db_field.related_model
+    path = getattr(related, "ORG_PATH", None)
+    if path is None:
+        return queryset
+    if path == "" and db_field.name != "organization":
+        return queryset
+    return scope_to_user(queryset, request.user)
+
+
+class ScopedMixin:
+    """Rows and choices of the user's own organization only (administrators see all)."""
+
+    formfield_overrides = DECIMAL_OVERRIDES
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if getattr(self.model, "ORG_PATH", None) is None:
+            return queryset
+        return scope_to_user(queryset, request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = scoped_related_queryset(db_field, field.queryset, request)
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = scoped_related_queryset(db_field, field.queryset, request)
+        return field
+
+
+class PlanDataAdmin(ScopedMixin, ImportExportMixin, SimpleHistoryAdmin):
+    """Admin for plan data: scoped, versioned, with Excel import/export."""
+
+    form = ReasonModelForm
+    list_per_page = 50
+
+    def save_model(self, request, obj, form, change):
+        reason = form.cleaned_data.get("change_reason") if hasattr(form, "cleaned_data") else ""
+        if reason:
+            obj._change_reason = reason
+        super().save_model(request, obj, form, change)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        organization = user_organization(request.user)
+        if organization and "organization" in [f.name for f in self.model._meta.fields]:
+            initial.setdefault("organization", organization.pk)
+        return initial
+
+
+class ReferenceAdmin(SimpleHistoryAdmin):
+    """City-wide reference data: read by planners, changed by administrators."""
+
+    formfield_overrides = DECIMAL_OVERRIDES
+
+    def has_add_permission(self, request):
+        return sees_all_organizations(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return sees_all_organizations(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return sees_all_organizations(request.user) and super().has_delete_permission(request, obj)
+
+
+class ScopedInline(ScopedMixin, admin.TabularInline):
+    extra = 0
+    show_change_link = True
+
+
+class ScopedStackedInline(ScopedMixin, admin.StackedInline):
+    extra = 0
+    show_change_link = True
+
+
+def baht(value) -> str:
+    """Budget column: thousands separators, '-' for none."""
+    return format_number(value, places=None)

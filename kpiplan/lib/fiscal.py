@@ -1,0 +1,68 @@
+"""The Thai government fiscal year: 1 October to 30 September, named by the B.E. year
+in which it ends (FY 2567 = 1 Oct 2023 - 30 Sep 2024). Quarter 1 is October-December.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from .thai import BE_OFFSET, MONTHS_TH, MONTHS_TH_ABBR
+
+
+@dataclass(frozen=True)
+class FiscalMonth:
+    fiscal_year: int  # B.E.
+    number: int  # 1 = October ... 12 = September
+    year: int  # C.E. calendar year of the month
+    month: int  # calendar month 1-12
+
+    @property
+    def quarter(self) -> int:
+        return (self.number - 1) // 3 + 1
+
+    @property
+    def start(self) -> datetime.date:
+        return datetime.date(self.year, self.month, 1)
+
+    @property
+    def end(self) -> datetime.date:
+        nxt = datetime.date(self.year + (self.month == 12), self.month % 12 + 1, 1)
+        return nxt - datetime.timedelta(days=1)
+
+    @property
+    def name_th(self) -> str:
+        return f"{MONTHS_TH[self.month - 1]} {self.year + BE_OFFSET}"
+
+    @property
+    def abbr_th(self) -> str:
+        return MONTHS_TH_ABBR[self.month - 1]
+
+
+def fiscal_year_of(date: datetime.date) -> int:
+    """B.E. fiscal year containing `date`."""
+    return date.year + BE_OFFSET + (1 if date.month >= 10 else 0)
+
+
+def fiscal_year_bounds(fiscal_year_be: int) -> tuple[datetime.date, datetime.date]:
+    ce_end = fiscal_year_be - BE_OFFSET
+    return datetime.date(ce_end - 1, 10, 1), datetime.date(ce_end, 9, 30)
+
+
+def fiscal_months(fiscal_year_be: int) -> list[FiscalMonth]:
+    ce_end = fiscal_year_be - BE_OFFSET
+    months = []
+    for number in range(1, 13):
+        month = (number + 8) % 12 + 1  # 1 -> 10 (Oct), 4 -> 1 (Jan), 12 -> 9 (Sep)
+        year = ce_end - 1 if month >= 10 else ce_end
+        months.append(FiscalMonth(fiscal_year_be, number, year, month))
+    return months
+
+
+def fiscal_quarter_of(date: datetime.date) -> int:
+    return ((date.month - 10) % 12) // 3 + 1
+
+
+def quarter_bounds(fiscal_year_be: int, quarter: int) -> tuple[datetime.date, datetime.date]:
+    months = fiscal_months(fiscal_year_be)[(quarter - 1) * 3 : quarter * 3]
+    return months[0].start, months[-1].end

@@ -1,0 +1,86 @@
+"""Thai numbers and dates: framework-free, tested without a database."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+
+THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
+_TO_ASCII = str.maketrans(THAI_DIGITS, "0123456789")
+_TO_THAI = str.maketrans("0123456789", THAI_DIGITS)
+
+MONTHS_TH = [
+    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
+    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+]
+MONTHS_TH_ABBR = [
+    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
+    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
+]
+
+BE_OFFSET = 543
+
+# Grouping may use commas, spaces, thin/no-break spaces or apostrophes (Excel exports).
+_GROUPING = re.compile(r"[,\s\u00a0\u202f\u2009']")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+class NumberParseError(ValueError):
+    """A typed or imported value is not a number."""
+
+
+def to_ascii_digits(text: str) -> str:
+    return text.translate(_TO_ASCII)
+
+
+def to_thai_digits(text: object) -> str:
+    return str(text).translate(_TO_THAI)
+
+
+def parse_decimal(text: str | int | float | Decimal | None) -> Decimal | None:
+    """Read a number typed by a person: Thai or Arabic digits, thousands separators.
+
+    Returns None for an empty value; raises NumberParseError for anything else that is
+    not a number, so callers can name the field in their own message.
+    """
+    if text is None:
+        return None
+    if isinstance(text, Decimal):
+        return text
+    if isinstance(text, (int, float)):
+        return Decimal(str(text))
+    cleaned = _GROUPING.sub("", to_ascii_digits(text)).strip()
+    if cleaned in {"", "-"}:
+        return None
+    if not _NUMBER.match(cleaned):
+        raise NumberParseError(text)
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation as exc:  # pragma: no cover - regex already guards
+        raise NumberParseError(text) from exc
+
+
+def format_number(value: Decimal | int | None, places: int | None = None, thai: bool = False) -> str:
+    """Thousands-separated number; `places` fixes decimals, else trailing zeros go."""
+    if value is None:
+        return "-"
+    value = Decimal(value)
+    if places is None:
+        text = f"{value:,f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+    else:
+        text = f"{value:,.{places}f}"
+    return to_thai_digits(text) if thai else text
+
+
+def be_year(date: datetime.date) -> int:
+    return date.year + BE_OFFSET
+
+
+def format_be_date(date: datetime.date, thai_digits: bool = True, abbr: bool = False) -> str:
+    """'24 พฤศจิกายน 2569' style date in the Buddhist Era."""
+    months = MONTHS_TH_ABBR if abbr else MONTHS_TH
+    text = f"{date.day} {months[date.month - 1]} {be_year(date)}"
+    return to_thai_digits(text) if thai_digits else text

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from plans import views as plan_views
+
+admin.site.site_header = _("kpiplan — action plans")
+admin.site.site_title = _("kpiplan")
+admin.site.index_title = _("Plan data")
+
+urlpatterns = [
+    path("", plan_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("plans/<int:plan_id>/check/", plan_views.plan_check, name="plan-check"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,159 @@
+from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.utils.translation import gettext_lazy as _
+
+from kpiplan.admin_base import PlanDataAdmin, ReferenceAdmin, ScopedInline, ScopedStackedInline
+
+from .models import (
+    Division,
+    FiscalYear,
+    Organization,
+    OrganizationAlias,
+    Period,
+    Plan,
+    PlanStatement,
+    PrintedTotal,
+    StrategyNode,
+    Variant,
+    WorkGroup,
+)
+
+
+class OrganizationAliasInline(admin.TabularInline):
+    model = OrganizationAlias
+    extra = 0
+
+
+@admin.register(Organization)
+class OrganizationAdmin(ReferenceAdmin):
+    list_display = ["short_name", "name", "kind", "code", "parent"]
+    list_filter = ["kind"]
+    search_fields = ["short_name", "name", "code", "aliases__alias"]
+    autocomplete_fields = ["parent"]
+    inlines = [OrganizationAliasInline]
+
+
+class WorkGroupInline(ScopedInline):
+    model = WorkGroup
+
+
+@admin.register(Division)
+class DivisionAdmin(PlanDataAdmin):
+    list_display = ["name", "short_name", "organization", "order"]
+    list_filter = ["organization"]
+    search_fields = ["name", "short_name"]
+    autocomplete_fields = ["organization"]
+    inlines = [WorkGroupInline]
+
+
+@admin.register(WorkGroup)
+class WorkGroupAdmin(PlanDataAdmin):
+    list_display = ["name", "division", "order"]
+    list_filter = ["division__organization", "division"]
+    search_fields = ["name", "division__name"]
+    autocomplete_fields = ["division"]
+
+
+class PeriodInline(admin.TabularInline):
+    model = Period
+    extra = 0
+    can_delete = False
+
+
+@admin.register(FiscalYear)
+class FiscalYearAdmin(ReferenceAdmin):
+    list_display = ["year", "start", "end"]
+    search_fields = ["year"]
+    inlines = [PeriodInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        FiscalYear.ensure(obj.year)
+
+
+@admin.register(Period)
+class PeriodAdmin(ReferenceAdmin):
+    list_display = ["__str__", "fiscal_year", "kind", "number", "start", "end"]
+    list_filter = ["fiscal_year", "kind"]
+
+
+class StatementInline(ScopedStackedInline):
+    model = PlanStatement
+    fields = ["kind", "order", "title", "text"]
+
+
+class NodeInline(ScopedInline):
+    model = StrategyNode
+    fields = ["level", "code", "title", "parent", "order"]
+    autocomplete_fields = ["parent"]
+
+
+class PrintedTotalInline(ScopedInline):
+    model = PrintedTotal
+    fields = ["section", "label", "amount", "count", "text"]
+
+
+@admin.register(Plan)
+class PlanAdmin(PlanDataAdmin):
+    list_display = ["title", "organization", "fiscal_year"]
+    list_filter = ["fiscal_year", "organization__kind"]
+    search_fields = ["title", "organization__name", "organization__short_name"]
+    autocomplete_fields = ["organization"]
+    inlines = [NodeInline, StatementInline, PrintedTotalInline]
+
+
+@admin.register(PlanStatement)
+class PlanStatementAdmin(PlanDataAdmin):
+    list_display = ["kind", "title", "short_text", "plan", "order"]
+    list_filter = ["kind", "plan"]
+    search_fields = ["title", "text"]
+    autocomplete_fields = ["plan"]
+
+    @admin.display(description=_("text"))
+    def short_text(self, obj):
+        return obj.text[:80]
+
+
+class ChildNodeInline(NodeInline):
+    fk_name = "parent"
+    verbose_name = _("nested element")
+    verbose_name_plural = _("nested elements")
+
+
+class VariantInline(GenericTabularInline):
+    """How other tables of the document print this record; facts, so read-only here."""
+
+    model = Variant
+    extra = 0
+    fields = ["field", "value", "source"]
+    readonly_fields = ["field", "value", "source"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StrategyNode)
+class StrategyNodeAdmin(PlanDataAdmin):
+    list_display = ["code", "title", "level", "parent", "plan"]
+    list_filter = ["level", "plan"]
+    search_fields = ["code", "title", "key"]
+    autocomplete_fields = ["plan", "parent"]
+    list_select_related = ["parent", "plan", "plan__organization"]
+    inlines = [ChildNodeInline, VariantInline]
+
+
+@admin.register(Variant)
+class VariantAdmin(PlanDataAdmin):
+    list_display = ["target", "field", "value", "source", "plan"]
+    list_filter = ["field", "source", "plan"]
+    search_fields = ["value", "source"]
+    autocomplete_fields = ["plan"]
+
+
+@admin.register(PrintedTotal)
+class PrintedTotalAdmin(PlanDataAdmin):
+    list_display = ["section", "label", "amount", "count", "plan"]
+    list_filter = ["section", "plan"]
+    search_fields = ["label", "text"]
+    autocomplete_fields = ["plan"]

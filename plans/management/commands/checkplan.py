@@ -1,0 +1,24 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from plans.checks import check_plan
+from plans.models import Plan
+
+
+class Command(BaseCommand):
+    help = "Print every place where a stored plan disagrees with itself or with the totals it prints."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--plan", type=int, help="Plan id (default: every plan).")
+        parser.add_argument("--category", action="append", help="Only these categories (repeatable).")
+
+    def handle(self, *args, plan=None, category=None, **options):
+        plans = Plan.objects.select_related("organization", "fiscal_year")
+        if plan is not None:
+            plans = plans.filter(pk=plan)
+            if not plans.exists():
+                raise CommandError(f"No plan with id {plan}.")
+        for p in plans:
+            findings = [f for f in check_plan(p) if not category or f.category in category]
+            self.stdout.write(f"# {p} (id {p.pk}): {len(findings)} findings")
+            for finding in findings:
+                self.stdout.write(str(finding))

@@ -1,0 +1,85 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from kpiplan.admin_base import PlanDataAdmin, ReferenceAdmin, ScopedInline, baht
+from plans.admin import VariantInline
+
+from .models import KeyResultLink, Policy, Project, ProjectIndicator, WorkStep
+
+
+@admin.register(Policy)
+class PolicyAdmin(ReferenceAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+class SubItemInline(ScopedInline):
+    model = Project
+    fk_name = "parent"
+    fields = ["number", "sequence", "name", "budget", "budget_text", "division"]
+    verbose_name = _("sub-item")
+    verbose_name_plural = _("sub-items")
+
+
+class WorkStepInline(ScopedInline):
+    model = WorkStep
+    fields = ["number", "name", "weight", "cumulative_percent", "months"]
+
+
+class ProjectIndicatorInline(ScopedInline):
+    model = ProjectIndicator
+    fields = ["indicator", "printed"]
+    autocomplete_fields = ["indicator"]
+
+
+@admin.register(Project)
+class ProjectAdmin(PlanDataAdmin):
+    list_display = ["section", "sequence", "number", "name_short", "budget_display", "division", "strategy_code", "plan"]
+    list_filter = ["section", "division", "plan"]
+    search_fields = ["name", "number", "sequence", "strategy_code", "policies__code", "key"]
+    autocomplete_fields = ["plan", "parent", "division", "work_group", "policies", "node", "same_as"]
+    list_select_related = ["division", "plan", "plan__organization"]
+    inlines = [SubItemInline, ProjectIndicatorInline, WorkStepInline, VariantInline]
+
+    @admin.display(description=_("name"), ordering="name")
+    def name_short(self, obj):
+        return obj.name[:90]
+
+    @admin.display(description=_("budget (baht)"), ordering="budget")
+    def budget_display(self, obj):
+        return baht(obj.budget) if obj.budget is not None else (obj.budget_text or "-")
+
+
+@admin.register(KeyResultLink)
+class KeyResultLinkAdmin(PlanDataAdmin):
+    list_display = ["kr_text_short", "target_text", "project_text_short", "budget_display", "project_kpi_target", "plan"]
+    list_filter = ["plan"]
+    search_fields = ["kr_text", "project_text"]
+    autocomplete_fields = ["plan", "objective", "indicator", "project"]
+    list_select_related = ["plan", "plan__organization"]
+
+    @admin.display(description=_("key result"))
+    def kr_text_short(self, obj):
+        return obj.kr_text[:70]
+
+    @admin.display(description=_("project"))
+    def project_text_short(self, obj):
+        return obj.project_text[:70]
+
+    @admin.display(description=_("budget (baht)"), ordering="budget")
+    def budget_display(self, obj):
+        return baht(obj.budget) if obj.budget is not None else (obj.budget_text or "-")
+
+
+@admin.register(WorkStep)
+class WorkStepAdmin(PlanDataAdmin):
+    list_display = ["project", "number", "name", "weight", "cumulative_percent"]
+    search_fields = ["name", "project__name"]
+    autocomplete_fields = ["project"]
+
+
+@admin.register(ProjectIndicator)
+class ProjectIndicatorAdmin(PlanDataAdmin):
+    list_display = ["project", "indicator", "printed"]
+    search_fields = ["project__name", "indicator__name", "printed"]
+    autocomplete_fields = ["project", "indicator"]
