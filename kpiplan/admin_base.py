@@ -4,8 +4,10 @@ thousands separators and a 'reason for change' kept in the history."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
 from django.db import models
 from django.forms import ModelForm
+from django.http import Http404
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -36,10 +38,29 @@ def scoped_related_queryset(db_field, queryset, request):
     return scope_to_user(queryset, request.user)
 
 
+class ScopedRelatedFilter(admin.RelatedFieldListFilter):
+    """A sidebar filter that lists only the user's own plans, divisions, ..."""
+
+    def field_choices(self, field, request, model_admin):
+        related = field.related_model
+        queryset = related._default_manager.all()
+        if getattr(related, "ORG_PATH", None) is not None:
+            queryset = scope_to_user(queryset, request.user)
+        return [(obj.pk, str(obj)) for obj in queryset]
+
+
 class ScopedMixin:
     """Rows and choices of the user's own organization only (administrators see all)."""
 
     formfield_overrides = DECIMAL_OVERRIDES
+
+    def get_list_filter(self, request):
+        filters = []
+        for entry in super().get_list_filter(request):
+            if isinstance(entry, str) and get_fields_from_path(self.model, entry)[-1].is_relation:
+                entry = (entry, ScopedRelatedFilter)
+            filters.append(entry)
+        return filters
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -71,6 +92,13 @@ class PlanDataAdmin(ScopedMixin, ImportExportMixin, SimpleHistoryAdmin):
         if reason:
             obj._change_reason = reason
         super().save_model(request, obj, form, change)
+
+    def history_view(self, request, object_id, extra_context=None):
+        # simple_history falls back to the history table for objects it cannot find,
+        # which would show another organization's records; only visible rows have history.
+        if self.get_object(request, object_id) is None:
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

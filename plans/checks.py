@@ -11,8 +11,9 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from indicators.models import Indicator, RubricLevel
+from indicators.models import Indicator
 from kpiplan.lib.thai import format_number, to_ascii_digits
 from plans.models import Plan, PrintedTotal, Variant
 from projects.models import KeyResultLink, Project, ProjectIndicator, WorkStep
@@ -31,16 +32,16 @@ class Finding:
 
 
 CATEGORY_LABELS = {
-    "total": "ยอดรวม/จำนวนที่พิมพ์ไม่ตรงกับรายการ",
-    "sequence": "ลำดับที่ซ้ำ",
-    "amount": "งบประมาณไม่ตรงกันระหว่างส่วน",
-    "code": "รหัสตัวชี้วัดเขียนสองแบบ",
-    "duplicate-code": "รหัสเดียวใช้กับตัวชี้วัดต่างกัน",
-    "reference": "อ้างถึงรหัสหรือรายการที่ไม่มีอยู่",
-    "division": "ชื่อส่วนราชการไม่ตรงกัน",
-    "rubric": "เกณฑ์การให้คะแนนไม่ครบหรือไม่สอดคล้อง",
-    "work-steps": "ขั้นตอนการปฏิบัติงานไม่ครบ",
-    "spelling": "สะกดต่างกันในแต่ละตาราง",
+    "total": _lazy("Printed totals and counts that do not match their lines"),
+    "sequence": _lazy("Sequence numbers printed twice"),
+    "amount": _lazy("Amounts that differ between sections"),
+    "code": _lazy("Indicator codes written two ways"),
+    "duplicate-code": _lazy("One code for different indicators"),
+    "reference": _lazy("References to codes or rows that do not exist"),
+    "division": _lazy("Divisions written differently"),
+    "rubric": _lazy("Incomplete or inconsistent scoring rubrics"),
+    "work-steps": _lazy("Incomplete work steps"),
+    "spelling": _lazy("Spelled differently in different tables"),
 }
 
 
@@ -113,8 +114,14 @@ def _check_sequences(plan: Plan) -> list[Finding]:
         Project.objects.filter(plan=plan).exclude(sequence="")
         .values("section", "sequence").annotate(n=Count("id")).filter(n__gt=1)
     )
+    names_by_seq = defaultdict(list)
+    dupe_keys = {(row["section"], row["sequence"]) for row in dupes}
+    if dupe_keys:
+        for section, sequence, name in Project.objects.filter(plan=plan).exclude(sequence="").values_list("section", "sequence", "name"):
+            if (section, sequence) in dupe_keys:
+                names_by_seq[(section, sequence)].append(name)
     for row in dupes:
-        names = Project.objects.filter(plan=plan, section=row["section"], sequence=row["sequence"]).values_list("name", flat=True)
+        names = names_by_seq[(row["section"], row["sequence"])]
         findings.append(
             Finding(
                 "sequence", _("Part %(section)s, no. %(seq)s") % {"section": row["section"], "seq": row["sequence"]},
@@ -183,7 +190,7 @@ def _check_codes(plan: Plan) -> list[Finding]:
         .values("kind", "code").annotate(n=Count("id")).filter(n__gt=1)
     )
     for row in dupes:
-        names = Indicator.objects.filter(plan=plan, kind=row["kind"], code=row["code"]).values_list("name", flat=True)
+        names = [i.name for i in indicators.values() if i.kind == row["kind"] and i.code == row["code"]]
         findings.append(
             Finding(
                 "duplicate-code", row["code"],
@@ -234,8 +241,10 @@ def _check_divisions(plan: Plan) -> list[Finding]:
             )
     ct = ContentType.objects.get_for_model(Project)
     seen = set()
-    for v in Variant.objects.filter(plan=plan, content_type=ct, field="division_text"):
-        project = Project.objects.get(pk=v.object_id)
+    division_variants = list(Variant.objects.filter(plan=plan, content_type=ct, field="division_text"))
+    by_pk = Project.objects.in_bulk([v.object_id for v in division_variants])
+    for v in division_variants:
+        project = by_pk[v.object_id]
         if (project.pk, v.value) in seen:
             continue
         seen.add((project.pk, v.value))
@@ -249,8 +258,11 @@ def _check_divisions(plan: Plan) -> list[Finding]:
 
 def _check_rubrics(plan: Plan) -> list[Finding]:
     findings = []
-    indicators = Indicator.objects.filter(plan=plan, rubric__isnull=False).select_related("rubric").annotate(
-        n_levels=Count("rubric__levels")
+    indicators = (
+        Indicator.objects.filter(plan=plan, rubric__isnull=False)
+        .select_related("rubric")
+        .annotate(n_levels=Count("rubric__levels"))
+        .prefetch_related("rubric__levels")
     )
     for ind in indicators:
         where = str(ind)[:80]
@@ -259,7 +271,7 @@ def _check_rubrics(plan: Plan) -> list[Finding]:
         if ind.weight is None:
             findings.append(Finding("rubric", where, _("no weight is given")))
             continue
-        for level in RubricLevel.objects.filter(rubric=ind.rubric):
+        for level in ind.rubric.levels.all():
             expected = ind.weight * level.level / 5
             if level.points is None:
                 findings.append(Finding("rubric", where, _("level %(level)s has no points") % {"level": level.level}))

@@ -48,6 +48,16 @@ LOAD_ORDER = [
 ]
 
 
+class _SeedYamlLoader(yaml.SafeLoader):
+    """Safe YAML without implicit floats: a code such as 1.10 must not become 1.1."""
+
+
+_SeedYamlLoader.yaml_implicit_resolvers = {
+    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:float"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 class PlanLoadError(Exception):
     def __init__(self, problems: list[str]):
         self.problems = problems
@@ -108,7 +118,7 @@ class PlanLoader:
             if not path.exists():
                 continue
             try:
-                doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+                doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_SeedYamlLoader) or {}
             except yaml.YAMLError as exc:
                 raise PlanLoadError([f"{name}: {exc}"]) from exc
             self.docs.append((name, doc))

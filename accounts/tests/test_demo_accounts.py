@@ -1,0 +1,46 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+pytestmark = pytest.mark.django_db
+
+
+@override_settings(DEMO_ACCOUNTS_ALLOWED=False)
+def test_production_never_gets_demo_accounts(real_plan):
+    with pytest.raises(CommandError):
+        call_command("demo_accounts", stdout=StringIO())
+    assert not User.objects.filter(username__in=["staff", "planner", "admin"]).exists()
+
+
+@override_settings(DEMO_ACCOUNTS_ALLOWED=True)
+def test_embedded_mode_gets_one_account_per_role(real_plan, client):
+    out = StringIO()
+    call_command("demo_accounts", stdout=out)
+    text = out.getvalue()
+    for username in ["staff", "head", "planner", "executive", "admin"]:
+        assert username in text
+        user = User.objects.get(username=username)
+        assert user.profile.organization == real_plan.organization
+    assert User.objects.get(username="staff").profile.division.name == "ฝ่ายโยธา"
+    assert client.login(username="planner", password="demo-planner")
+    assert client.get("/admin/projects/project/").status_code == 200
+    call_command("demo_accounts", stdout=StringIO())  # again: no duplicates
+    assert User.objects.filter(username="planner").count() == 1
+
+
+def test_the_settings_allow_demo_accounts_only_without_database_url(settings):
+    assert settings.DATABASE_URL  # the suite runs on PostgreSQL
+    assert settings.DEMO_ACCOUNTS_ALLOWED is False
+
+
+def test_roles_exist_as_groups(db):
+    from django.contrib.auth.models import Group
+
+    names = set(Group.objects.values_list("name", flat=True))
+    assert {"division_staff", "division_head", "planner", "executive", "administrator"} <= names
+    planner = Group.objects.get(name="planner")
+    assert planner.permissions.filter(codename="change_project").exists()
+    assert not planner.permissions.filter(codename="change_organization").exists()

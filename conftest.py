@@ -1,0 +1,48 @@
+import pytest
+from django.core.management import call_command
+
+from accounts import roles
+from plans.models import Division, Organization, Plan
+from tests.factories import OrganizationFactory, PlanFactory, make_user
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database starts with the real FY 2567 plan of Phasi Charoen."""
+    with django_db_blocker.unblock():
+        call_command("loadplan", verbosity=0)
+
+
+@pytest.fixture
+def real_plan(db):
+    return Plan.objects.select_related("organization").get(organization__short_name="สนข.ภาษีเจริญ", fiscal_year=2567)
+
+
+@pytest.fixture
+def cast(real_plan):
+    """A fixed cast of users for permission tests (healthchecks style)."""
+
+    class Cast:
+        pass
+
+    c = Cast()
+    org = real_plan.organization
+    c.org = org
+    c.plan = real_plan
+    c.division = Division.objects.get(organization=org, name="ฝ่ายโยธา")
+    c.other_division = Division.objects.get(organization=org, name="ฝ่ายการศึกษา")
+    c.staff = make_user("staff", roles.DIVISION_STAFF, org, c.division)
+    c.other_staff = make_user("staff_other_division", roles.DIVISION_STAFF, org, c.other_division)
+    c.head = make_user("head", roles.DIVISION_HEAD, org, c.division)
+    c.planner = make_user("planner", roles.PLANNER, org)
+    c.executive = make_user("executive", roles.EXECUTIVE, org)
+    c.administrator = make_user("administrator", roles.ADMINISTRATOR, None, superuser=True)
+    c.other_org = OrganizationFactory(short_name="สนข.บางแค", name="สำนักงานเขตบางแค", code="50400000")
+    c.other_plan = PlanFactory(organization=c.other_org, title="แผนปฏิบัติราชการ เขตบางแค")
+    c.other_planner = make_user("planner_bangkhae", roles.PLANNER, c.other_org)
+    return c
+
+
+@pytest.fixture
+def organization(db):
+    return Organization.objects.get(short_name="สนข.ภาษีเจริญ")

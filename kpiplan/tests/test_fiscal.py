@@ -1,0 +1,27 @@
+import datetime
+
+from kpiplan.lib.fiscal import fiscal_months, fiscal_quarter_of, fiscal_year_bounds, fiscal_year_of, quarter_bounds
+
+
+def test_it_names_the_fiscal_year_by_the_be_year_it_ends_in():
+    assert fiscal_year_of(datetime.date(2023, 10, 1)) == 2567
+    assert fiscal_year_of(datetime.date(2024, 9, 30)) == 2567
+    assert fiscal_year_of(datetime.date(2023, 9, 30)) == 2566
+    assert fiscal_year_bounds(2567) == (datetime.date(2023, 10, 1), datetime.date(2024, 9, 30))
+
+
+def test_it_starts_quarter_one_in_october():
+    assert fiscal_quarter_of(datetime.date(2023, 10, 15)) == 1
+    assert fiscal_quarter_of(datetime.date(2023, 12, 31)) == 1
+    assert fiscal_quarter_of(datetime.date(2024, 1, 1)) == 2
+    assert fiscal_quarter_of(datetime.date(2024, 9, 1)) == 4
+    assert quarter_bounds(2567, 2) == (datetime.date(2024, 1, 1), datetime.date(2024, 3, 31))
+
+
+def test_it_lists_twelve_months_october_to_september():
+    months = fiscal_months(2567)
+    assert [m.month for m in months] == [10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert months[0].start == datetime.date(2023, 10, 1)
+    assert months[4].end == datetime.date(2024, 2, 29)  # 2024 is a leap year
+    assert months[11].name_th == "กันยายน 2567"
+    assert [m.quarter for m in months] == [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4]

@@ -1,0 +1,44 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_planner_sees_the_findings(client, cast):
+    client.force_login(cast.planner)
+    page = client.get(reverse("plan-check", args=[cast.plan.pk])).content.decode()
+    assert "35,294,295" in page and "35,254,295" in page
+    assert "ลำดับที่ซ้ำ" in page
+
+
+@pytest.mark.parametrize("who, status", [("staff", 403), ("head", 403), ("executive", 403), ("administrator", 200)])
+def test_other_roles(client, cast, who, status):
+    client.force_login(getattr(cast, who))
+    assert client.get(reverse("plan-check", args=[cast.plan.pk])).status_code == status
+
+
+def test_another_organizations_planner_gets_404(client, cast):
+    client.force_login(cast.other_planner)
+    assert client.get(reverse("plan-check", args=[cast.plan.pk])).status_code == 404
+
+
+def test_anonymous_is_sent_to_log_in(client, cast):
+    response = client.get(reverse("plan-check", args=[cast.plan.pk]))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_home_lists_only_own_plans(client, cast):
+    client.force_login(cast.other_planner)
+    page = client.get(reverse("home")).content.decode()
+    assert "เขตบางแค" in page and "ภาษีเจริญ" not in page
+
+
+def test_login_page_is_served_in_thai(client, db):
+    page = client.get(reverse("login")).content.decode()
+    assert "เข้าสู่ระบบ" in page
+
+
+def test_check_page_query_count_is_bounded(client, cast, django_assert_max_num_queries):
+    client.force_login(cast.planner)
+    with django_assert_max_num_queries(40):
+        client.get(reverse("plan-check", args=[cast.plan.pk]))

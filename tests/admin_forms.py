@@ -1,0 +1,42 @@
+"""Build the POST data an admin change form would send, from the page's own forms."""
+
+
+def _field_value(form, name):
+    bound = form[name]
+    value = bound.value()
+    widget = bound.field.widget
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    if value is None:
+        return ""
+    if getattr(widget, "input_type", None) == "checkbox":
+        return "on" if value else ""
+    if hasattr(bound.field, "prepare_value"):
+        prepared = bound.field.prepare_value(value)
+        return "" if prepared is None else str(prepared) if not isinstance(prepared, (list, tuple)) else [str(v) for v in prepared]
+    return str(value)
+
+
+def form_data(response, **changes):
+    data = {}
+    form = response.context["adminform"].form
+    for name in form.fields:
+        value = _field_value(form, name)
+        if value != "":
+            data[form.add_prefix(name)] = value
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        mgmt = formset.management_form
+        for name in mgmt.fields:
+            data[mgmt.add_prefix(name)] = mgmt[name].value()
+        for f in formset.initial_forms:
+            for name in f.fields:
+                value = _field_value(f, name)
+                if value != "":
+                    data[f.add_prefix(name)] = value
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return data
