@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from accounts import roles
 from plans.models import Division, Organization, Plan
@@ -11,6 +12,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the real FY 2567 plan of Phasi Charoen."""
     with django_db_blocker.unblock():
         call_command("loadplan", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def english_for_direct_calls():
+    """Domain functions called directly speak English in assertions; pages are
+    served in Thai by LocaleMiddleware regardless."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.contrib.admin.utils import get_fields_from_path
 from django.db import models
 from django.forms import ModelForm
 from django.http import Http404
-from import_export.admin import ImportExportMixin
+from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import scope_to_user, sees_all_organizations, user_organization
@@ -81,8 +81,9 @@ class ScopedMixin:
         return field
 
 
-class PlanDataAdmin(ScopedMixin, ImportExportMixin, SimpleHistoryAdmin):
-    """Admin for plan data: scoped, versioned, with Excel import/export."""
+class PlanDataAdmin(ScopedMixin, ExportMixin, SimpleHistoryAdmin):
+    """Admin for plan data: scoped, versioned, exportable to Excel (import comes with its
+    own all-or-nothing preview, see the import issue)."""
 
     form = ReasonModelForm
     list_per_page = 50

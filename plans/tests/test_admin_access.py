@@ -131,3 +131,18 @@ def test_a_planner_edits_the_plan_through_inlines(client, cast):
     assert page.status_code == 200
     assert "เป็นเลิศด้านบริการ" in page.content.decode()  # a vision line, inline
     assert Plan.objects.filter(pk=cast.plan.pk).exists()
+
+
+def test_export_contains_only_own_organizations_rows(client, cast):
+    client.force_login(cast.other_planner)
+    url = reverse("admin:projects_project_export")
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["form"]
+    data = {"format": "0", **{name: "on" for name in form.fields if name.startswith("projectresource_")}}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "ขุดลอก".encode() not in response.content
+    client.force_login(cast.planner)
+    response = client.post(url, data)
+    assert "ขุดลอก".encode() in response.content

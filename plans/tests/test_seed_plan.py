@@ -109,7 +109,7 @@ def test_table_d_links_city_key_results_to_projects(real_plan):
 
 def test_known_inconsistencies_are_reported(real_plan):
     out = StringIO()
-    call_command("checkplan", plan=real_plan.pk, stdout=out)
+    call_command("checkplan", plan=real_plan.pk, language="en", stdout=out)
     text = out.getvalue()
     assert "code 2.1.07 is printed as 2.1.03" in text
     assert "no indicator has code 8.1.08" in text

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from plans.checks import check_plan
 from plans.models import Plan
@@ -10,15 +12,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--plan", type=int, help="Plan id (default: every plan).")
         parser.add_argument("--category", action="append", help="Only these categories (repeatable).")
+        parser.add_argument("--language", default=settings.LANGUAGE_CODE, help="th (default) or en.")
 
-    def handle(self, *args, plan=None, category=None, **options):
+    def handle(self, *args, plan=None, category=None, language, **options):
         plans = Plan.objects.select_related("organization", "fiscal_year")
         if plan is not None:
             plans = plans.filter(pk=plan)
             if not plans.exists():
                 raise CommandError(f"No plan with id {plan}.")
-        for p in plans:
-            findings = [f for f in check_plan(p) if not category or f.category in category]
-            self.stdout.write(f"# {p} (id {p.pk}): {len(findings)} findings")
-            for finding in findings:
-                self.stdout.write(str(finding))
+        with translation.override(language):
+            for p in plans:
+                findings = [f for f in check_plan(p) if not category or f.category in category]
+                self.stdout.write(f"# {p} (id {p.pk}): {len(findings)}")
+                for finding in findings:
+                    self.stdout.write(str(finding))
