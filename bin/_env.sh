@@ -29,5 +29,8 @@ apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-tlwg-laks
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv 2>/dev/null || { apt_install python3-venv && "$PYTHON" -m venv .venv; }
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r "${REQUIREMENTS:-requirements.txt}"
+# (sed drops this machine's notes about absent local package mirrors; errors still fail.)
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r "${REQUIREMENTS:-requirements.txt}" 2>&1 \
+  | sed '/is ignored: it is neither a file nor a directory/d'
+
 export PATH="$PWD/.venv/bin:$PATH"

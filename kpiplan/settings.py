@@ -106,6 +106,9 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "kpiplan.wsgi.application"
 
+if EMBEDDED_MODE:
+    (BASE_DIR / "var").mkdir(exist_ok=True)
+
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL or f"sqlite:///{BASE_DIR / 'var' / 'kpiplan.sqlite3'}",
