@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from indicators.models import Indicator
 from kpiplan.lib.thai import format_number, to_ascii_digits
@@ -32,16 +32,16 @@ class Finding:
 
 
 CATEGORY_LABELS = {
-    "total": _lazy("Printed totals and counts that do not match their lines"),
-    "sequence": _lazy("Sequence numbers printed twice"),
-    "amount": _lazy("Amounts that differ between sections"),
-    "code": _lazy("Indicator codes written two ways"),
-    "duplicate-code": _lazy("One code for different indicators"),
-    "reference": _lazy("References to codes or rows that do not exist"),
-    "division": _lazy("Divisions written differently"),
-    "rubric": _lazy("Incomplete or inconsistent scoring rubrics"),
-    "work-steps": _lazy("Incomplete work steps"),
-    "spelling": _lazy("Spelled differently in different tables"),
+    "total": gettext_lazy("Printed totals and counts that do not match their lines"),
+    "sequence": gettext_lazy("Sequence numbers printed twice"),
+    "amount": gettext_lazy("Amounts that differ between sections"),
+    "code": gettext_lazy("Indicator codes written two ways"),
+    "duplicate-code": gettext_lazy("One code for different indicators"),
+    "reference": gettext_lazy("References to codes or rows that do not exist"),
+    "division": gettext_lazy("Divisions written differently"),
+    "rubric": gettext_lazy("Incomplete or inconsistent scoring rubrics"),
+    "work-steps": gettext_lazy("Incomplete work steps"),
+    "spelling": gettext_lazy("Spelled differently in different tables"),
 }
 
 
