@@ -25,6 +25,8 @@ PLAN_DATA_MODELS = {
     "indicators": ["indicator", "indicatortarget", "baseline", "rubric", "rubriclevel", "rubriccondition"],
     "projects": ["project", "projectindicator", "keyresultlink", "workstep"],
 }
+# Progress is changed only through the pages (progress.services); the admin shows it.
+PROGRESS_MODELS = {"progress": ["progressentry", "evidence", "periodlock"]}
 # City-wide reference data: planners read it, administrators change it.
 REFERENCE_MODELS = {
     "plans": ["organization", "organizationalias", "fiscalyear", "period"],
@@ -49,12 +51,15 @@ def sync_roles() -> None:
         Group.objects.get_or_create(name=role)
     planner = Group.objects.get(name=PLANNER)
     planner.permissions.set(
-        _perms(PLAN_DATA_MODELS, ["add", "change", "delete", "view"]) + _perms(REFERENCE_MODELS, ["view"])
+        _perms(PLAN_DATA_MODELS, ["add", "change", "delete", "view"])
+        + _perms(REFERENCE_MODELS, ["view"])
+        + _perms(PROGRESS_MODELS, ["view"])
     )
     admin = Group.objects.get(name=ADMINISTRATOR)
     admin.permissions.set(
         _perms(PLAN_DATA_MODELS, ["add", "change", "delete", "view"])
         + _perms(REFERENCE_MODELS, ["add", "change", "delete", "view"])
+        + _perms(PROGRESS_MODELS, ["view"])
         + list(Permission.objects.filter(content_type__app_label__in=["auth", "accounts"]))
     )
 

@@ -57,6 +57,18 @@ class Indicator(models.Model):
         "plans.Division", verbose_name=_("lead division"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="led_indicators",
     )
+    division = models.ForeignKey(
+        "plans.Division", verbose_name=_("reporting division"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="reported_indicators",
+        help_text=_("The division of this organization that reports the indicator's progress."),
+    )
+    reporting_frequency = models.CharField(
+        _("reported every"), max_length=10, choices=[("month", _("Month")), ("quarter", _("Quarter"))], default="month"
+    )
+    cumulative = models.BooleanField(
+        _("cumulative result"), default=True,
+        help_text=_("Results are reported as the total to date; otherwise for the period alone."),
+    )
     target_text = models.TextField(_("target as printed"), blank=True)
     target_year_text = models.JSONField(
         _("target per year as printed"), default=dict, blank=True,

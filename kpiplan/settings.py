@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "indicators",
     "projects",
     "reports",
+    "progress",
     # Last, so that its post_migrate hook sees every other app's permissions.
     "accounts",
 ]
@@ -144,6 +145,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Evidence files are never served as static media: MEDIA_URL is unset on purpose and
+# progress.views.evidence_download checks access before streaming a file.
+EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -544,6 +544,22 @@ class PlanLoader:
                         continue
                     if ind is not None:
                         ProjectIndicator.objects.get_or_create(project=project, indicator=ind)
+        self.assign_reporting_divisions()
+
+    def assign_reporting_divisions(self) -> None:
+        """An indicator is reported by the division of the projects that serve it, when
+        they all belong to one division (planners set the rest in the admin)."""
+        divisions: dict[int, set[int]] = {}
+        for ind_id, div_id in ProjectIndicator.objects.filter(project__plan=self.plan, project__division__isnull=False).values_list(
+            "indicator_id", "project__division_id"
+        ):
+            divisions.setdefault(ind_id, set()).add(div_id)
+        for ind in self.indicators.values():
+            found = divisions.get(ind.pk, set())
+            division_id = next(iter(found)) if len(found) == 1 else (ind.lead_division_id if ind.lead_division_id else None)
+            if division_id and ind.division_id != division_id:
+                ind.division_id = division_id
+                self.save(ind, "plan.yaml")
 
     def merge_budget(self, project: Project, occs: list[Occurrence], where: str) -> None:
         amount = None

@@ -243,6 +243,10 @@ class Plan(models.Model):
     source = models.CharField(
         _("source"), max_length=300, blank=True, help_text=_("The document the plan was taken from.")
     )
+    report_due_days = models.PositiveSmallIntegerField(
+        _("reports due (days after the period)"), default=7,
+        help_text=_("Progress of a period is due this many days after it ends (7 = by the 7th of the next month)."),
+    )
     history = HistoricalRecords()
 
     objects = OrgScopedQuerySet.as_manager()

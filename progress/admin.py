@@ -1,0 +1,47 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from kpiplan.admin_base import ScopedMixin
+
+from .models import Evidence, PeriodLock, ProgressEntry
+
+
+class ReadOnlyScopedAdmin(ScopedMixin, SimpleHistoryAdmin):
+    """Progress changes only through progress.services (pages), never in the admin:
+    planners read reports and their history here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def history_view(self, request, object_id, extra_context=None):
+        from django.http import Http404
+
+        if self.get_object(request, object_id) is None:
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+
+@admin.register(ProgressEntry)
+class ProgressEntryAdmin(ReadOnlyScopedAdmin):
+    list_display = ["__str__", "division", "period", "state", "value", "percent_complete", "verified_value", "version"]
+    list_filter = ["state", "period__kind", "division"]
+    list_select_related = ["indicator", "project", "division", "period"]
+    search_fields = ["indicator__name", "project__name", "narrative"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyScopedAdmin):
+    list_display = ["original_name", "entry", "content_type", "size", "uploaded_by", "uploaded_at"]
+    list_select_related = ["entry__indicator", "entry__project", "entry__period", "uploaded_by"]
+
+
+@admin.register(PeriodLock)
+class PeriodLockAdmin(ReadOnlyScopedAdmin):
+    list_display = ["organization", "period", "locked", "changed_by", "changed_at", "reason"]
+    list_filter = ["locked"]

@@ -1,0 +1,63 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kpiplan.forms import ThaiDecimalField
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, (list, tuple)) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class ProgressForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    value = ThaiDecimalField(label=_("Result"), required=False, max_digits=18, decimal_places=4)
+    value_is_cumulative = forms.BooleanField(label=_("The result is the total to date (cumulative)"), required=False)
+    percent_complete = ThaiDecimalField(label=_("Percent complete"), required=False, min_value=0, max_value=100,
+                                        max_digits=5, decimal_places=2)
+    disbursed = ThaiDecimalField(label=_("Budget disbursed to date (baht)"), required=False, min_value=0,
+                                 max_digits=16, decimal_places=2)
+    steps_done = forms.ModelMultipleChoiceField(label=_("Work steps done"), queryset=None, required=False,
+                                                widget=forms.CheckboxSelectMultiple)
+    narrative = forms.CharField(label=_("What was done"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    obstacles = forms.CharField(label=_("Obstacles"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    suggestions = forms.CharField(label=_("Suggestions"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    evidence = MultipleFileField(label=_("Evidence files (PDF, PNG, JPEG)"), required=False)
+
+    def __init__(self, *args, item, steps=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if item.kind == "indicator":
+            for name in ("percent_complete", "disbursed", "steps_done"):
+                del self.fields[name]
+            unit = item.obj.unit
+            if unit:
+                self.fields["value"].label = _("Result (%(unit)s)") % {"unit": unit}
+        else:
+            del self.fields["value"], self.fields["value_is_cumulative"]
+            self.fields["steps_done"].queryset = steps
+            if not steps.exists():
+                del self.fields["steps_done"]
+
+
+class ReturnForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    comment = forms.CharField(label=_("Reason for return"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class VerifyForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    verified_value = ThaiDecimalField(label=_("Verified result"), required=False, max_digits=18, decimal_places=4)
+    evaluation_comment = forms.CharField(label=_("Evaluation comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for reopening"), widget=forms.Textarea(attrs={"rows": 2}))

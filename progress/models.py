@@ -1,0 +1,163 @@
+"""Progress of plan items, period by period, with its review workflow."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from indicators.models import Indicator
+from plans.models import Division, Organization, OrgScopedQuerySet, Period, Plan
+from projects.models import Project, WorkStep
+
+
+class State(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted to the head")
+    ENDORSED = "endorsed", _("Endorsed by the head")
+    RETURNED = "returned", _("Returned for correction")
+    APPROVED = "approved", _("Approved")
+
+
+EDITABLE_STATES = {State.NOT_STARTED, State.DRAFT, State.RETURNED}
+
+
+class ProgressQuerySet(OrgScopedQuerySet):
+    def for_period(self, period):
+        return self.filter(period=period)
+
+    def with_items(self):
+        return self.select_related("indicator", "project", "division", "period", "plan__organization")
+
+
+class ProgressEntry(models.Model):
+    """What a division reports for one indicator or project in one period."""
+
+    ORG_PATH = "plan__organization"
+
+    plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="progress_entries")
+    period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="progress_entries")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), null=True, blank=True, on_delete=models.CASCADE, related_name="progress"
+    )
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), null=True, blank=True, on_delete=models.CASCADE, related_name="progress"
+    )
+    division = models.ForeignKey(Division, verbose_name=_("division"), on_delete=models.PROTECT, related_name="progress")
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
+
+    value = models.DecimalField(_("result"), max_digits=18, decimal_places=4, null=True, blank=True)
+    value_is_cumulative = models.BooleanField(_("result is cumulative"), default=True)
+    narrative = models.TextField(_("what was done"), blank=True)
+    obstacles = models.TextField(_("obstacles"), blank=True)
+    suggestions = models.TextField(_("suggestions"), blank=True)
+    percent_complete = models.DecimalField(_("percent complete"), max_digits=5, decimal_places=2, null=True, blank=True)
+    disbursed = models.DecimalField(_("budget disbursed to date (baht)"), max_digits=16, decimal_places=2, null=True, blank=True)
+    steps_done = models.ManyToManyField(WorkStep, verbose_name=_("work steps done"), blank=True, related_name="done_in")
+
+    verified_value = models.DecimalField(_("verified result"), max_digits=18, decimal_places=4, null=True, blank=True)
+    evaluation_comment = models.TextField(_("evaluation comment"), blank=True)
+    return_comment = models.TextField(_("reason for return"), blank=True)
+
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    history = HistoricalRecords(m2m_fields=[steps_done])
+
+    objects = ProgressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        ordering = ["period", "division", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(indicator__isnull=False) & Q(project__isnull=True)) | (Q(indicator__isnull=True) & Q(project__isnull=False)),
+                name="progress_one_item",
+            ),
+            models.UniqueConstraint(fields=["period", "indicator"], condition=Q(indicator__isnull=False), name="progress_indicator_period"),
+            models.UniqueConstraint(fields=["period", "project"], condition=Q(project__isnull=False), name="progress_project_period"),
+            models.CheckConstraint(
+                condition=Q(percent_complete__isnull=True) | (Q(percent_complete__gte=0) & Q(percent_complete__lte=100)),
+                name="progress_percent_0_100",
+            ),
+            models.CheckConstraint(condition=Q(disbursed__isnull=True) | Q(disbursed__gte=0), name="progress_disbursed_nonneg"),
+            models.CheckConstraint(condition=~Q(state="not_started"), name="progress_stored_has_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} — {self.period}"
+
+    @property
+    def item(self):
+        return self.indicator or self.project
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_STATES
+
+
+class Evidence(models.Model):
+    """A file that backs a reported result; stored privately, served after an access check."""
+
+    ORG_PATH = "entry__plan__organization"
+
+    entry = models.ForeignKey(ProgressEntry, verbose_name=_("progress report"), on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(_("file"), upload_to="evidence/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = OrgScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class PeriodLock(models.Model):
+    """A planner's lock on one organization's reports for one period."""
+
+    ORG_PATH = "organization"
+
+    organization = models.ForeignKey(Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="period_locks")
+    period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.CASCADE, related_name="locks")
+    locked = models.BooleanField(_("locked"), default=True)
+    reason = models.TextField(_("reason"), blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(_("changed at"), auto_now=True)
+    history = HistoricalRecords()
+
+    objects = OrgScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("period lock")
+        verbose_name_plural = _("period locks")
+        constraints = [models.UniqueConstraint(fields=["organization", "period"], name="periodlock_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.organization.short_name} {self.period}"
+
+
+def is_locked(organization, period) -> bool:
+    return PeriodLock.objects.filter(organization=organization, period=period, locked=True).exists()
+
+
+def due_date(plan: Plan, period: Period) -> datetime.date:
+    return period.end + datetime.timedelta(days=plan.report_due_days)

@@ -1,0 +1,175 @@
+"""Read-side assembly for the progress pages: a few queries up front, plain rows out."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from accounts.roles import scope_to_user
+from indicators.models import Indicator
+from plans.models import Division, Period, Plan
+from projects.models import Project
+
+from .models import EDITABLE_STATES, PeriodLock, ProgressEntry, State, due_date
+from .services import Item
+
+
+def plans_for_user(user):
+    return scope_to_user(Plan.objects.select_related("organization", "fiscal_year"), user).order_by("-fiscal_year_id", "organization__name")
+
+
+def current_plan(user, plan_id=None) -> Plan | None:
+    plans = plans_for_user(user)
+    if plan_id:
+        return plans.filter(pk=plan_id).first()
+    return plans.first()
+
+
+def plan_periods(plan: Plan) -> list[Period]:
+    return list(Period.objects.filter(fiscal_year_id=plan.fiscal_year_id).exclude(kind=Period.Kind.YEAR).order_by("kind", "number"))
+
+
+def default_period(plan: Plan, periods: list[Period], today: datetime.date | None = None) -> Period:
+    """The month being reported now: the last month that has ended, within the plan's year."""
+    today = today or timezone.localdate()
+    months = [p for p in periods if p.kind == Period.Kind.MONTH]
+    ended = [p for p in months if p.end < today]
+    if not ended:
+        return months[0]
+    return ended[-1]
+
+
+def pick_period(plan: Plan, period_id) -> tuple[Period, list[Period]]:
+    periods = plan_periods(plan)
+    chosen = next((p for p in periods if str(p.pk) == str(period_id)), None) if period_id else None
+    return chosen or default_period(plan, periods), periods
+
+
+def previous_period(period: Period) -> Period | None:
+    if period.number <= 1:
+        return None
+    return Period.objects.filter(fiscal_year_id=period.fiscal_year_id, kind=period.kind, number=period.number - 1).first()
+
+
+def items_for(plan: Plan, period: Period, division: Division | None = None) -> list[Item]:
+    """What is due for the period: indicators reported at this frequency, and (monthly)
+    every budget line of a project, for one division or the whole organization."""
+    indicators = Indicator.objects.filter(plan=plan, division__isnull=False, reporting_frequency=period.kind).select_related("division")
+    projects = Project.objects.filter(plan=plan, division__isnull=False).budget_lines().select_related("division")
+    if division is not None:
+        indicators = indicators.filter(division=division)
+        projects = projects.filter(division=division)
+    items = [Item("indicator", i) for i in indicators.order_by("division__order", "order")]
+    if period.kind == Period.Kind.MONTH:
+        items += [Item("project", p) for p in projects.order_by("division__order", "section", "order")]
+    return items
+
+
+@dataclass
+class Row:
+    item: Item
+    entry: ProgressEntry | None
+    previous: ProgressEntry | None
+    state: str
+    state_label: str
+    due: datetime.date
+    overdue: bool
+    target: str
+    evidence_count: int = 0
+
+
+def _entries_by_item(plan, period, items) -> dict[tuple[str, int], ProgressEntry]:
+    if period is None:
+        return {}
+    entries = (
+        ProgressEntry.objects.filter(plan=plan, period=period)
+        .select_related("updated_by")
+        .prefetch_related(Prefetch("evidence"))
+    )
+    return {("indicator", e.indicator_id) if e.indicator_id else ("project", e.project_id): e for e in entries}
+
+
+def rows_for(plan: Plan, period: Period, items: list[Item], today: datetime.date | None = None) -> list[Row]:
+    today = today or timezone.localdate()
+    current = _entries_by_item(plan, period, items)
+    previous = _entries_by_item(plan, previous_period(period), items)
+    due = due_date(plan, period)
+    rows = []
+    for item in items:
+        key = (item.kind, item.obj.pk)
+        entry = current.get(key)
+        state = entry.state if entry else State.NOT_STARTED
+        if item.kind == "indicator":
+            target = item.obj.target_text or ""
+        else:
+            target = item.obj.budget_text or ""
+        rows.append(
+            Row(
+                item=item, entry=entry, previous=previous.get(key), state=state,
+                state_label=State(state).label, due=due,
+                overdue=state in EDITABLE_STATES and today > due,
+                target=target, evidence_count=len(entry.evidence.all()) if entry else 0,
+            )
+        )
+    return rows
+
+
+def is_period_locked(plan: Plan, period: Period) -> bool:
+    return PeriodLock.objects.filter(organization_id=plan.organization_id, period=period, locked=True).exists()
+
+
+@dataclass
+class DivisionCompleteness:
+    division: Division
+    due: int = 0
+    reported: int = 0
+    submitted: int = 0
+    approved: int = 0
+    late: int = 0
+    missing: list[str] = field(default_factory=list)
+
+
+def completeness(plan: Plan, period: Period, today: datetime.date | None = None) -> list[DivisionCompleteness]:
+    today = today or timezone.localdate()
+    items = items_for(plan, period)
+    rows = rows_for(plan, period, items, today)
+    divisions = {d.pk: DivisionCompleteness(d) for d in Division.objects.filter(organization_id=plan.organization_id)}
+    for row in rows:
+        summary = divisions[row.item.division_id]
+        summary.due += 1
+        if row.state != State.NOT_STARTED:
+            summary.reported += 1
+        if row.state in {State.SUBMITTED, State.ENDORSED, State.APPROVED}:
+            summary.submitted += 1
+        if row.state == State.APPROVED:
+            summary.approved += 1
+        if row.overdue:
+            summary.late += 1
+        if row.state == State.NOT_STARTED:
+            summary.missing.append(str(row.item.obj))
+    return [s for s in sorted(divisions.values(), key=lambda s: s.division.order) if s.due]
+
+
+def history_for(entry: ProgressEntry) -> list[dict]:
+    """Every version of a report: who, when, why and which fields changed."""
+    records = list(entry.history.select_related("history_user").order_by("history_date"))
+    result = []
+    previous = None
+    for record in records:
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous, excluded_fields=["version", "updated_at", "updated_by"])
+            changes = [c.field for c in delta.changes]
+        result.append({
+            "when": record.history_date,
+            "who": record.history_user,
+            "reason": record.history_change_reason or "",
+            "state": State(record.state).label,
+            "changes": changes,
+            "value": record.value,
+        })
+        previous = record
+    return list(reversed(result))

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "progress"
+
+urlpatterns = [
+    path("work/", views.my_work, name="my-work"),
+    path("work/<int:period_id>/<str:kind>/<int:item_id>/", views.entry, name="entry"),
+    path("work/<int:period_id>/submit-all/", views.submit_all, name="submit-all"),
+    path("review/", views.review, name="review"),
+    path("review/<int:period_id>/lock/", views.lock, name="lock"),
+    path("review/<int:period_id>/reopen/", views.reopen, name="reopen"),
+    path("completeness/", views.completeness, name="completeness"),
+    path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),
+    path("evidence/<int:evidence_id>/delete/", views.evidence_delete, name="evidence-delete"),
+]

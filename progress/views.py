@@ -1,0 +1,314 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.roles import EXECUTIVE, PLANNER, has_role, scope_to_user, sees_all_organizations, user_division
+from indicators.models import Indicator
+from plans.models import Period
+from projects.models import Project, WorkStep
+
+from . import selectors
+from .forms import ProgressForm, ReopenForm, ReturnForm, VerifyForm
+from .models import Evidence, ProgressEntry, State
+from .services import (
+    ConcurrentEdit,
+    Item,
+    PermissionRefused,
+    WorkflowError,
+    can_edit_item,
+    can_view_content,
+    can_view_item,
+    entry_endorse,
+    entry_return,
+    entry_save,
+    entry_submit,
+    entry_verify,
+    evidence_add,
+    evidence_remove,
+    is_head_of,
+    is_planner_of,
+    period_lock,
+    period_reopen,
+    validate_evidence,
+)
+
+
+def _plan_and_period(request, period_id=None):
+    plan = selectors.current_plan(request.user, request.GET.get("plan"))
+    if plan is None:
+        raise Http404
+    period_id = period_id or request.GET.get("period")
+    if period_id and not Period.objects.filter(pk=period_id, fiscal_year_id=plan.fiscal_year_id).exists():
+        raise Http404
+    period, periods = selectors.pick_period(plan, period_id)
+    return plan, period, periods
+
+
+def _get_item_for_user(user, period_id: int, kind: str, item_id: int):
+    """The item and period, if the user may see them; 404 otherwise, so other
+    divisions' and organizations' items do not even reveal that they exist."""
+    if kind == "indicator":
+        obj = get_object_or_404(scope_to_user(Indicator.objects.select_related("plan__organization", "division"), user), pk=item_id)
+    elif kind == "project":
+        obj = get_object_or_404(scope_to_user(Project.objects.select_related("plan__organization", "division"), user), pk=item_id)
+    else:
+        raise Http404
+    item = Item(kind, obj)
+    plan = obj.plan
+    if obj.division_id is None or not can_view_item(user, plan, item):
+        raise Http404
+    period = get_object_or_404(Period, pk=period_id, fiscal_year_id=plan.fiscal_year_id)
+    return plan, period, item
+
+
+def _can_oversee(user) -> bool:
+    return sees_all_organizations(user) or has_role(user, PLANNER) or has_role(user, EXECUTIVE)
+
+
+@login_required
+def my_work(request):
+    division = user_division(request.user)
+    if division is None:
+        if _can_oversee(request.user):
+            return redirect("progress:completeness")
+        raise PermissionDenied
+    plan, period, periods = _plan_and_period(request)
+    items = selectors.items_for(plan, period, division)
+    rows = selectors.rows_for(plan, period, items)
+    return render(request, "progress/my_work.html", {
+        "plan": plan, "period": period, "periods": periods, "rows": rows, "division": division,
+        "is_head": is_head_of(request.user, division.pk),
+        "locked": selectors.is_period_locked(plan, period),
+        "waiting": sum(1 for r in rows if r.state in (State.DRAFT, State.SUBMITTED)),
+    })
+
+
+def _render_entry(request, plan, period, item, entry, form=None, return_form=None, verify_form=None, error=None, status=200):
+    steps = WorkStep.objects.filter(project=item.obj) if item.kind == "project" else WorkStep.objects.none()
+    locked = selectors.is_period_locked(plan, period)
+    content_visible = can_view_content(request.user, entry)
+    editable = can_edit_item(request.user, plan, item) and (entry is None or entry.is_editable) and not locked
+    version = entry.version if entry else 0
+    if form is None and editable:
+        initial = {"version": version}
+        if entry:
+            initial.update({f: getattr(entry, f) for f in ("value", "value_is_cumulative", "narrative", "obstacles",
+                                                            "suggestions", "percent_complete", "disbursed")})
+            initial["steps_done"] = list(entry.steps_done.values_list("pk", flat=True))
+        elif item.kind == "indicator":
+            initial["value_is_cumulative"] = item.obj.cumulative
+        form = ProgressForm(initial=initial, item=item, steps=steps)
+    kept = []
+    if form is not None and form.is_bound and not editable:
+        # The report changed under the user (e.g. submitted by someone else): show what
+        # they typed so nothing is lost, even though it can no longer be saved here.
+        kept = [(form.fields[n].label, form.data.get(n)) for n in ("value", "narrative", "obstacles", "suggestions",
+                                                                     "percent_complete", "disbursed")
+                if n in form.fields and form.data.get(n)]
+    head = entry is not None and is_head_of(request.user, entry.division_id)
+    planner = entry is not None and is_planner_of(request.user, plan)
+    context = {
+        "plan": plan, "period": period, "item": item, "entry": entry if content_visible else None,
+        "state_label": State(entry.state).label if entry else State.NOT_STARTED.label,
+        "form": form if editable else None, "editable": editable, "locked": locked, "version": version,
+        "can_submit": editable,
+        "can_endorse": head and not locked and entry.state in (State.SUBMITTED, State.DRAFT),
+        "can_return": not locked and entry is not None and (
+            (head and entry.state in (State.SUBMITTED, State.ENDORSED)) or (planner and entry.state == State.ENDORSED)),
+        "can_verify": planner and not locked and entry.state == State.ENDORSED,
+        "return_form": return_form or ReturnForm(initial={"version": version}),
+        "verify_form": verify_form or VerifyForm(initial={"version": version, "verified_value": entry.value if entry else None}),
+        "history": selectors.history_for(entry) if entry and content_visible else [],
+        "evidence": list(entry.evidence.all()) if entry and content_visible else [],
+        "steps": list(steps),
+        "done_steps": set(entry.steps_done.values_list("pk", flat=True)) if entry and content_visible else set(),
+        "error": error,
+        "kept": kept,
+        "due": selectors.due_date(plan, period),
+    }
+    return render(request, "progress/entry.html", context, status=status)
+
+
+def _version(request) -> int | None:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+@login_required
+def entry(request, period_id: int, kind: str, item_id: int):
+    plan, period, item = _get_item_for_user(request.user, period_id, kind, item_id)
+    lookup = {"indicator": item.obj} if kind == "indicator" else {"project": item.obj}
+    current = ProgressEntry.objects.filter(period=period, **lookup).select_related("plan", "period").first()
+    if request.method != "POST":
+        return _render_entry(request, plan, period, item, current)
+
+    action = request.POST.get("action", "save")
+    here = reverse("progress:entry", args=[period.pk, kind, item.obj.pk])
+    steps = WorkStep.objects.filter(project=item.obj) if kind == "project" else WorkStep.objects.none()
+    form = return_form = verify_form = None
+    try:
+        if action in ("save", "submit"):
+            form = ProgressForm(request.POST, request.FILES, item=item, steps=steps)
+            if not form.is_valid():
+                return _render_entry(request, plan, period, item, current, form=form,
+                                     error=_("Please correct the fields marked below; nothing was saved."))
+            data = form.cleaned_data
+            for upload in data.get("evidence") or []:
+                validate_evidence(upload)
+            saved = entry_save(user=request.user, plan=plan, period=period, item=item, data=data,
+                               steps_done=list(data["steps_done"]) if "steps_done" in data else None,
+                               version=data.get("version"))
+            for upload in data.get("evidence") or []:
+                evidence_add(user=request.user, entry=saved, upload=upload)
+            if action == "submit":
+                saved = entry_submit(user=request.user, entry=saved, version=saved.version)
+                messages.success(request, _("Submitted: %(state)s.") % {"state": saved.get_state_display()})
+            else:
+                messages.success(request, _("Saved as a draft."))
+        elif current is None:
+            raise WorkflowError(_("There is no report to act on yet."))
+        elif action == "endorse":
+            entry_endorse(user=request.user, entry=current, version=_version(request))
+            messages.success(request, _("Approved and forwarded to the planner."))
+        elif action == "return":
+            return_form = ReturnForm(request.POST)
+            entry_return(user=request.user, entry=current, comment=request.POST.get("comment", ""), version=_version(request))
+            messages.success(request, _("Returned with your comment."))
+        elif action == "verify":
+            verify_form = VerifyForm(request.POST)
+            if not verify_form.is_valid():
+                return _render_entry(request, plan, period, item, current, verify_form=verify_form,
+                                     error=_("Please correct the fields marked below; nothing was saved."))
+            entry_verify(user=request.user, entry=current, verified_value=verify_form.cleaned_data["verified_value"],
+                         comment=verify_form.cleaned_data["evaluation_comment"], version=verify_form.cleaned_data["version"])
+            messages.success(request, _("Verified and approved."))
+        else:
+            raise Http404
+    except PermissionRefused:
+        raise PermissionDenied from None
+    except WorkflowError as exc:
+        current = ProgressEntry.objects.filter(period=period, **lookup).select_related("plan", "period").first()
+        status = 409 if isinstance(exc, ConcurrentEdit) else 400
+        if form is not None and current is not None and current.is_editable:
+            pass  # keep the bound form: everything the user typed stays on the page
+        return _render_entry(request, plan, period, item, current, form=form, return_form=return_form,
+                             verify_form=verify_form, error=exc.message, status=status)
+    return redirect(here)
+
+
+@login_required
+@require_POST
+def submit_all(request, period_id: int):
+    """A head submits every draft and approves every submitted report of the division."""
+    division = user_division(request.user)
+    if division is None or not is_head_of(request.user, division.pk):
+        raise PermissionDenied
+    plan, period, _periods = _plan_and_period(request, period_id)
+    rows = selectors.rows_for(plan, period, selectors.items_for(plan, period, division))
+    done, refused = 0, []
+    for row in rows:
+        if row.entry is None or row.state not in (State.DRAFT, State.SUBMITTED):
+            continue
+        try:
+            entry_endorse(user=request.user, entry=row.entry, version=row.entry.version)
+            done += 1
+        except WorkflowError as exc:
+            refused.append(f"{row.item.obj}: {exc.message}")
+    messages.success(request, _("%(n)s reports approved and forwarded.") % {"n": done})
+    for line in refused:
+        messages.error(request, line)
+    return redirect(f"{reverse('progress:my-work')}?period={period.pk}")
+
+
+@login_required
+def review(request):
+    plan, period, periods = _plan_and_period(request)
+    if not is_planner_of(request.user, plan):
+        raise PermissionDenied
+    rows = [r for r in selectors.rows_for(plan, period, selectors.items_for(plan, period)) if r.state != State.NOT_STARTED]
+    return render(request, "progress/review.html", {
+        "plan": plan, "period": period, "periods": periods, "rows": rows,
+        "locked": selectors.is_period_locked(plan, period), "reopen_form": ReopenForm(),
+    })
+
+
+@login_required
+@require_POST
+def lock(request, period_id: int):
+    plan, period, _periods = _plan_and_period(request, period_id)
+    try:
+        period_lock(user=request.user, plan=plan, period=period)
+    except PermissionRefused:
+        raise PermissionDenied from None
+    messages.success(request, _("%(period)s is locked.") % {"period": period})
+    return redirect(f"{reverse('progress:review')}?period={period.pk}")
+
+
+@login_required
+@require_POST
+def reopen(request, period_id: int):
+    plan, period, _periods = _plan_and_period(request, period_id)
+    try:
+        period_reopen(user=request.user, plan=plan, period=period, reason=request.POST.get("reason", ""))
+    except PermissionRefused:
+        raise PermissionDenied from None
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(period)s is open again.") % {"period": period})
+    return redirect(f"{reverse('progress:review')}?period={period.pk}")
+
+
+@login_required
+def completeness(request):
+    if not _can_oversee(request.user):
+        raise PermissionDenied
+    plan, period, periods = _plan_and_period(request)
+    summaries = selectors.completeness(plan, period)
+    totals = {key: sum(getattr(s, key) for s in summaries) for key in ("due", "reported", "submitted", "approved", "late")}
+    return render(request, "progress/completeness.html", {
+        "plan": plan, "period": period, "periods": periods, "summaries": summaries, "totals": totals,
+        "is_planner": is_planner_of(request.user, plan),
+    })
+
+
+def _get_evidence_for_user(user, evidence_id: int) -> Evidence:
+    evidence = get_object_or_404(
+        scope_to_user(Evidence.objects.select_related("entry__plan", "entry__indicator", "entry__project"), user), pk=evidence_id
+    )
+    entry = evidence.entry
+    item = Item("indicator" if entry.indicator_id else "project", entry.item)
+    if not can_view_item(user, entry.plan, item) or not can_view_content(user, entry):
+        raise Http404
+    return evidence
+
+
+@login_required
+def evidence_download(request, evidence_id: int):
+    evidence = _get_evidence_for_user(request.user, evidence_id)
+    return FileResponse(evidence.file.open("rb"), content_type=evidence.content_type, as_attachment=True,
+                        filename=evidence.original_name)
+
+
+@login_required
+@require_POST
+def evidence_delete(request, evidence_id: int):
+    evidence = _get_evidence_for_user(request.user, evidence_id)
+    entry = evidence.entry
+    try:
+        evidence_remove(user=request.user, evidence=evidence)
+    except PermissionRefused:
+        raise PermissionDenied from None
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+    kind = "indicator" if entry.indicator_id else "project"
+    return redirect("progress:entry", entry.period_id, kind, entry.item.pk)
