@@ -12,6 +12,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the real FY 2567 plan of Phasi Charoen."""
     with django_db_blocker.unblock():
         call_command("loadplan", verbosity=0)
+        # Transactional tests (the browser tests, run last by pytest-django) flush the
+        # database; with serialized_rollback they start again from this snapshot.
+        from django.db import connection
+
+        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
 
 
 @pytest.fixture(autouse=True)

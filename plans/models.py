@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kpiplan.lib import fiscal
+from kpiplan.lib.thai import to_thai_digits
 
 
 class OrgScopedQuerySet(models.QuerySet):
@@ -219,10 +220,12 @@ class Period(models.Model):
 
     def __str__(self) -> str:
         if self.kind == self.Kind.MONTH:
-            return fiscal.fiscal_months(self.fiscal_year_id)[self.number - 1].name_th
-        if self.kind == self.Kind.QUARTER:
-            return _("Q%(number)s/%(year)s") % {"number": self.number, "year": self.fiscal_year_id}
-        return _("FY %(year)s") % {"year": self.fiscal_year_id}
+            text = fiscal.fiscal_months(self.fiscal_year_id)[self.number - 1].name_th
+        elif self.kind == self.Kind.QUARTER:
+            text = _("Q%(number)s/%(year)s") % {"number": self.number, "year": self.fiscal_year_id}
+        else:
+            text = _("FY %(year)s") % {"year": self.fiscal_year_id}
+        return to_thai_digits(text)
 
 
 class Plan(models.Model):

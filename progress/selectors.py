@@ -172,4 +172,13 @@ def history_for(entry: ProgressEntry) -> list[dict]:
             "value": record.value,
         })
         previous = record
-    return list(reversed(result))
+    # Evidence added or removed is part of the report's story too.
+    from .models import Evidence
+
+    for record in Evidence.history.filter(entry_id=entry.pk).select_related("history_user"):
+        result.append({
+            "when": record.history_date, "who": record.history_user,
+            "reason": f"{record.history_change_reason or ''}: {record.original_name}",
+            "state": "", "changes": [], "value": None,
+        })
+    return sorted(result, key=lambda r: r["when"], reverse=True)

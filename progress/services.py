@@ -175,21 +175,30 @@ def entry_save(*, user, plan: Plan, period: Period, item: Item, data: dict, step
         entry = _locked_entry(entry, version)
         if entry.state not in EDITABLE_STATES:
             raise WorkflowError(_("This report was %(state)s and can no longer be edited.") % {"state": entry.get_state_display()})
+    before = {name: getattr(entry, name) for name in EDIT_FIELDS}
     for name in EDIT_FIELDS:
         if name in data:
             setattr(entry, name, data[name])
+    unchanged = entry.pk is not None and entry.state == State.DRAFT and all(
+        getattr(entry, name) == value for name, value in before.items()
+    )
     if entry.percent_complete is not None and not (Decimal(0) <= entry.percent_complete <= Decimal(100)):
         raise WorkflowError(_("Percent complete: enter a number from 0 to 100."))
     if entry.disbursed is not None and entry.disbursed < 0:
         raise WorkflowError(_("Budget disbursed: the amount cannot be negative."))
+    steps_changed = False
+    if steps_done is not None and entry.project_id:
+        valid = {s.pk for s in steps_done if s.project_id == entry.project_id}
+        steps_changed = entry.pk is None or valid != set(entry.steps_done.values_list("pk", flat=True))
+    if unchanged and not steps_changed:
+        return entry  # "Submit" right after saving: no empty version in the history
     entry.state = State.DRAFT
     try:
         with transaction.atomic():
             _save(entry, user, reason or _("Saved as draft"))
     except IntegrityError as exc:
         raise ConcurrentEdit(_("Someone else started this report at the same moment; reload the page.")) from exc
-    if steps_done is not None and entry.project_id:
-        valid = [s for s in steps_done if s.project_id == entry.project_id]
+    if steps_changed:
         entry.steps_done.set(valid)
     return entry
 

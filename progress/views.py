@@ -131,6 +131,8 @@ def _render_entry(request, plan, period, item, entry, form=None, return_form=Non
         "done_steps": set(entry.steps_done.values_list("pk", flat=True)) if entry and content_visible else set(),
         "error": error,
         "kept": kept,
+        "back_url": f"{reverse('progress:my-work' if user_division(request.user) else 'progress:review')}?period={period.pk}",
+        "back_label": _("My work") if user_division(request.user) else _("Review reports"),
         "due": selectors.due_date(plan, period),
     }
     return render(request, "progress/entry.html", context, status=status)
