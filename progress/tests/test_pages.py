@@ -122,7 +122,10 @@ def _report_everything(cast, period, division, user, first_only=False, skip_firs
     items = items_for(cast.plan, period, division)
     items = items[:1] if first_only else items[1:] if skip_first else items
     for item in items:
-        data = {"value": Decimal("1"), "narrative": "ทำแล้ว"} if item.kind == "indicator" else {"percent_complete": Decimal("50"), "narrative": "ทำแล้ว"}
+        if item.kind == "indicator":
+            data = {"value": Decimal("1"), "narrative": "ทำแล้ว"}
+        else:
+            data = {"percent_complete": Decimal("50"), "narrative": "ทำแล้ว"}
         entry = entry_save(user=user, plan=cast.plan, period=period, item=item, data=data, version=0)
         evidence = SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n")
         from progress.services import evidence_add
