@@ -2,9 +2,9 @@ from itertools import groupby
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
-from accounts.roles import PLANNER, has_role, scope_to_user, sees_all_organizations, user_organization
+from accounts.roles import EXECUTIVE, PLANNER, has_role, scope_to_user, sees_all_organizations, user_division, user_organization
 
 from .checks import CATEGORY_LABELS, check_plan
 from .models import Plan
@@ -22,6 +22,8 @@ def _can_check_plans(user) -> bool:
 
 @login_required
 def home(request):
+    if user_division(request.user) is not None and not has_role(request.user, PLANNER):
+        return redirect("progress:my-work")  # staff and heads land on their work
     plans = list(scope_to_user(Plan.objects.select_related("organization", "fiscal_year"), request.user))
     return render(
         request,
@@ -30,6 +32,7 @@ def home(request):
             "plans": plans,
             "organization": user_organization(request.user),
             "can_check": _can_check_plans(request.user),
+            "can_oversee": _can_check_plans(request.user) or has_role(request.user, EXECUTIVE),
         },
     )
 

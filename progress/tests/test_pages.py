@@ -109,7 +109,7 @@ def test_my_work_shows_targets_states_and_overdue(client, cast, period, road_ite
     client.force_login(cast.staff)
     page = client.get(reverse("progress:my-work"), {"period": period.pk}).content.decode()
     assert "พัฒนาถนนสวย" in page and "ขุดลอกลำกระโดงสรรพากร" in page  # an indicator and a project of ฝ่ายโยธา
-    assert "overdue" in page  # December 2566 reports were due in January 2567
+    assert "เกินกำหนด" in page  # December 2566 reports were due in January 2567
 
 
 def _count(client, url, params):
