@@ -20,6 +20,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Uploaded evidence goes to a throw-away folder, never the developer's var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def english_for_direct_calls():
     """Domain functions called directly speak English in assertions; pages are
     served in Thai by LocaleMiddleware regardless."""

@@ -44,7 +44,11 @@ def main():
     if "postgres" not in settings.DATABASES["default"]["ENGINE"]:
         sys.exit("Run against PostgreSQL (DATABASE_URL=postgres://...)")
     call_command("migrate", verbosity=0)
-    timed("loadplan (real FY2567 plan, --replace)", lambda: call_command("loadplan", replace=True, verbosity=0, stdout=open(os.devnull, "w")))
+    def load():
+        with open(os.devnull, "w") as devnull:
+            call_command("loadplan", replace=True, verbosity=0, stdout=devnull)
+
+    timed("loadplan (real FY2567 plan, --replace)", load)
     from plans.checks import check_plan
     from plans.models import Division, Period, Plan
 
@@ -52,8 +56,9 @@ def main():
     findings = timed("check_plan", lambda: check_plan(plan), repeat=5)
     print(f"{'  findings':<55} {len(findings):9d}")
 
-    from accounts import roles
     from django.contrib.auth.models import User
+
+    from accounts import roles
     from progress.selectors import items_for
     from progress.services import entry_save, entry_submit
     from tests.factories import make_user
