@@ -1,0 +1,164 @@
+"""Achievement, status and rubric scores: pure, typed functions used by every page,
+PDF and API response (no second implementation in a view or template)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+HUNDRED = Decimal(100)
+
+
+def _q(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+# -- result to date ------------------------------------------------------------------
+
+def result_to_date(values: Sequence[Decimal | None], cumulative: bool) -> Decimal | None:
+    """The result so far from the values reported period by period (in order).
+
+    A cumulative measure reports the total to date, so the latest reported value counts;
+    a per-period measure reports each period alone, so the reported values add up.
+    None when nothing has been reported (a real zero stays a zero)."""
+    reported = [v for v in values if v is not None]
+    if not reported:
+        return None
+    return reported[-1] if cumulative else sum(reported, Decimal(0))
+
+
+# -- achievement ------------------------------------------------------------------------
+
+def achievement(result: Decimal | None, target: Decimal | None, *, lower_is_better: bool = False,
+                baseline: Decimal | None = None) -> Decimal | None:
+    """Achievement in % of the target (not capped, so over-achievement shows).
+
+    Higher is better: result / target.
+    Lower is better with a baseline (a count to reduce from the baseline to the target):
+      share of the planned reduction achieved, (baseline - result) / (baseline - target).
+    Lower is better without a baseline (a ceiling such as a disease rate that must stay
+      under a limit): 100 % while the result is at or under the target, else target / result.
+    None when there is no result or no usable target."""
+    if result is None or target is None:
+        return None
+    if not lower_is_better:
+        if target == 0:
+            return None
+        return _q(result / target * HUNDRED)
+    if baseline is not None and baseline != target:
+        return _q((baseline - result) / (baseline - target) * HUNDRED)
+    if result <= target:
+        return _q(HUNDRED)
+    if result == 0:
+        return None
+    return _q(target / result * HUNDRED)
+
+
+# -- status -----------------------------------------------------------------------------
+
+class Status(StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    NOT_REPORTED = "not_reported"
+
+
+STATUS_SEVERITY = {Status.ON_TRACK: 0, Status.AT_RISK: 1, Status.OFF_TRACK: 2, Status.NOT_REPORTED: 3}
+
+DEFAULT_TOLERANCE = Decimal(10)
+
+
+def planned_pace(period_number: int, periods_in_year: int = 12) -> Decimal:
+    """Share of the annual target planned by the end of a period, when the plan gives no
+    schedule of its own: an even pace (month 3 of 12 -> 25 %)."""
+    return _q(Decimal(period_number) / Decimal(periods_in_year) * HUNDRED)
+
+
+def status(achievement_pct: Decimal | None, planned_pct: Decimal, tolerance: Decimal = DEFAULT_TOLERANCE) -> Status:
+    """On track when achievement has reached the planned pace; at risk when it is behind
+    by no more than `tolerance` percentage points; off track when further behind;
+    not reported when there is no result."""
+    if achievement_pct is None:
+        return Status.NOT_REPORTED
+    if achievement_pct >= planned_pct:
+        return Status.ON_TRACK
+    if achievement_pct >= planned_pct - tolerance:
+        return Status.AT_RISK
+    return Status.OFF_TRACK
+
+
+def roll_up(statuses: Iterable[Status]) -> Status:
+    """The status of an objective, development area or plan: the worst status among its
+    reported items (one off-track indicator makes the objective off track); not reported
+    only when none of them is."""
+    reported = [s for s in statuses if s != Status.NOT_REPORTED]
+    if not reported:
+        return Status.NOT_REPORTED
+    return max(reported, key=STATUS_SEVERITY.__getitem__)
+
+
+# -- rubric engine ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Condition:
+    kind: str  # "threshold" | "checklist"
+    measure: str = ""
+    operator: str = ""
+    value: Decimal | None = None
+    key: str = ""  # checklist: what must be confirmed
+
+
+@dataclass(frozen=True)
+class Level:
+    level: int
+    points: Decimal
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Score:
+    level: int  # 0 = no level reached
+    points: Decimal
+    met: tuple[tuple[int, bool], ...] = ()  # (level, all conditions held) for explanation
+
+
+_OPS = {
+    ">=": lambda a, b: a >= b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    "<": lambda a, b: a < b,
+}
+
+
+def condition_holds(condition: Condition, measures: Mapping[str, Decimal | None], confirmed: set[str]) -> bool:
+    if condition.kind == "checklist":
+        return condition.key in confirmed
+    value = measures.get(condition.measure)
+    if value is None or condition.value is None:
+        return False
+    return _OPS[condition.operator](value, condition.value)
+
+
+def score(levels: Sequence[Level], measures: Mapping[str, Decimal | None], confirmed: set[str] = frozenset()) -> Score:
+    """The highest level whose every condition holds, and that level's points.
+
+    A level with no conditions never counts as reached by itself (the document always
+    states what a level needs)."""
+    met = []
+    best: Level | None = None
+    for level in sorted(levels, key=lambda lv: lv.level):
+        ok = bool(level.conditions) and all(condition_holds(c, measures, confirmed) for c in level.conditions)
+        met.append((level.level, ok))
+        if ok and (best is None or level.level > best.level):
+            best = level
+    if best is None:
+        return Score(0, Decimal(0), tuple(met))
+    return Score(best.level, best.points, tuple(met))
+
+
+def weighted_total(scores: Iterable[Score]) -> Decimal:
+    """Points of a performance agreement: each level's points already carry the weight
+    (weight 10 -> 2/4/6/8/10; weight 20 -> 4/8/12/16/20), so they add up."""
+    return sum((s.points for s in scores), Decimal(0))

@@ -1,0 +1,92 @@
+"""Work-step schedules (the S-curve) and budget execution: pure, typed functions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+HUNDRED = Decimal(100)
+MONTHS = 12
+
+
+def _q(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Step:
+    weight: Decimal
+    months: tuple[int, ...]  # fiscal months 1 = Oct ... 12 = Sep
+
+
+def weights_problem(weights: Iterable[Decimal | None]) -> str | None:
+    """Why a set of step weights cannot make a schedule, or None when it can."""
+    weights = list(weights)
+    if not weights:
+        return None
+    if any(w is None for w in weights):
+        return "missing"
+    total = sum(weights, Decimal(0))
+    if total != HUNDRED:
+        return f"total {total.normalize():f}"
+    return None
+
+
+def planned_cumulative(steps: Sequence[Step]) -> list[Decimal]:
+    """Planned cumulative % at the end of each fiscal month: each step's weight is spread
+    evenly over its planned months; a step without months counts in the last month.
+    Non-decreasing; ends at the total weight (100 when the weights are complete)."""
+    per_month = [Decimal(0)] * MONTHS
+    for step in steps:
+        months = sorted({m for m in step.months if 1 <= m <= MONTHS}) or [MONTHS]
+        share = step.weight / len(months)
+        for m in months:
+            per_month[m - 1] += share
+    result, running = [], Decimal(0)
+    for value in per_month:
+        running += value
+        result.append(_q(running))
+    if steps:
+        result[-1] = _q(sum((s.weight for s in steps), Decimal(0)))  # no rounding drift at the end
+    return result
+
+
+def actual_cumulative(done_weight_by_month: Sequence[Decimal | None]) -> list[Decimal | None]:
+    """Actual cumulative % by month from the weight of steps reported done up to each month;
+    None for months not reported yet (a gap, not a zero)."""
+    result, best = [], Decimal(0)
+    for value in done_weight_by_month:
+        if value is None:
+            result.append(None)
+            continue
+        best = max(best, value)  # a step once reported done stays done
+        result.append(_q(best))
+    return result
+
+
+def slippage(planned: Sequence[Decimal], actual: Sequence[Decimal | None], tolerance: Decimal = Decimal(10)) -> list[int]:
+    """Fiscal months in which the actual curve is behind the plan by more than `tolerance` points."""
+    return [i + 1 for i, (p, a) in enumerate(zip(planned, actual, strict=False)) if a is not None and p - a > tolerance]
+
+
+@dataclass(frozen=True)
+class Execution:
+    allocated: Decimal
+    disbursed: Decimal
+
+    @property
+    def percent(self) -> Decimal | None:
+        if not self.allocated:
+            return None
+        return _q(self.disbursed / self.allocated * HUNDRED)
+
+
+def execution(pairs: Iterable[tuple[Decimal | None, Decimal | None]]) -> Execution:
+    """Allocated and disbursed over (budget, disbursed to date) pairs; a project without
+    a budget allocates nothing."""
+    allocated = disbursed = Decimal(0)
+    for budget, spent in pairs:
+        allocated += budget or Decimal(0)
+        disbursed += spent or Decimal(0)
+    return Execution(allocated, disbursed)
