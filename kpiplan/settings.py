@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "projects",
     "reports",
     "progress",
+    "api",
     # Last, so that its post_migrate hook sees every other app's permissions.
     "accounts",
 ]
@@ -163,6 +164,18 @@ EMAIL_BACKEND = os.environ.get(
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.BasicAuthentication",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 100,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "kpiplan API",
+    "DESCRIPTION": "Read API of action plans, indicators, projects, progress and scores.",
+    "VERSION": "1",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 if not DEBUG:
