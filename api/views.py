@@ -1,3 +1,235 @@
-from django.shortcuts import render
+"""The read API: plans, indicators, projects and progress, with the same access rules as
+the pages (accounts.roles.scope_to_user for organizations; progress.services'
+can_view_item / can_view_content for progress reports), and the S-curve and indicator
+status computed only by the domain functions in projects/ and indicators/calculations.py."""
 
-# Create your views here.
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from accounts.roles import (
+    DIVISION_HEAD,
+    DIVISION_STAFF,
+    EXECUTIVE,
+    PLANNER,
+    has_role,
+    scope_to_user,
+    sees_all_organizations,
+    user_division,
+)
+from indicators import calculations as indicator_calc
+from indicators.models import Indicator, IndicatorTarget, RubricCondition, RubricLevel
+from plans.models import Period, Plan
+from progress.models import EDITABLE_STATES, ProgressEntry
+from projects import calculations as project_calc
+from projects.models import Project, ProjectIndicator, WorkStep
+
+from . import serializers
+
+PERIODS_IN_YEAR = {"month": 12, "quarter": 4, "year": 1}
+
+
+# -- who sees which progress reports -------------------------------------------------------
+
+def visible_progress(queryset, user):
+    """The progress reports `user` may read, as a queryset filter equivalent to the pages'
+    checks: scope_to_user (organization), then progress.services.can_view_item (staff and
+    heads see their own division's items; planners, executives and administrators see the
+    organization's) and can_view_content (drafts and returned reports only for the
+    division's own staff and head, and administrators)."""
+    queryset = scope_to_user(queryset, user)
+    division = user_division(user)
+    # can_view_item
+    if not (sees_all_organizations(user) or has_role(user, PLANNER) or has_role(user, EXECUTIVE)):
+        if division is None:
+            return queryset.none()
+        queryset = queryset.filter(Q(indicator__division_id=division.pk) | Q(project__division_id=division.pk))
+    # can_view_content
+    if division is not None and (has_role(user, DIVISION_STAFF) or has_role(user, DIVISION_HEAD)):
+        queryset = queryset.filter(Q(division_id=division.pk) | ~Q(state__in=EDITABLE_STATES))
+    elif not sees_all_organizations(user):
+        queryset = queryset.exclude(state__in=EDITABLE_STATES)
+    return queryset
+
+
+# -- filters -------------------------------------------------------------------------------
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(filters.NumberFilter):
+    """An id: an integer, without looking the row up (no 400 that would tell another
+    organization's ids from missing ones; the scoped queryset simply has no rows)."""
+
+    field_class = forms.IntegerField
+
+
+class IndicatorFilter(filters.FilterSet):
+    plan = IdFilter(field_name="plan_id", help_text="Plan id.")
+    kind = filters.ChoiceFilter(choices=Indicator.Kind.choices)
+
+    class Meta:
+        model = Indicator
+        fields = ["plan", "kind"]
+
+
+class ProjectFilter(filters.FilterSet):
+    plan = IdFilter(field_name="plan_id", help_text="Plan id.")
+    section = filters.ChoiceFilter(choices=Project.Section.choices)
+    division = IdFilter(field_name="division_id", help_text="Division id.")
+
+    class Meta:
+        model = Project
+        fields = ["plan", "section", "division"]
+
+
+class ProgressFilter(filters.FilterSet):
+    plan = IdFilter(field_name="plan_id", help_text="Plan id.")
+    period = IdFilter(field_name="period_id", help_text="Period id.")
+
+    class Meta:
+        model = ProgressEntry
+        fields = ["plan", "period"]
+
+
+# -- viewsets ------------------------------------------------------------------------------
+
+class PlanViewSet(viewsets.ReadOnlyModelViewSet):
+    """Action plans of the user's organization (every organization for administrators)."""
+
+    serializer_class = serializers.PlanSerializer
+
+    def get_queryset(self):
+        plans = Plan.objects.select_related("organization").order_by("-fiscal_year_id", "organization__short_name", "id")
+        return scope_to_user(plans, self.request.user)
+
+
+class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
+    """Indicators with their targets, baselines and scoring rubric."""
+
+    serializer_class = serializers.IndicatorSerializer
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = IndicatorFilter
+
+    def get_queryset(self):
+        indicators = (
+            Indicator.objects.select_related("division", "rubric")
+            .prefetch_related(
+                Prefetch("targets", queryset=IndicatorTarget.objects.select_related("agency").order_by("order", "id")),
+                "baselines",
+                Prefetch(
+                    "rubric__levels",
+                    queryset=RubricLevel.objects.order_by("-level").prefetch_related(
+                        Prefetch("conditions", queryset=RubricCondition.objects.order_by("order", "id"))
+                    ),
+                ),
+            )
+            .order_by("plan_id", "order", "id")
+        )
+        return scope_to_user(indicators, self.request.user)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("period", int, required=True, description="Period id (a month, quarter or the year).")],
+        responses=serializers.IndicatorStatusSerializer,
+    )
+    @action(detail=True, methods=["get"], url_path="status", filter_backends=[], pagination_class=None)
+    def status(self, request, pk=None):
+        """Result to date, achievement, planned pace and status of the indicator at a period."""
+        indicator = self.get_object()
+        period_id = request.query_params.get("period")
+        if not period_id or not period_id.isdigit():
+            raise ValidationError({"period": ["A period id is required."]})
+        period = get_object_or_404(Period, pk=int(period_id), fiscal_year_id=indicator.plan.fiscal_year_id)
+        entries = visible_progress(ProgressEntry.objects.all(), request.user).filter(
+            indicator=indicator, period__fiscal_year_id=period.fiscal_year_id, period__kind=period.kind,
+            period__number__lte=period.number,
+        ).order_by("period__number")
+        values = [e.verified_value if e.verified_value is not None else e.value for e in entries]
+        result = indicator_calc.result_to_date(values, indicator.cumulative)
+        first_target = indicator.targets.all()[0] if indicator.targets.all() else None
+        target = first_target.value if first_target else None
+        achievement = indicator_calc.achievement(result, target, lower_is_better=indicator.direction == Indicator.Direction.LOWER)
+        pace = indicator_calc.planned_pace(period.number, PERIODS_IN_YEAR[period.kind])
+        data = {
+            "indicator": indicator.pk,
+            "period": {"id": period.pk, "kind": period.kind, "number": period.number},
+            "result": _str(result),
+            "target": _str(target),
+            "achievement": _str(achievement),
+            "planned_pace": _str(pace),
+            "status": str(indicator_calc.status(achievement, pace)),
+        }
+        return Response(serializers.IndicatorStatusSerializer(data).data)
+
+
+class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
+    """Projects of Parts 1-3 with their budgets, policies and indicators."""
+
+    serializer_class = serializers.ProjectSerializer
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = ProjectFilter
+
+    def get_queryset(self):
+        projects = (
+            Project.objects.select_related("division")
+            .prefetch_related("policies", Prefetch("indicator_links", queryset=ProjectIndicator.objects.order_by("id")))
+            .order_by("plan_id", "section", "order", "id")
+        )
+        return scope_to_user(projects, self.request.user)
+
+    @extend_schema(responses=serializers.SCurveSerializer)
+    @action(detail=True, methods=["get"], url_path="s-curve", filter_backends=[], pagination_class=None)
+    def s_curve(self, request, pk=None):
+        """Planned and actual cumulative % by fiscal month, from the project's work steps and
+        the steps reported done in the progress reports the user may see."""
+        project = self.get_object()
+        steps = list(WorkStep.objects.filter(project=project).order_by("number"))
+        weight = {s.pk: s.weight or Decimal(0) for s in steps}
+        planned = project_calc.planned_cumulative([project_calc.Step(weight[s.pk], tuple(s.months or ())) for s in steps])
+        entries = (
+            visible_progress(ProgressEntry.objects.all(), request.user)
+            .filter(project=project, period__fiscal_year_id=project.plan.fiscal_year_id, period__kind=Period.Kind.MONTH)
+            .select_related("period")
+            .prefetch_related("steps_done")
+            .order_by("period__number", "updated_at", "id")
+        )
+        done_by_month: list[Decimal | None] = [None] * project_calc.MONTHS
+        for entry in entries:  # the latest report of a month wins
+            done = sum((weight.get(s.pk, Decimal(0)) for s in entry.steps_done.all()), Decimal(0))
+            done_by_month[entry.period.number - 1] = done
+        actual = project_calc.actual_cumulative(done_by_month)
+        data = {
+            "months": [{"month": i + 1, "planned": planned[i], "actual": actual[i]} for i in range(project_calc.MONTHS)],
+            "slippage_months": project_calc.slippage(planned, actual),
+        }
+        return Response(serializers.SCurveSerializer(data).data)
+
+
+class ProgressEntryViewSet(viewsets.ReadOnlyModelViewSet):
+    """Progress reports the user may read (other divisions' drafts and returned reports are left out)."""
+
+    serializer_class = serializers.ProgressEntrySerializer
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = ProgressFilter
+
+    def get_queryset(self):
+        entries = (
+            ProgressEntry.objects.select_related("division")
+            .annotate(evidence_count=Count("evidence", distinct=True))
+            .order_by("period_id", "division_id", "id")
+        )
+        return visible_progress(entries, self.request.user)
+
+
+def _str(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+

@@ -162,3 +162,21 @@ def weighted_total(scores: Iterable[Score]) -> Decimal:
     """Points of a performance agreement: each level's points already carry the weight
     (weight 10 -> 2/4/6/8/10; weight 20 -> 4/8/12/16/20), so they add up."""
     return sum((s.points for s in scores), Decimal(0))
+
+
+@dataclass(frozen=True)
+class LevelExplanation:
+    level: int
+    points: Decimal
+    reached: bool  # every condition holds
+    conditions: tuple[tuple[Condition, bool], ...]
+
+
+def explain(levels: Sequence[Level], measures: Mapping[str, Decimal | None], confirmed: set[str] = frozenset()) -> list[LevelExplanation]:
+    """Each level from the top with which of its conditions hold, so a planner can say
+    why a score is what it is."""
+    result = []
+    for level in sorted(levels, key=lambda lv: -lv.level):
+        held = tuple((c, condition_holds(c, measures, confirmed)) for c in level.conditions)
+        result.append(LevelExplanation(level.level, level.points, bool(held) and all(h for _, h in held), held))
+    return result

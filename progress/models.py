@@ -161,3 +161,40 @@ def is_locked(organization, period) -> bool:
 
 def due_date(plan: Plan, period: Period) -> datetime.date:
     return period.end + datetime.timedelta(days=plan.report_due_days)
+
+
+class Assessment(models.Model):
+    """A performance-agreement indicator's rubric result for a period: the district's
+    self-assessment and the evaluator's result are kept side by side."""
+
+    class Kind(models.TextChoices):
+        SELF = "self", _("Self-assessment")
+        EVALUATOR = "evaluator", _("Evaluator")
+
+    ORG_PATH = "indicator__plan__organization"
+
+    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="assessments")
+    period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="assessments")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    measures = models.JSONField(_("measured values"), default=dict, blank=True)
+    confirmed = models.JSONField(_("conditions confirmed with evidence"), default=list, blank=True)
+    level = models.PositiveSmallIntegerField(_("level"), default=0)
+    points = models.DecimalField(_("points"), max_digits=6, decimal_places=2, default=0)
+    comment = models.TextField(_("comment"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    objects = OrgScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rubric assessment")
+        verbose_name_plural = _("rubric assessments")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "period", "kind"], name="assessment_unique"),
+            models.CheckConstraint(condition=Q(level__gte=0) & Q(level__lte=5), name="assessment_level_0_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.period} {self.get_kind_display()}"

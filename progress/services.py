@@ -368,3 +368,47 @@ def evidence_remove(*, user, evidence: Evidence) -> None:
     evidence._change_reason = _("Evidence removed")
     evidence._history_user = user
     evidence.delete()
+
+
+def can_assess(user, indicator, kind: str) -> bool:
+    """The district's planner assesses itself; the city's evaluators (administrators,
+    who see every organization) give the evaluator's result."""
+    from .models import Assessment
+
+    if kind == Assessment.Kind.SELF:
+        return _same_organization(user, indicator.plan) and (has_role(user, PLANNER) or sees_all_organizations(user))
+    return sees_all_organizations(user)
+
+
+@transaction.atomic
+def assessment_save(*, user, indicator, period: Period, kind: str, measures: dict, confirmed: list[str], comment: str,
+                    version: int | None):
+    """Score the rubric with the engine and keep the inputs, the result and the history."""
+    from indicators.calculations import score
+    from indicators.scoring import rubric_levels
+
+    from .models import Assessment
+
+    if not can_assess(user, indicator, kind):
+        raise PermissionRefused(_("You may not record this assessment."))
+    _check_lock(indicator.plan, period)
+    assessment = Assessment.objects.select_for_update().filter(indicator=indicator, period=period, kind=kind).first()
+    if assessment is None:
+        if version not in (None, 0):
+            raise ConcurrentEdit(_("This assessment changed after you opened it; reload the page."))
+        assessment = Assessment(indicator=indicator, period=period, kind=kind, version=0)
+    elif version is not None and assessment.version != version:
+        raise ConcurrentEdit(_("Someone else saved this assessment after you opened it; reload the page."))
+    levels = rubric_levels(indicator.rubric)
+    result = score(levels, {k: v for k, v in measures.items() if v is not None}, set(confirmed))
+    assessment.measures = {k: (str(v) if v is not None else None) for k, v in measures.items()}
+    assessment.confirmed = sorted(confirmed)
+    assessment.level = result.level
+    assessment.points = result.points
+    assessment.comment = (comment or "").strip()
+    assessment.version += 1
+    assessment.updated_by = user
+    assessment._change_reason = _("Assessment saved")
+    assessment._history_user = user
+    assessment.save()
+    return assessment

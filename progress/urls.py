@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import scorecard_views, views
 
 app_name = "progress"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("review/<int:period_id>/lock/", views.lock, name="lock"),
     path("review/<int:period_id>/reopen/", views.reopen, name="reopen"),
     path("completeness/", views.completeness, name="completeness"),
+    path("scorecard/", scorecard_views.scorecard, name="scorecard"),
+    path("scorecard/<int:period_id>/<int:indicator_id>/", scorecard_views.assessment, name="assessment"),
     path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),
     path("evidence/<int:evidence_id>/delete/", views.evidence_delete, name="evidence-delete"),
 ]
