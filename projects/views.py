@@ -1,2 +1,50 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
-# Create your views here.
+from accounts.roles import scope_to_user
+from progress.selectors import current_plan, pick_period
+from progress.views import _can_oversee
+from reports.charts import s_curve_svg
+
+from .models import Project
+from .selectors import budget_execution, s_curve
+
+
+def _get_project_for_user(user, project_id: int) -> Project:
+    projects = scope_to_user(
+        Project.objects.select_related("plan__organization", "division", "work_group").prefetch_related("work_steps", "policies"),
+        user,
+    )
+    return get_object_or_404(projects, pk=project_id)
+
+
+@login_required
+def project_detail(request, project_id: int):
+    project = _get_project_for_user(request.user, project_id)
+    curve = s_curve(project)
+    chart = s_curve_svg(curve.planned, curve.actual, curve.labels, title=_("Work plan (S-curve)"),
+                        planned_label=_("Planned cumulative %"), actual_label=_("Actual cumulative %"))
+    return render(request, "projects/detail.html", {
+        "project": project, "curve": curve, "chart": mark_safe(chart),  # noqa: S308 - built from numbers and escaped labels
+        "steps": list(project.work_steps.all()),
+        "slipping_labels": [curve.labels[m - 1] for m in curve.slipping],
+    })
+
+
+@login_required
+def budget(request):
+    if not _can_oversee(request.user):
+        raise PermissionDenied
+    plan = current_plan(request.user, request.GET.get("plan"))
+    if plan is None:
+        raise Http404
+    period, periods = pick_period(plan, request.GET.get("period"))
+    month = period.number if period.kind == "month" else period.number * 3
+    return render(request, "projects/budget.html", {
+        "plan": plan, "period": period, "periods": [p for p in periods if p.kind == "month"],
+        "data": budget_execution(plan, month),
+    })

@@ -33,8 +33,8 @@ def playwright_instance(django_db_setup):
     copying the snapshot across, serialized_rollback silently restores nothing
     and every browser test after the first starts from an empty database.
     """
-    sync_api = pytest.importorskip("playwright.sync_api")
     from django.db import connections
+    from playwright import sync_api
 
     snapshots = {
         alias: connections[alias]._test_serialized_contents
@@ -50,7 +50,8 @@ def playwright_instance(django_db_setup):
 @pytest.fixture(scope="session")
 def browser(playwright_instance):
     if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no chromium at {CHROMIUM} (set KPIPLAN_CHROMIUM)")
+        # The browser tests are part of the suite: bin/test installs Debian's chromium.
+        pytest.fail(f"no chromium at {CHROMIUM}: install Debian's chromium or set KPIPLAN_CHROMIUM")
     browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
     yield browser
     browser.close()

@@ -1,0 +1,89 @@
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts import roles
+from plans.models import Division, Period
+from progress.services import Item, entry_save, entry_submit
+from projects.models import Project
+from projects.selectors import budget_execution, s_curve
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def traffy(real_plan):
+    return Project.objects.get(plan=real_plan, key="p3:1.4")
+
+
+@pytest.fixture
+def clerk(cast):
+    return make_user("clerk", roles.DIVISION_STAFF, cast.org, Division.objects.get(organization=cast.org, name="ฝ่ายปกครอง"))
+
+
+def report_steps(plan, clerk, project, month, steps, disbursed=None):
+    period = Period.objects.get(fiscal_year_id=2567, kind="month", number=month)
+    entry = entry_save(user=clerk, plan=plan, period=period, item=Item("project", project),
+                       data={"percent_complete": Decimal(50), "narrative": "ทำแล้ว", "disbursed": disbursed},
+                       steps_done=steps, version=0)
+    return entry_submit(user=clerk, entry=entry, version=entry.version)
+
+
+def test_s_curve_of_the_real_traffy_project(real_plan, clerk, traffy):
+    curve = s_curve(traffy)
+    assert curve.weights_total == Decimal(49) and curve.planned[-1] == Decimal(49)
+    steps = list(traffy.work_steps.order_by("number"))
+    report_steps(real_plan, clerk, traffy, 3, [s for s in steps if s.number == 5])
+    curve = s_curve(traffy)
+    assert curve.actual[2] == Decimal(7) and curve.actual[0] is None
+    assert curve.planned[2] == Decimal(7)  # step 5 (weight 7) is planned in December
+
+
+def test_project_page_draws_the_curve_and_warns_about_incomplete_weights(client, cast, traffy):
+    client.force_login(cast.executive)
+    page = client.get(reverse("projects:detail", args=[traffy.pk])).content.decode()
+    assert "<svg" in page and 'class="planned"' in page
+    assert "๔๙" in page  # weights add up to 49, not 100
+
+
+def test_project_page_access(client, cast, traffy):
+    client.force_login(cast.other_planner)
+    assert client.get(reverse("projects:detail", args=[traffy.pk])).status_code == 404
+    client.logout()
+    assert client.get(reverse("projects:detail", args=[traffy.pk])).status_code == 302
+
+
+def test_budget_execution_rolls_up(real_plan, clerk, cast):
+    data = budget_execution(real_plan, 12)
+    assert data["plan"].execution.allocated == Decimal("2694800") + Decimal("35254295") + Decimal("59752455")
+    seminar = Project.objects.get(plan=real_plan, key="p3:1.1")  # 638,050 baht
+    report_steps(real_plan, clerk, seminar, 2, [], disbursed=Decimal("319025"))
+    data = budget_execution(real_plan, 12)
+    row = next(r for r in data["projects"] if r.project.pk == seminar.pk)
+    assert row.execution.percent == Decimal("50.00")
+    assert row.quarters[0] == Decimal("50.00")  # by the end of December
+    governance = next(r for r in data["divisions"] if r.label == "ฝ่ายปกครอง")
+    assert governance.execution.disbursed == Decimal("319025")
+
+
+@pytest.mark.parametrize("who, expected", [("planner", 200), ("executive", 200), ("staff", 403), ("other_planner", 404)])
+def test_budget_page_access(client, cast, who, expected):
+    client.force_login(getattr(cast, who))
+    assert client.get(reverse("projects:budget"), {"plan": cast.plan.pk}).status_code == expected
+
+
+def test_budget_page_query_count_does_not_grow(client, cast, clerk, real_plan):
+    client.force_login(cast.planner)
+    seminar = Project.objects.get(plan=real_plan, key="p3:1.1")
+    report_steps(real_plan, clerk, seminar, 1, [], disbursed=Decimal("1"))
+    with CaptureQueriesContext(connection) as before:
+        client.get(reverse("projects:budget"))
+    for key in ["p3:1.2", "p3:1.3"]:
+        report_steps(real_plan, clerk, Project.objects.get(plan=real_plan, key=key), 1, [], disbursed=Decimal("1"))
+    with CaptureQueriesContext(connection) as after:
+        client.get(reverse("projects:budget"))
+    assert len(after) == len(before)
