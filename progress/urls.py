@@ -13,6 +13,7 @@ urlpatterns = [
     path("review/<int:period_id>/reopen/", views.reopen, name="reopen"),
     path("completeness/", views.completeness, name="completeness"),
     path("scorecard/", scorecard_views.scorecard, name="scorecard"),
+    path("status/", views.status_overview, name="status"),
     path("scorecard/<int:period_id>/<int:indicator_id>/", scorecard_views.assessment, name="assessment"),
     path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),
     path("evidence/<int:evidence_id>/delete/", views.evidence_delete, name="evidence-delete"),

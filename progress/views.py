@@ -314,3 +314,18 @@ def evidence_delete(request, evidence_id: int):
         messages.error(request, exc.message)
     kind = "indicator" if entry.indicator_id else "project"
     return redirect("progress:entry", entry.period_id, kind, entry.item.pk)
+
+
+@login_required
+def status_overview(request):
+    """Achievement and status of every indicator for the period, rolled up."""
+    from .status import indicator_statuses, rolled_up
+
+    if not _can_oversee(request.user):
+        raise PermissionDenied
+    plan, period, periods = _plan_and_period(request)
+    statuses = indicator_statuses(plan, period)
+    nodes, overall = rolled_up(plan, statuses)
+    return render(request, "progress/status.html", {
+        "plan": plan, "period": period, "periods": periods, "nodes": nodes, "overall": overall, "statuses": statuses,
+    })

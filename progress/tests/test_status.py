@@ -1,0 +1,67 @@
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from indicators.calculations import Status, achievement, planned_pace, status
+from indicators.models import Indicator
+from progress.services import Item, entry_endorse, entry_save, entry_submit, entry_verify
+from progress.status import indicator_statuses, rolled_up
+
+pytestmark = pytest.mark.django_db
+
+
+def report(cast, period, indicator, value, *, verify=None):
+    entry = entry_save(user=cast.staff, plan=cast.plan, period=period, item=Item("indicator", indicator),
+                       data={"value": Decimal(value), "narrative": "ผล"}, version=0)
+    entry = entry_submit(user=cast.staff, entry=entry, version=entry.version)
+    if verify is not None:
+        entry = entry_endorse(user=cast.head, entry=entry, version=entry.version)
+        entry = entry_verify(user=cast.planner, entry=entry, verified_value=Decimal(verify), comment="", version=entry.version)
+    return entry
+
+
+def test_status_uses_the_domain_functions_and_rolls_up(cast, period, road_item):
+    lights = Indicator.objects.get(plan=cast.plan, key="okr:1.1.03")  # 10,500 lamps, also ฝ่ายโยธา
+    report(cast, period, road_item.obj, "61.799")  # half of 123.598 km by December: ahead of the 25 % pace
+    report(cast, period, lights, "1000", verify="900")  # verified 900 of 10,500: 8.57 %, off track
+    statuses = {s.indicator.key: s for s in indicator_statuses(cast.plan, period)}
+    road = statuses["okr:4.1.10"]
+    assert road.achievement == achievement(Decimal("61.799"), Decimal("123.598")) == Decimal("50.00")
+    assert road.planned == planned_pace(3) == Decimal("25.00")
+    assert road.status == Status.ON_TRACK
+    lamps = statuses["okr:1.1.03"]
+    assert lamps.result == Decimal(900)  # the verified value counts
+    assert lamps.status == status(Decimal("8.57"), Decimal(25)) == Status.OFF_TRACK
+    nodes, overall = rolled_up(cast.plan, list(statuses.values()))
+    by_key = {n.node.key: n for n in nodes}
+    assert by_key["obj:4.1"].status == Status.ON_TRACK
+    assert by_key["area:1"].status == Status.OFF_TRACK
+    assert overall == Status.OFF_TRACK
+
+
+def test_drafts_do_not_count(cast, period, road_item):
+    entry_save(user=cast.staff, plan=cast.plan, period=period, item=road_item,
+               data={"value": Decimal(100), "narrative": "ร่าง"}, version=0)
+    road = next(s for s in indicator_statuses(cast.plan, period) if s.indicator.key == "okr:4.1.10")
+    assert road.status == Status.NOT_REPORTED and road.result is None
+
+
+@pytest.mark.parametrize("who, expected", [("planner", 200), ("executive", 200), ("staff", 403), ("other_planner", 404)])
+def test_status_page_access(client, cast, period, who, expected):
+    client.force_login(getattr(cast, who))
+    assert client.get(reverse("progress:status"), {"period": period.pk, "plan": cast.plan.pk}).status_code == expected
+
+
+def test_status_page_query_count_does_not_grow(client, cast, period, road_item):
+    client.force_login(cast.executive)
+    report(cast, period, road_item.obj, "1")
+    with CaptureQueriesContext(connection) as before:
+        page = client.get(reverse("progress:status"), {"period": period.pk})
+    assert "status-on_track" in page.content.decode() or "status-off_track" in page.content.decode()
+    report(cast, period, Indicator.objects.get(plan=cast.plan, key="okr:1.1.03"), "5")
+    with CaptureQueriesContext(connection) as after:
+        client.get(reverse("progress:status"), {"period": period.pk})
+    assert len(after) == len(before)
