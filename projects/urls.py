@@ -7,4 +7,5 @@ app_name = "projects"
 urlpatterns = [
     path("projects/<int:project_id>/", views.project_detail, name="detail"),
     path("budget/", views.budget, name="budget"),
+    path("city/", views.city, name="city"),
 ]

@@ -48,3 +48,19 @@ def budget(request):
         "plan": plan, "period": period, "periods": [p for p in periods if p.kind == "month"],
         "data": budget_execution(plan, month),
     })
+
+
+@login_required
+def city(request):
+    """Administrators see every district; a district's planner or executive sees its own line."""
+    from accounts.roles import sees_all_organizations
+
+    from .cityrollup import city_rollup
+
+    if not _can_oversee(request.user):
+        raise PermissionDenied
+    plan = current_plan(request.user, request.GET.get("plan"))
+    if plan is None:
+        raise Http404
+    plans = None if sees_all_organizations(request.user) else [plan]
+    return render(request, "projects/city.html", {"plan": plan, "rows": city_rollup(plan.fiscal_year_id, plans)})
