@@ -1,9 +1,13 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from kpiplan.admin_base import PlanDataAdmin, ReferenceAdmin, ScopedInline, baht
+from kpiplan.lib.thai import format_number
 from plans.admin import VariantInline
 
+from .calculations import weights_problem
 from .models import KeyResultLink, Policy, Project, ProjectIndicator, WorkStep
 
 
@@ -21,8 +25,27 @@ class SubItemInline(ScopedInline):
     verbose_name_plural = _("sub-items")
 
 
+class WorkStepFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        weights = [
+            form.cleaned_data.get("weight")
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        problem = weights_problem(weights)
+        if problem == "missing":
+            raise ValidationError(_("Work steps: every step needs a weight (%)."))
+        if problem:
+            total = sum(w for w in weights if w is not None)
+            raise ValidationError(
+                _("Work steps: the weights add up to %(total)s%%; they must add up to 100%%.") % {"total": format_number(total)}
+            )
+
+
 class WorkStepInline(ScopedInline):
     model = WorkStep
+    formset = WorkStepFormSet
     fields = ["number", "name", "weight", "cumulative_percent", "months"]
 
 

@@ -11,10 +11,7 @@ def _field_value(form, name):
         return ""
     if getattr(widget, "input_type", None) == "checkbox":
         return "on" if value else ""
-    if hasattr(bound.field, "prepare_value"):
-        prepared = bound.field.prepare_value(value)
-        return "" if prepared is None else str(prepared) if not isinstance(prepared, (list, tuple)) else [str(v) for v in prepared]
-    return str(value)
+    return str(value)  # BoundField.value() is already the field's prepared (displayed) value
 
 
 def form_data(response, **changes):

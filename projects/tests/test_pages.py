@@ -87,3 +87,34 @@ def test_budget_page_query_count_does_not_grow(client, cast, clerk, real_plan):
     with CaptureQueriesContext(connection) as after:
         client.get(reverse("projects:budget"))
     assert len(after) == len(before)
+
+
+def test_admin_refuses_step_weights_that_do_not_total_100(client, cast, traffy):
+    from django.urls import reverse as r
+    from django.utils import translation
+
+    from tests.admin_forms import form_data
+
+    client.force_login(cast.planner)
+    url = r("admin:projects_project_change", args=[traffy.pk])
+
+    def step_errors(response):
+        formsets = [f.formset for f in response.context["inline_admin_formsets"] if f.formset.prefix == "work_steps"]
+        return [str(e) for e in formsets[0].non_form_errors()]
+
+    data = form_data(client.get(url))
+    step4 = next(k[: -len("-number")] for k, v in data.items() if k.startswith("work_steps-") and k.endswith("-number") and v == "4")
+    response = client.post(url, data)
+    assert response.status_code == 200
+    with translation.override("en"):
+        assert "needs a weight" in " ".join(step_errors(response)) or step_errors(response)
+    data[f"{step4}-weight"] = "2"  # the surviving steps now weigh 51
+    response = client.post(url, data)
+    assert response.status_code == 200 and step_errors(response)
+    total = int(data["work_steps-TOTAL_FORMS"])
+    data.update({
+        f"work_steps-{total}-number": "12", f"work_steps-{total}-name": "ขั้นตอนที่เหลือ",
+        f"work_steps-{total}-weight": "๔๙", f"work_steps-{total}-months": "[12]", "work_steps-TOTAL_FORMS": str(total + 1),
+    })
+    assert client.post(url, data).status_code == 302
+    assert s_curve(Project.objects.get(pk=traffy.pk)).planned[-1] == Decimal(100)
