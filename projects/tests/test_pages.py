@@ -118,3 +118,16 @@ def test_admin_refuses_step_weights_that_do_not_total_100(client, cast, traffy):
     })
     assert client.post(url, data).status_code == 302
     assert s_curve(Project.objects.get(pk=traffy.pk)).planned[-1] == Decimal(100)
+
+
+def test_project_page_query_count_does_not_grow_with_reports(client, cast, clerk, traffy, real_plan):
+    client.force_login(cast.planner)
+    steps = list(traffy.work_steps.order_by("number"))
+    report_steps(real_plan, clerk, traffy, 3, steps[:1])
+    with CaptureQueriesContext(connection) as before:
+        client.get(reverse("projects:detail", args=[traffy.pk]))
+    for month in (4, 5, 6):
+        report_steps(real_plan, clerk, traffy, month, steps[: month - 2])
+    with CaptureQueriesContext(connection) as after:
+        client.get(reverse("projects:detail", args=[traffy.pk]))
+    assert len(after) == len(before)
