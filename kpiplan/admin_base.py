@@ -68,6 +68,13 @@ class ScopedMixin:
             return queryset
         return scope_to_user(queryset, request.user)
 
+    def history_view(self, request, object_id, extra_context=None):
+        # simple_history falls back to the history table for objects it cannot find,
+        # which would show another organization's records; only visible rows have history.
+        if self.get_object(request, object_id) is None:
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is not None and hasattr(field, "queryset"):
@@ -93,13 +100,6 @@ class PlanDataAdmin(ScopedMixin, ExportMixin, SimpleHistoryAdmin):
         if reason:
             obj._change_reason = reason
         super().save_model(request, obj, form, change)
-
-    def history_view(self, request, object_id, extra_context=None):
-        # simple_history falls back to the history table for objects it cannot find,
-        # which would show another organization's records; only visible rows have history.
-        if self.get_object(request, object_id) is None:
-            raise Http404
-        return super().history_view(request, object_id, extra_context)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

@@ -19,13 +19,6 @@ class ReadOnlyScopedAdmin(ScopedMixin, SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def history_view(self, request, object_id, extra_context=None):
-        from django.http import Http404
-
-        if self.get_object(request, object_id) is None:
-            raise Http404
-        return super().history_view(request, object_id, extra_context)
-
 
 @admin.register(ProgressEntry)
 class ProgressEntryAdmin(ReadOnlyScopedAdmin):

@@ -130,11 +130,16 @@ def _locked_entry(entry: ProgressEntry, version: int | None) -> ProgressEntry:
     return current
 
 
+def _record(obj, user, reason: str) -> None:
+    """Who and why, for the history row the next save or delete writes."""
+    obj._change_reason = reason
+    obj._history_user = user
+
+
 def _save(entry: ProgressEntry, user, reason: str) -> ProgressEntry:
     entry.version += 1
     entry.updated_by = user
-    entry._change_reason = reason
-    entry._history_user = user
+    _record(entry, user, reason)
     entry.save()
     return entry
 
@@ -282,8 +287,7 @@ def period_lock(*, user, plan: Plan, period: Period) -> PeriodLock:
     lock, _created = PeriodLock.objects.select_for_update().get_or_create(organization_id=plan.organization_id, period=period)
     lock.locked = True
     lock.changed_by = user
-    lock._change_reason = _("Locked")
-    lock._history_user = user
+    _record(lock, user, _("Locked"))
     lock.save()
     return lock
 
@@ -301,8 +305,7 @@ def period_reopen(*, user, plan: Plan, period: Period, reason: str) -> PeriodLoc
     lock.locked = False
     lock.reason = reason
     lock.changed_by = user
-    lock._change_reason = reason
-    lock._history_user = user
+    _record(lock, user, reason)
     lock.save()
     return lock
 
@@ -350,8 +353,7 @@ def evidence_add(*, user, entry: ProgressEntry, upload) -> Evidence:
     )
     extension = mimetypes.guess_extension(content_type) or ""
     evidence.file.save(f"{entry.pk}-{timezone.now():%Y%m%d%H%M%S}{extension}", upload, save=False)
-    evidence._change_reason = _("Evidence added")
-    evidence._history_user = user
+    _record(evidence, user, _("Evidence added"))
     evidence.save()
     return evidence
 
@@ -365,8 +367,7 @@ def evidence_remove(*, user, evidence: Evidence) -> None:
     _check_lock(entry.plan, entry.period)
     if entry.state not in EDITABLE_STATES:
         raise WorkflowError(_("Evidence can be removed only while the report is a draft or returned."))
-    evidence._change_reason = _("Evidence removed")
-    evidence._history_user = user
+    _record(evidence, user, _("Evidence removed"))
     evidence.delete()
 
 
@@ -408,7 +409,6 @@ def assessment_save(*, user, indicator, period: Period, kind: str, measures: dic
     assessment.comment = (comment or "").strip()
     assessment.version += 1
     assessment.updated_by = user
-    assessment._change_reason = _("Assessment saved")
-    assessment._history_user = user
+    _record(assessment, user, _("Assessment saved"))
     assessment.save()
     return assessment
