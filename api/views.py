@@ -28,12 +28,12 @@ from accounts.roles import (
     sees_all_organizations,
     user_division,
 )
-from indicators import calculations as indicator_calc
 from indicators.models import Indicator, IndicatorTarget, RubricCondition, RubricLevel
 from plans.models import Period, Plan
 from progress.models import EDITABLE_STATES, ProgressEntry
-from projects import calculations as project_calc
-from projects.models import Project, ProjectIndicator, WorkStep
+from progress.status import indicator_status
+from projects.models import Project, ProjectIndicator
+from projects.selectors import s_curve
 
 from . import serializers
 
@@ -149,24 +149,15 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
         if not period_id or not period_id.isdigit():
             raise ValidationError({"period": ["A period id is required."]})
         period = get_object_or_404(Period, pk=int(period_id), fiscal_year_id=indicator.plan.fiscal_year_id)
-        entries = visible_progress(ProgressEntry.objects.all(), request.user).filter(
-            indicator=indicator, period__fiscal_year_id=period.fiscal_year_id, period__kind=period.kind,
-            period__number__lte=period.number,
-        ).order_by("period__number")
-        values = [e.verified_value if e.verified_value is not None else e.value for e in entries]
-        result = indicator_calc.result_to_date(values, indicator.cumulative)
-        first_target = indicator.targets.all()[0] if indicator.targets.all() else None
-        target = first_target.value if first_target else None
-        achievement = indicator_calc.achievement(result, target, lower_is_better=indicator.direction == Indicator.Direction.LOWER)
-        pace = indicator_calc.planned_pace(period.number, PERIODS_IN_YEAR[period.kind])
+        computed = indicator_status(indicator, period)  # the status page's own function
         data = {
             "indicator": indicator.pk,
             "period": {"id": period.pk, "kind": period.kind, "number": period.number},
-            "result": _str(result),
-            "target": _str(target),
-            "achievement": _str(achievement),
-            "planned_pace": _str(pace),
-            "status": str(indicator_calc.status(achievement, pace)),
+            "result": _str(computed.result),
+            "target": _str(computed.target),
+            "achievement": _str(computed.achievement),
+            "planned_pace": _str(computed.planned),
+            "status": str(computed.status),
         }
         return Response(serializers.IndicatorStatusSerializer(data).data)
 
@@ -191,25 +182,10 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
     def s_curve(self, request, pk=None):
         """Planned and actual cumulative % by fiscal month, from the project's work steps and
         the steps reported done in the progress reports the user may see."""
-        project = self.get_object()
-        steps = list(WorkStep.objects.filter(project=project).order_by("number"))
-        weight = {s.pk: s.weight or Decimal(0) for s in steps}
-        planned = project_calc.planned_cumulative([project_calc.Step(weight[s.pk], tuple(s.months or ())) for s in steps])
-        entries = (
-            visible_progress(ProgressEntry.objects.all(), request.user)
-            .filter(project=project, period__fiscal_year_id=project.plan.fiscal_year_id, period__kind=Period.Kind.MONTH)
-            .select_related("period")
-            .prefetch_related("steps_done")
-            .order_by("period__number", "updated_at", "id")
-        )
-        done_by_month: list[Decimal | None] = [None] * project_calc.MONTHS
-        for entry in entries:  # the latest report of a month wins
-            done = sum((weight.get(s.pk, Decimal(0)) for s in entry.steps_done.all()), Decimal(0))
-            done_by_month[entry.period.number - 1] = done
-        actual = project_calc.actual_cumulative(done_by_month)
+        curve = s_curve(self.get_object(), request.user)  # the project page's own function
         data = {
-            "months": [{"month": i + 1, "planned": planned[i], "actual": actual[i]} for i in range(project_calc.MONTHS)],
-            "slippage_months": project_calc.slippage(planned, actual),
+            "months": [{"month": i + 1, "planned": curve.planned[i], "actual": curve.actual[i]} for i in range(12)],
+            "slippage_months": curve.slipping,
         }
         return Response(serializers.SCurveSerializer(data).data)
 

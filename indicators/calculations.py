@@ -108,6 +108,7 @@ class Condition:
     operator: str = ""
     value: Decimal | None = None
     key: str = ""  # checklist: what must be confirmed
+    text: str = ""  # as the rubric prints it
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ def rubric_levels(rubric: Rubric) -> list[Level]:
             level=lv.level,
             points=lv.points or 0,
             conditions=tuple(
-                Condition(kind=c.kind, measure=c.measure, operator=c.operator, value=c.value, key=checklist_key(c))
+                Condition(kind=c.kind, measure=c.measure, operator=c.operator, value=c.value, key=checklist_key(c), text=c.text)
                 for c in lv.conditions.all()
             ),
         )

@@ -50,6 +50,38 @@ def main_target(indicator: Indicator) -> Decimal | None:
     return None
 
 
+PERIODS_IN_YEAR = {"month": 12, "quarter": 4, "year": 1}
+
+
+def _official_values(indicators, period) -> dict[int, dict[int, Decimal | None]]:
+    """Submitted-or-later results (verified when verified) of the periods of the same kind
+    up to `period`: drafts are the division's own and count nowhere."""
+    values: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
+    entries = ProgressEntry.objects.filter(
+        indicator__in=indicators, period__kind=period.kind, period__fiscal_year_id=period.fiscal_year_id,
+        period__number__lte=period.number,
+    ).filter(~Q(state__in=[str(s) for s in EDITABLE_STATES])).values("indicator_id", "period__number", "value", "verified_value")
+    for e in entries:
+        values[e["indicator_id"]][e["period__number"]] = e["verified_value"] if e["verified_value"] is not None else e["value"]
+    return values
+
+
+def _compute(ind: Indicator, values: dict[int, Decimal | None], period) -> IndicatorStatus:
+    series = [values.get(n) for n in range(1, period.number + 1)]
+    to_date = result_to_date(series, ind.cumulative)
+    target = main_target(ind)
+    pct = achievement(to_date, target, lower_is_better=ind.direction == Indicator.Direction.LOWER)
+    # A ceiling (lower is better) is met or not at any time; it has no pace.
+    pace = planned_pace(period.number, PERIODS_IN_YEAR[period.kind])
+    planned = Decimal(100) if ind.direction == Indicator.Direction.LOWER else pace
+    return IndicatorStatus(ind, target, to_date, pct, planned, status(pct, planned))
+
+
+def indicator_status(indicator: Indicator, period) -> IndicatorStatus:
+    """One indicator's status (the API's detail); the same numbers as the status page."""
+    return _compute(indicator, _official_values([indicator], period)[indicator.pk], period)
+
+
 def indicator_statuses(plan, period) -> list[IndicatorStatus]:
     indicators = list(
         Indicator.objects.filter(plan=plan, division__isnull=False, reporting_frequency=period.kind)
@@ -57,25 +89,8 @@ def indicator_statuses(plan, period) -> list[IndicatorStatus]:
         .prefetch_related(Prefetch("targets", queryset=IndicatorTarget.objects.order_by("order")))
         .order_by("order")
     )
-    values: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
-    entries = ProgressEntry.objects.filter(
-        plan=plan, indicator__in=indicators, period__kind=period.kind, period__fiscal_year_id=period.fiscal_year_id,
-        period__number__lte=period.number,
-    ).filter(~Q(state__in=[str(s) for s in EDITABLE_STATES])).values("indicator_id", "period__number", "value", "verified_value")
-    for e in entries:
-        values[e["indicator_id"]][e["period__number"]] = e["verified_value"] if e["verified_value"] is not None else e["value"]
-    per_year = 12 if period.kind == "month" else 4
-    pace = planned_pace(period.number, per_year)
-    result = []
-    for ind in indicators:
-        series = [values[ind.pk].get(n) for n in range(1, period.number + 1)]
-        to_date = result_to_date(series, ind.cumulative)
-        target = main_target(ind)
-        pct = achievement(to_date, target, lower_is_better=ind.direction == Indicator.Direction.LOWER)
-        # A ceiling (lower is better) is met or not at any time; it has no pace.
-        planned = Decimal(100) if ind.direction == Indicator.Direction.LOWER else pace
-        result.append(IndicatorStatus(ind, target, to_date, pct, planned, status(pct, planned)))
-    return result
+    values = _official_values(indicators, period)
+    return [_compute(ind, values[ind.pk], period) for ind in indicators]
 
 
 def rolled_up(plan, statuses: list[IndicatorStatus]) -> tuple[list[NodeStatus], Status]:

@@ -35,12 +35,17 @@ class SCurve:
     weights_total: Decimal
 
 
-def s_curve(project: Project) -> SCurve:
+def s_curve(project: Project, user=None) -> SCurve:
+    """Planned curve from the work steps; the actual curve from submitted reports, shown
+    only to those who may see the project's progress (its division, planners, executives)."""
+    from progress.services import Item, can_view_item
+
     steps = list(project.work_steps.all())
     planned = planned_cumulative([Step(s.weight or Decimal(0), tuple(s.months)) for s in steps])
     by_month: list[Decimal | None] = [None] * 12
     weight = {s.pk: s.weight or Decimal(0) for s in steps}
-    for entry in official_month_entries(project.plan, [project]):
+    visible = user is None or can_view_item(user, project.plan, Item("project", project))
+    for entry in official_month_entries(project.plan, [project]) if visible else []:
         by_month[entry.period.number - 1] = sum((weight.get(s.pk, Decimal(0)) for s in entry.steps_done.all()), Decimal(0))
     actual = actual_cumulative(by_month) if steps else [None] * 12
     labels = [m.abbr_th for m in fiscal_months(project.plan.fiscal_year_id)]

@@ -25,7 +25,7 @@ def _get_project_for_user(user, project_id: int) -> Project:
 @login_required
 def project_detail(request, project_id: int):
     project = _get_project_for_user(request.user, project_id)
-    curve = s_curve(project)
+    curve = s_curve(project, request.user)
     chart = s_curve_svg(curve.planned, curve.actual, curve.labels, title=_("Work plan (S-curve)"),
                         planned_label=_("Planned cumulative %"), actual_label=_("Actual cumulative %"))
     return render(request, "projects/detail.html", {

@@ -7,10 +7,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from indicators.models import Indicator, Rubric, RubricCondition
 from plans.models import Period
 from progress import selectors
 from progress.services import entry_save, entry_submit, evidence_add
-from tests.factories import PlanFactory
+from tests.factories import PlanFactory, RubricFactory, RubricLevelFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +32,18 @@ def many_reports(cast):
         entry_submit(user=cast.staff, entry=entry, version=entry.version)
     assert len(items) > 5
     return items
+
+
+@pytest.fixture
+def rubric_on_the_first_page(cast):
+    """Django runs no query for a nested prefetch when a page has no rubric at all; the
+    real plan's first indicators have none, so give the first one a rubric with a level
+    and a condition: both pages then exercise every prefetch."""
+    first = Indicator.objects.filter(plan=cast.plan).order_by("order", "id").first()
+    if not Rubric.objects.filter(indicator=first).exists():
+        level = RubricLevelFactory(rubric=RubricFactory(indicator=first), level=5, threshold_text="100%", points=10)
+        RubricCondition.objects.create(level=level, kind="checklist", text="ทำครบ")
+    return first
 
 
 @pytest.fixture
@@ -56,9 +69,16 @@ def count_queries(client, url, limit):
         ("/api/progress/", "administrator"),
     ],
 )
-def test_list_queries_do_not_grow_with_rows(client, cast, many_reports, many_plans, url, who):
+def test_list_queries_do_not_grow_with_rows(client, cast, many_reports, many_plans, rubric_on_the_first_page, url, who):
     client.force_login(getattr(cast, who))
     small, small_rows = count_queries(client, url, 5)
     large, large_rows = count_queries(client, url, 100)
     assert small_rows == 5 and large_rows > 5
     assert small == large, f"{url}: {small} queries for 5 rows, {large} for {large_rows}"
+
+
+def test_a_page_without_rubrics_needs_no_more_queries(client, cast):
+    client.force_login(cast.planner)
+    small, _rows = count_queries(client, "/api/indicators/", 5)
+    large, _rows = count_queries(client, "/api/indicators/", 100)
+    assert small <= large <= small + 2  # only the rubric levels' and conditions' prefetches are skipped

@@ -28,3 +28,8 @@ def be_date(value):
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return format_be_date(value)
+
+
+@register.filter
+def op_symbol(operator):
+    return {">=": "≥", "<=": "≤", ">": ">", "<": "<"}.get(operator, operator)

@@ -29,3 +29,11 @@ def test_the_compiled_catalogue_is_newer_than_its_source():
     with translation.override("th"):
         assert translation.gettext("Sequence numbers printed twice") == "ลำดับที่ซ้ำ"
     assert (base / "django.mo").exists()
+
+
+def test_pages_are_thai_even_for_an_english_browser_until_the_user_switches(client, db):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "เข้าสู่ระบบ" in page
+    client.cookies["django_language"] = "en"
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="th").content.decode()
+    assert "Log in to kpiplan" in page

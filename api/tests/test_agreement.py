@@ -1,0 +1,50 @@
+"""The pages and the API show the same numbers (they call the same functions)."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from kpiplan.lib.thai import format_number
+from progress.services import Item, entry_save, entry_submit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_status_page_and_api_agree(client, cast, period, road_item):
+    entry = entry_save(user=cast.staff, plan=cast.plan, period=period, item=road_item,
+                       data={"value": Decimal("30.9"), "narrative": "ผล"}, version=0)
+    entry_submit(user=cast.staff, entry=entry, version=entry.version)
+    client.force_login(cast.planner)
+    api = client.get(f"/api/indicators/{road_item.obj.pk}/status/", {"period": period.pk}).json()
+    assert api["achievement"] == "25.00" and api["status"] == "on_track"
+    page = client.get(reverse("progress:status"), {"period": period.pk}).content.decode()
+    row = page.split(str(road_item.obj))[1].split("</tr>")[0]
+    assert format_number(Decimal(api["achievement"]), thai=True) in row  # ๒๕
+    assert "status-on_track" in row
+
+
+def test_project_page_and_api_s_curve_agree(client, cast, real_plan):
+    from projects.models import Project
+
+    traffy = Project.objects.get(plan=real_plan, key="p3:1.4")
+    client.force_login(cast.planner)
+    api = client.get(f"/api/projects/{traffy.pk}/s-curve/").json()
+    page = client.get(reverse("projects:detail", args=[traffy.pk])).content.decode()
+    planned_row = page.split("</tfoot>")[0].split("<tfoot>")[1].split("</tr>")[0]
+    for month in api["months"]:
+        assert f"<td>{format_number(Decimal(month['planned']), thai=True)}</td>" in planned_row
+
+
+@pytest.fixture
+def period(real_plan):
+    from plans.models import Period
+
+    return Period.objects.get(fiscal_year_id=2567, kind="month", number=3)
+
+
+@pytest.fixture
+def road_item(real_plan):
+    from indicators.models import Indicator
+
+    return Item("indicator", Indicator.objects.get(plan=real_plan, key="okr:4.1.10"))
