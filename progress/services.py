@@ -400,6 +400,11 @@ def assessment_save(*, user, indicator, period: Period, kind: str, measures: dic
         assessment = Assessment(indicator=indicator, period=period, kind=kind, version=0)
     elif version is not None and assessment.version != version:
         raise ConcurrentEdit(_("Someone else saved this assessment after you opened it; reload the page."))
+    if confirmed and not Evidence.objects.filter(entry__indicator=indicator, entry__period=period).exists():
+        raise WorkflowError(
+            _("Conditions confirmed: attach the evidence (the report, the survey, ...) to this indicator's progress report "
+              "for %(period)s first.") % {"period": period}
+        )
     levels = rubric_levels(indicator.rubric)
     result = score(levels, {k: v for k, v in measures.items() if v is not None}, set(confirmed))
     assessment.measures = {k: (str(v) if v is not None else None) for k, v in measures.items()}

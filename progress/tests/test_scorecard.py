@@ -111,3 +111,28 @@ def test_scorecard_query_count_does_not_grow(client, cast, period, trees, real_p
 def test_rubric_levels_adapter_matches_the_document(trees):
     levels = {lv.level: lv for lv in rubric_levels(trees.rubric)}
     assert levels[3].points == Decimal(6) and len(levels[3].conditions) == 2
+
+
+def test_a_checklist_condition_needs_evidence(cast, period, trees):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from plans.models import Division
+    from progress.services import Item, WorkflowError, evidence_add
+    from tests.factories import make_user
+
+    keys = [c.key for lv in rubric_levels(trees.rubric) for c in lv.conditions if c.kind == "checklist"]
+    assert keys
+    with pytest.raises(WorkflowError, match="evidence"):
+        assessment_save(user=cast.planner, indicator=trees, period=period, kind="self", measures={}, confirmed=keys,
+                        comment="", version=0)
+    division = trees.division or Division.objects.get(organization=cast.org, name="ฝ่ายรักษาความสะอาดและสวนสาธารณะ")
+    if trees.division is None:
+        trees.division = division
+        trees.save()
+    gardener = make_user("gardener", "division_staff", cast.org, division)
+    entry = entry_save(user=gardener, plan=cast.plan, period=period, item=Item("indicator", trees),
+                       data={"value": Decimal(50), "narrative": "ปลูกแล้ว"}, version=0)
+    evidence_add(user=gardener, entry=entry, upload=SimpleUploadedFile("report.pdf", b"%PDF-1.4 report"))
+    saved = assessment_save(user=cast.planner, indicator=trees, period=period, kind="self", measures={}, confirmed=keys,
+                            comment="", version=0)
+    assert saved.confirmed == sorted(keys)
