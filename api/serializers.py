@@ -167,3 +167,29 @@ class IndicatorStatusSerializer(serializers.Serializer):
     achievement = serializers.CharField(allow_null=True, help_text="Achievement in % of the target.")
     planned_pace = serializers.CharField(help_text="Share of the annual target planned by the end of the period, in %.")
     status = serializers.ChoiceField(choices=["on_track", "at_risk", "off_track", "not_reported"])
+
+
+class AssessmentScoreSerializer(serializers.Serializer):
+    level = serializers.IntegerField()
+    points = serializers.DecimalField(max_digits=6, decimal_places=2)
+    comment = serializers.CharField()
+
+
+class ScoreRowSerializer(serializers.Serializer):
+    indicator = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    weight = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    result = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)
+    evidence_count = serializers.IntegerField()
+    self_assessment = AssessmentScoreSerializer(allow_null=True)
+    evaluator = AssessmentScoreSerializer(allow_null=True)
+
+
+class ScorecardSerializer(serializers.Serializer):
+    plan = serializers.IntegerField()
+    period = serializers.IntegerField()
+    total_weight = serializers.DecimalField(max_digits=8, decimal_places=2)
+    self_total = serializers.DecimalField(max_digits=8, decimal_places=2)
+    evaluator_total = serializers.DecimalField(max_digits=8, decimal_places=2)
+    rows = ScoreRowSerializer(many=True)

@@ -15,5 +15,6 @@ router.register("progress", views.ProgressEntryViewSet, basename="progress")
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("scorecard/", views.ScorecardView.as_view(), name="scorecard"),
     path("", include(router.urls)),
 ]

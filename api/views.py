@@ -15,8 +15,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.roles import (
     DIVISION_HEAD,
@@ -209,3 +210,39 @@ class ProgressEntryViewSet(viewsets.ReadOnlyModelViewSet):
 def _str(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
+
+
+class ScorecardView(APIView):
+    """Table ค for a plan and period: each performance-agreement indicator with the
+    self-assessment beside the evaluator's result, and the totals (the scorecard page's
+    own assembly, progress.scorecard.build_scorecard)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("plan", int, required=True), OpenApiParameter("period", int, required=True)],
+        responses=serializers.ScorecardSerializer,
+    )
+    def get(self, request):
+        from progress.scorecard import build_scorecard
+
+        if not (sees_all_organizations(request.user) or has_role(request.user, PLANNER) or has_role(request.user, EXECUTIVE)):
+            raise PermissionDenied
+        plan_id, period_id = request.query_params.get("plan", ""), request.query_params.get("period", "")
+        if not plan_id.isdigit() or not period_id.isdigit():
+            raise ValidationError({"plan": ["A plan id is required."], "period": ["A period id is required."]})
+        plan = get_object_or_404(scope_to_user(Plan.objects.all(), request.user), pk=int(plan_id))
+        period = get_object_or_404(Period, pk=int(period_id), fiscal_year_id=plan.fiscal_year_id)
+        card = build_scorecard(plan, period)
+
+        def assessed(a):
+            return None if a is None else {"level": a.level, "points": a.points, "comment": a.comment}
+
+        data = {
+            "plan": plan.pk, "period": period.pk, "total_weight": card.total_weight,
+            "self_total": card.self_total, "evaluator_total": card.evaluator_total,
+            "rows": [{
+                "indicator": r.indicator.pk, "code": r.indicator.code, "name": r.indicator.name, "weight": r.indicator.weight,
+                "result": r.result, "evidence_count": r.evidence_count,
+                "self_assessment": assessed(r.self_assessment), "evaluator": assessed(r.evaluator),
+            } for r in card.rows],
+        }
+        return Response(serializers.ScorecardSerializer(data).data)
