@@ -16,6 +16,7 @@ urlpatterns = [
     path("plans/<int:plan_id>/check/", plan_views.plan_check, name="plan-check"),
     path("", include("progress.urls")),
     path("", include("projects.urls")),
+    path("", include("reports.urls")),
     path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,2 +1,20 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 
-# Create your views here.
+from progress.scorecard import build_scorecard
+from progress.views import _can_oversee, _plan_and_period
+
+from .pdf import render_pdf
+
+
+@login_required
+def scorecard_pdf(request):
+    """Table ค as an official-looking A4 landscape PDF (small: rendered in the request)."""
+    if not _can_oversee(request.user):
+        raise PermissionDenied
+    plan, period, _periods = _plan_and_period(request)
+    pdf = render_pdf("reports/scorecard.html", {"plan": plan, "period": period, "card": build_scorecard(plan, period)})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="scorecard-{plan.fiscal_year_id}-{period.pk}.pdf"'
+    return response

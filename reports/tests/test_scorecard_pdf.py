@@ -1,0 +1,87 @@
+"""The table ค PDF: Thai text laid out by WeasyPrint, Thai digits, landscape A4, page numbers."""
+
+import unicodedata
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from indicators.models import Indicator
+from indicators.scoring import rubric_measures
+from plans.models import Period
+from progress.scorecard import build_scorecard
+from progress.services import assessment_save
+from reports.pdf import layout, page_texts
+
+pytestmark = pytest.mark.django_db
+
+
+def norm(text):
+    # PDF/laid-out Thai may differ in how ำ is composed; compare the canonical form.
+    return unicodedata.normalize("NFKC", text).replace("\u0e4d\u0e32", "\u0e33")
+
+
+@pytest.fixture
+def period(real_plan):
+    return Period.objects.get(fiscal_year_id=2567, kind="quarter", number=4)
+
+
+def test_the_laid_out_pages_carry_the_headings_totals_and_page_numbers(cast, period):
+    trees = Indicator.objects.select_related("rubric").prefetch_related("rubric__levels__conditions").get(
+        plan=cast.plan, kind="agreement", code="1.1.2")
+    assessment_save(user=cast.planner, indicator=trees, period=period, kind="self",
+                    measures={n: Decimal(100) for n in rubric_measures(trees.rubric)}, confirmed=[], comment="", version=0)
+    document = layout("reports/scorecard.html", {"plan": cast.plan, "period": period, "card": build_scorecard(cast.plan, period)})
+    assert 1 <= len(document.pages) <= 4
+    page = document.pages[0]
+    assert page.width > page.height  # A4 landscape
+    text = norm(" ".join(page_texts(document)))
+    assert norm("ร้อยละความสำเร็จในการปลูกต้นไม้") in text
+    assert norm("สำนักงานเขตภาษีเจริญ") in text  # running header
+    assert "๗๐" in text  # total weight 70 in Thai digits
+    assert "๘" in text  # self-assessment points of 1.1.2 (level 4)
+    assert f"หน้า ๑ จาก {''.join('๐๑๒๓๔๕๖๗๘๙'[int(d)] for d in str(len(document.pages)))}" in text
+
+
+def test_no_text_box_spills_out_of_its_page(cast, period):
+    document = layout("reports/scorecard.html", {"plan": cast.plan, "period": period, "card": build_scorecard(cast.plan, period)})
+
+    def boxes(box):
+        yield box
+        for child in getattr(box, "children", []) or []:
+            yield from boxes(child)
+
+    for page in document.pages:
+        for box in boxes(page._page_box):
+            if getattr(box, "text", None):
+                assert box.position_x + box.width <= page.width + 0.5, box.text
+
+
+@pytest.mark.parametrize("who, expected", [("planner", 200), ("executive", 200), ("staff", 403), ("other_planner", 404)])
+def test_download_access(client, cast, period, who, expected):
+    client.force_login(getattr(cast, who))
+    response = client.get(reverse("reports:scorecard-pdf"), {"plan": cast.plan.pk, "period": period.pk})
+    assert response.status_code == expected
+    if expected == 200:
+        assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+
+
+def test_the_packaged_thai_font_is_embedded(cast, period):
+    document = layout("reports/scorecard.html", {"plan": cast.plan, "period": period, "card": build_scorecard(cast.plan, period)})
+    pdf = document.write_pdf(uncompressed_pdf=True)
+    assert b"Laksaman" in pdf and b"/FontFile" in pdf
+
+
+def test_builder_query_count_does_not_grow(cast, period, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as before:
+        build_scorecard(cast.plan, period)
+    for ind in Indicator.objects.filter(plan=cast.plan, kind="agreement").select_related("rubric").prefetch_related(
+            "rubric__levels__conditions"):
+        assessment_save(user=cast.planner, indicator=ind, period=period, kind="self", measures={}, confirmed=[], comment="",
+                        version=0)
+    with CaptureQueriesContext(connection) as after:
+        build_scorecard(cast.plan, period)
+    assert len(after) == len(before)
