@@ -16,8 +16,7 @@ from tests.factories import make_user
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_simultaneous_saves_from_the_same_version():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are what this checks; the suite runs on PostgreSQL")
+    assert connection.vendor == "postgresql", "the suite runs on PostgreSQL: row locks are what this checks"
     plan = Plan.objects.get(organization__short_name="สนข.ภาษีเจริญ")
     division = Division.objects.get(organization=plan.organization, name="ฝ่ายโยธา")
     staff = make_user("a_staff", "division_staff", plan.organization, division)
