@@ -20,6 +20,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The fixed cast creates several users per test; production's PBKDF2 would make
+    the suite several times slower without testing anything of ours."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
     """Uploaded evidence goes to a throw-away folder, never the developer's var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
