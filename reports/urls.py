@@ -6,4 +6,5 @@ app_name = "reports"
 
 urlpatterns = [
     path("reports/scorecard.pdf", views.scorecard_pdf, name="scorecard-pdf"),
+    path("reports/quarterly.pdf", views.quarterly_pdf, name="quarterly-pdf"),
 ]

@@ -18,3 +18,27 @@ def scorecard_pdf(request):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="scorecard-{plan.fiscal_year_id}-{period.pk}.pdf"'
     return response
+
+
+@login_required
+def quarterly_pdf(request):
+    """Quarterly progress of the organization, or of one division (?division=)."""
+    from django.http import Http404
+
+    from plans.models import Division
+
+    from .builders import quarterly_progress
+
+    if not _can_oversee(request.user):
+        raise PermissionDenied
+    plan, period, _periods = _plan_and_period(request)
+    quarter = period.number if period.kind == "quarter" else (period.number - 1) // 3 + 1
+    division = None
+    if request.GET.get("division"):
+        division = Division.objects.filter(organization_id=plan.organization_id, pk=request.GET["division"]).first()
+        if division is None:
+            raise Http404
+    pdf = render_pdf("reports/quarterly.html", quarterly_progress(plan, quarter, division))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="progress-{plan.fiscal_year_id}-q{quarter}.pdf"'
+    return response
