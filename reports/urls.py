@@ -7,4 +7,6 @@ app_name = "reports"
 urlpatterns = [
     path("reports/scorecard.pdf", views.scorecard_pdf, name="scorecard-pdf"),
     path("reports/quarterly.pdf", views.quarterly_pdf, name="quarterly-pdf"),
+    path("reports/scorecard.xlsx", views.scorecard_pdf, {"fmt": "xlsx"}, name="scorecard-xlsx"),
+    path("reports/quarterly.xlsx", views.quarterly_pdf, {"fmt": "xlsx"}, name="quarterly-xlsx"),
 ]

@@ -7,21 +7,33 @@ from progress.views import _can_oversee, _plan_and_period
 
 from .pdf import render_pdf
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-@login_required
-def scorecard_pdf(request):
-    """Table ค as an official-looking A4 landscape PDF (small: rendered in the request)."""
-    if not _can_oversee(request.user):
-        raise PermissionDenied
-    plan, period, _periods = _plan_and_period(request)
-    pdf = render_pdf("reports/scorecard.html", {"plan": plan, "period": period, "card": build_scorecard(plan, period)})
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="scorecard-{plan.fiscal_year_id}-{period.pk}.pdf"'
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
 @login_required
-def quarterly_pdf(request):
+def scorecard_pdf(request, fmt: str = "pdf"):
+    """Table ค as an official-looking A4 landscape PDF, or the same table in Excel."""
+    from .excel import scorecard_xlsx
+
+    if not _can_oversee(request.user):
+        raise PermissionDenied
+    plan, period, _periods = _plan_and_period(request)
+    card = build_scorecard(plan, period)
+    name = f"scorecard-{plan.fiscal_year_id}-{period.pk}"
+    if fmt == "xlsx":
+        return _download(scorecard_xlsx(plan, period, card), XLSX, f"{name}.xlsx")
+    return _download(render_pdf("reports/scorecard.html", {"plan": plan, "period": period, "card": card}),
+                     "application/pdf", f"{name}.pdf")
+
+
+@login_required
+def quarterly_pdf(request, fmt: str = "pdf"):
     """Quarterly progress of the organization, or of one division (?division=)."""
     from django.http import Http404
 
@@ -38,7 +50,10 @@ def quarterly_pdf(request):
         division = Division.objects.filter(organization_id=plan.organization_id, pk=request.GET["division"]).first()
         if division is None:
             raise Http404
-    pdf = render_pdf("reports/quarterly.html", quarterly_progress(plan, quarter, division))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="progress-{plan.fiscal_year_id}-q{quarter}.pdf"'
-    return response
+    from .excel import quarterly_xlsx
+
+    report = quarterly_progress(plan, quarter, division)
+    name = f"progress-{plan.fiscal_year_id}-q{quarter}"
+    if fmt == "xlsx":
+        return _download(quarterly_xlsx(report), XLSX, f"{name}.xlsx")
+    return _download(render_pdf("reports/quarterly.html", report), "application/pdf", f"{name}.pdf")
