@@ -38,9 +38,6 @@ from projects.selectors import s_curve
 
 from . import serializers
 
-PERIODS_IN_YEAR = {"month": 12, "quarter": 4, "year": 1}
-
-
 # -- who sees which progress reports -------------------------------------------------------
 
 def visible_progress(queryset, user):

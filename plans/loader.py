@@ -181,17 +181,15 @@ class PlanLoader:
         """First non-empty value wins; later different values become variants."""
         attr = attr or field_name
         current = None
-        current_source = None
         for occ in occurrences:
             if field_name not in occ.data or occ.data[field_name] in (None, ""):
                 continue
             value = as_text(occ.data[field_name])
             if current is None:
-                current, current_source = value, occ.source
+                current = value
                 setattr(obj, attr, value)
             elif squash(value) != squash(current):
                 self.pending_variants.append((obj, field_name, value, occ.source))
-        del current_source
 
     def notes(self, occurrences: list[Occurrence]) -> str:
         lines = []

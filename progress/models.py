@@ -31,6 +31,11 @@ class ProgressQuerySet(OrgScopedQuerySet):
     def for_period(self, period):
         return self.filter(period=period)
 
+    def official(self):
+        """Submitted or later: the numbers that count on every page, report and API.
+        Drafts and returned reports are the division's own work in progress."""
+        return self.exclude(state__in=[str(s) for s in EDITABLE_STATES])
+
     def with_items(self):
         return self.select_related("indicator", "project", "division", "period", "plan__organization")
 

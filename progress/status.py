@@ -7,13 +7,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 
 from indicators.calculations import Status, achievement, planned_pace, result_to_date, roll_up, status
 from indicators.models import Indicator, IndicatorTarget
 from plans.models import StrategyNode
 
-from .models import EDITABLE_STATES, ProgressEntry
+from .models import ProgressEntry
 
 STATUS_LABELS = {
     Status.ON_TRACK: "on_track",
@@ -60,7 +60,7 @@ def _official_values(indicators, period) -> dict[int, dict[int, Decimal | None]]
     entries = ProgressEntry.objects.filter(
         indicator__in=indicators, period__kind=period.kind, period__fiscal_year_id=period.fiscal_year_id,
         period__number__lte=period.number,
-    ).filter(~Q(state__in=[str(s) for s in EDITABLE_STATES])).values("indicator_id", "period__number", "value", "verified_value")
+    ).official().values("indicator_id", "period__number", "value", "verified_value")
     for e in entries:
         values[e["indicator_id"]][e["period__number"]] = e["verified_value"] if e["verified_value"] is not None else e["value"]
     return values

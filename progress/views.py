@@ -200,8 +200,7 @@ def entry(request, period_id: int, kind: str, item_id: int):
     except WorkflowError as exc:
         current = ProgressEntry.objects.filter(period=period, **lookup).select_related("plan", "period").first()
         status = 409 if isinstance(exc, ConcurrentEdit) else 400
-        if form is not None and current is not None and current.is_editable:
-            pass  # keep the bound form: everything the user typed stays on the page
+        # The bound form goes back to the page: everything the user typed stays there.
         return _render_entry(request, plan, period, item, current, form=form, return_form=return_form,
                              verify_form=verify_form, error=exc.message, status=status)
     return redirect(here)

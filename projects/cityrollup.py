@@ -8,11 +8,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
-
 from indicators.models import Indicator
 from kpiplan.lib.thai import parse_decimal, to_ascii_digits
-from progress.models import EDITABLE_STATES, ProgressEntry
+from progress.models import ProgressEntry
 
 from .models import KeyResultLink
 
@@ -61,7 +59,7 @@ def city_rollup(fiscal_year: int, plans=None) -> list[CityKeyResult]:
     indicator_ids = {link.indicator_id for link in links}
     latest: dict[int, Decimal] = {}
     entries = (
-        ProgressEntry.objects.filter(indicator_id__in=indicator_ids).filter(~Q(state__in=[str(s) for s in EDITABLE_STATES]))
+        ProgressEntry.objects.filter(indicator_id__in=indicator_ids).official()
         .order_by("period__kind", "period__number").values("indicator_id", "value", "verified_value")
     )
     for e in entries:  # later periods overwrite earlier ones: cumulative results to date

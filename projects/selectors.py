@@ -6,23 +6,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
-
 from kpiplan.lib.fiscal import fiscal_months
 from plans.models import Period
-from progress.models import EDITABLE_STATES, ProgressEntry
+from progress.models import ProgressEntry
 
 from .calculations import Execution, Step, actual_cumulative, execution, planned_cumulative, slippage
 from .models import Project
-
-OFFICIAL = ~Q(state__in=[str(s) for s in EDITABLE_STATES])
 
 
 def official_month_entries(plan, projects):
     """Submitted or later monthly reports of these projects (drafts are the division's own)."""
     return (
         ProgressEntry.objects.filter(plan=plan, project__in=projects, period__kind=Period.Kind.MONTH)
-        .filter(OFFICIAL).select_related("period").prefetch_related("steps_done")
+        .official().select_related("period").prefetch_related("steps_done")
     )
 
 
@@ -71,7 +67,7 @@ def budget_execution(plan, up_to_month: int) -> dict:
     projects = list(Project.objects.filter(plan=plan).budget_lines().select_related("division").order_by("section", "order"))
     latest: dict[int, dict[int, Decimal]] = defaultdict(dict)  # project -> month -> disbursed
     for entry in ProgressEntry.objects.filter(plan=plan, project__in=projects, period__kind=Period.Kind.MONTH,
-                                              disbursed__isnull=False).filter(OFFICIAL).select_related("period"):
+                                              disbursed__isnull=False).official().select_related("period"):
         latest[entry.project_id][entry.period.number] = entry.disbursed
 
     def disbursed_at(project_id: int, month: int) -> Decimal:

@@ -7,14 +7,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from plans.models import Division, Period
-from progress.models import EDITABLE_STATES, ProgressEntry
+from progress.models import ProgressEntry
 from progress.status import IndicatorStatus, indicator_statuses
 from projects.selectors import ExecutionRow, budget_execution
-
-OFFICIAL = ~Q(state__in=[str(s) for s in EDITABLE_STATES])
 
 
 @dataclass
@@ -49,7 +47,7 @@ def quarterly_progress(plan, quarter: int, division: Division | None = None) -> 
     entries = (
         ProgressEntry.objects.filter(plan=plan, period__fiscal_year_id=plan.fiscal_year_id, period__kind=Period.Kind.MONTH,
                                      period__number__lte=month_number)
-        .filter(OFFICIAL).annotate(n_evidence=Count("evidence")).select_related("period").order_by("period__number")
+        .official().annotate(n_evidence=Count("evidence")).select_related("period").order_by("period__number")
     )
     for e in entries:
         latest[("indicator", e.indicator_id) if e.indicator_id else ("project", e.project_id)] = e
