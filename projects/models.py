@@ -114,6 +114,12 @@ class Project(models.Model):
         number = f"{self.number} " if self.number else ""
         return f"{number}{self.name}"[:200]
 
+    @property
+    def policy_codes(self) -> str:
+        """The policy codes as the summary tables print them ('P236 P114'); uses a
+        prefetch of `policies` when there is one."""
+        return " ".join(p.code for p in self.policies.all())
+
 
 class ProjectIndicator(models.Model):
     """A project serves an indicator; `printed` keeps the reference as the document writes it."""

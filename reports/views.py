@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 
 from progress.scorecard import build_scorecard
 from progress.views import _can_oversee, _plan_and_period
@@ -57,3 +57,17 @@ def quarterly_pdf(request, fmt: str = "pdf"):
     if fmt == "xlsx":
         return _download(quarterly_xlsx(report), XLSX, f"{name}.xlsx")
     return _download(render_pdf("reports/quarterly.html", report), "application/pdf", f"{name}.pdf")
+
+
+@login_required
+def book_pdf(request):
+    """The action plan book regenerated from the data. It holds only the plan (no
+    progress drafts), so everyone of the plan's organization may read it."""
+    from progress import selectors
+
+    from .book import plan_book
+
+    plan = selectors.current_plan(request.user, request.GET.get("plan"))
+    if plan is None:
+        raise Http404
+    return _download(render_pdf("reports/book.html", plan_book(plan)), "application/pdf", f"plan-{plan.fiscal_year_id}.pdf")
