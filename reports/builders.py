@@ -7,12 +7,27 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.utils.safestring import mark_safe
 
-from plans.models import Division, Period
+from plans.models import Division, Period, StrategyNode
 from progress.models import ProgressEntry
 from progress.status import IndicatorStatus, indicator_statuses
-from projects.selectors import ExecutionRow, budget_execution
+from projects.calculations import Execution
+from projects.models import Project, WorkStep
+from projects.selectors import ExecutionRow, SCurve, budget_execution, s_curve
+
+from .charts import (
+    ACTUAL_COLOUR,
+    ALLOCATED_COLOUR,
+    DISBURSED_COLOUR,
+    PLANNED_COLOUR,
+    STATUS_COLOURS,
+    budget_bar_svg,
+    s_curve_svg,
+    stacked_bar_svg,
+    swatch_svg,
+)
 
 
 @dataclass
@@ -79,4 +94,113 @@ def quarterly_progress(plan, quarter: int, division: Division | None = None) -> 
     return {
         "plan": plan, "quarter": quarter, "month": month, "division": division, "sections": ordered,
         "status_counts": dict(counts), "budget": execution["plan"] if division is None else None,
+    }
+
+
+# -- executive summary ------------------------------------------------------------------
+
+STATUS_ORDER = ("on_track", "at_risk", "off_track", "not_reported")
+CHART_WIDTH = 420  # px: the bars and S-curves are drawn at their own size in the PDF
+BUDGET_BAR_WIDTH = 280
+S_CURVE_HEIGHT = 130
+
+
+@dataclass
+class AreaLine:
+    """Indicators under one top-level element of the strategy framework (a Part 1
+    dimension or a Part 2 development area); node None: indicators placed nowhere in it."""
+    node: StrategyNode | None
+    counts: dict[str, int]
+    total: int
+    bar: str
+
+
+@dataclass
+class BudgetLine:
+    label: str
+    execution: Execution
+    bar: str
+
+
+@dataclass
+class AttentionLine:
+    status: IndicatorStatus
+    division: Division | None
+
+
+@dataclass
+class CurveLine:
+    project: Project
+    execution: ExecutionRow | None
+    curve: SCurve
+    chart: str
+
+
+def _safe(svg: str) -> str:
+    return mark_safe(svg)  # noqa: S308 - built from numbers and escaped labels
+
+
+def executive_summary(plan, month_number: int, *, largest: int = 3, list_limit: int = 15) -> dict:
+    """At most two A4 pages for executives, to the end of fiscal month `month_number`:
+    headline figures, status per development area, budget disbursement, S-curves of the
+    largest projects, the indicators off track or not reported. Every number comes from
+    indicator_statuses, budget_execution and s_curve; the queries do not grow with the data
+    (the `largest` S-curves are a fixed few)."""
+    month = Period.objects.get(fiscal_year_id=plan.fiscal_year_id, kind=Period.Kind.MONTH, number=month_number)
+    statuses = indicator_statuses(plan, month)
+    execution = budget_execution(plan, month_number)
+    nodes = {n.pk: n for n in StrategyNode.objects.filter(plan=plan)}
+    divisions = {d.pk: d for d in Division.objects.filter(organization_id=plan.organization_id)}
+
+    counts = dict.fromkeys(STATUS_ORDER, 0)
+    per_area: dict[int | None, dict[str, int]] = {}
+    for s in statuses:
+        counts[s.status.value] += 1
+        top, seen = s.indicator.node_id, set()
+        while top is not None and top not in seen and nodes[top].parent_id is not None:
+            seen.add(top)
+            top = nodes[top].parent_id
+        per_area.setdefault(top, dict.fromkeys(STATUS_ORDER, 0))[s.status.value] += 1
+    widest = max((sum(c.values()) for c in per_area.values()), default=0)
+    areas = [AreaLine(nodes.get(pk) if pk else None, c, sum(c.values()),
+                      _safe(stacked_bar_svg([(k, c[k]) for k in STATUS_ORDER], widest, width=CHART_WIDTH)))
+             for pk, c in per_area.items()]
+    areas.sort(key=lambda a: (a.node is None, a.node.order if a.node else 0))
+
+    sections = [("", execution["plan"].execution)] + [(row.label, row.execution) for row in execution["sections"]]
+    biggest_budget = max((ex.allocated for _, ex in sections), default=Decimal(0))
+    budget_lines = [BudgetLine(label, ex, _safe(budget_bar_svg(ex.allocated, ex.disbursed, ex.percent, biggest_budget,
+                                                               width=BUDGET_BAR_WIDTH)))
+                    for label, ex in sections]
+
+    severity = {"off_track": 0, "not_reported": 1}
+    attention = sorted((AttentionLine(s, divisions.get(s.indicator.division_id)) for s in statuses
+                        if s.status.value in severity), key=lambda a: severity[a.status.status.value])
+
+    # The largest projects with something to draw (work steps or a report) come first;
+    # the largest of the rest fill up to `largest`.
+    steps = WorkStep.objects.filter(project=OuterRef("pk"))
+    reports = ProgressEntry.objects.filter(project=OuterRef("pk"), period__kind=Period.Kind.MONTH).official()
+    tracked = ExpressionWrapper(Q(Exists(steps)) | Q(Exists(reports)), output_field=BooleanField())
+    biggest = list(Project.objects.filter(plan=plan).budget_lines().select_related("plan", "division")
+                   .annotate(tracked=tracked)
+                   .order_by(F("tracked").desc(), F("budget").desc(nulls_last=True), "section", "order")[:largest])
+    rows = {row.project.pk: row for row in execution["projects"]}
+    curves = []
+    for p in biggest:
+        curve = s_curve(p)
+        chart = s_curve_svg(curve.planned, curve.actual, curve.labels, width=CHART_WIDTH, height=S_CURVE_HEIGHT, text_below=False)
+        curves.append(CurveLine(p, rows.get(p.pk), curve, _safe(chart)))
+
+    return {
+        "plan": plan, "month": month, "indicator_count": len(statuses), "status_counts": counts,
+        "budget": execution["plan"], "budget_lines": budget_lines, "project_count": len(execution["projects"]),
+        "areas": areas, "attention": attention[:list_limit], "attention_more": max(len(attention) - list_limit, 0),
+        "attention_count": len(attention), "curves": curves,
+        "swatches": {  # legend keys; their words are in the template
+            **{key: _safe(swatch_svg(colour)) for key, colour in
+               {**STATUS_COLOURS, "allocated": ALLOCATED_COLOUR, "disbursed": DISBURSED_COLOUR}.items()},
+            "planned": _safe(swatch_svg(PLANNED_COLOUR, line=True)),
+            "actual": _safe(swatch_svg(ACTUAL_COLOUR, line=True, dashed=True)),
+        },
     }

@@ -6,16 +6,18 @@ from collections.abc import Sequence
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
-from kpiplan.lib.thai import to_thai_digits
+from kpiplan.lib.thai import format_number, to_thai_digits
 
 PLANNED_COLOUR = "#17365d"
 ACTUAL_COLOUR = "#d9480f"
 
 
 def s_curve_svg(planned: Sequence[Decimal], actual: Sequence[Decimal | None], labels: Sequence[str], *,
-                width: int = 640, height: int = 280, title: str = "", planned_label: str = "", actual_label: str = "") -> str:
-    """Planned (solid) and actual (dashed, gaps where not reported) cumulative % by month."""
-    left, right, top, bottom = 44, 16, 28 if title else 12, 40
+                width: int = 640, height: int = 280, title: str = "", planned_label: str = "", actual_label: str = "",
+                text_below: bool = True) -> str:
+    """Planned (solid) and actual (dashed, gaps where not reported) cumulative % by month.
+    text_below=False leaves out the month labels and the legend (a PDF sets them in HTML)."""
+    left, right, top, bottom = 44, 16, 28 if title else 12, 40 if text_below else 8
     plot_w, plot_h = width - left - right, height - top - bottom
     n = max(len(labels), 1)
 
@@ -33,7 +35,7 @@ def s_curve_svg(planned: Sequence[Decimal], actual: Sequence[Decimal | None], la
         yy = y(Decimal(pct))
         parts.append(f'<line x1="{left}" y1="{yy:.1f}" x2="{width - right}" y2="{yy:.1f}" stroke="#dde3ea"/>')
         parts.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end">{to_thai_digits(pct)}%</text>')
-    for i, label in enumerate(labels):
+    for i, label in enumerate(labels if text_below else []):
         parts.append(f'<text x="{x(i):.1f}" y="{height - bottom + 16}" text-anchor="middle">{escape(label)}</text>')
     points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(planned))
     if points:
@@ -56,9 +58,79 @@ def s_curve_svg(planned: Sequence[Decimal], actual: Sequence[Decimal | None], la
             cx, cy = pt.split(",")
             parts.append(f'<circle cx="{cx}" cy="{cy}" r="3" fill="{ACTUAL_COLOUR}"/>')
     ly = height - 8
+    if not text_below:
+        return "".join([*parts, "</svg>"])
     parts.append(f'<line x1="{left}" y1="{ly - 4}" x2="{left + 24}" y2="{ly - 4}" stroke="{PLANNED_COLOUR}" stroke-width="2"/>'
                  f'<text x="{left + 30}" y="{ly}">{escape(planned_label)}</text>')
     parts.append(f'<line x1="{left + 160}" y1="{ly - 4}" x2="{left + 184}" y2="{ly - 4}" stroke="{ACTUAL_COLOUR}" '
                  f'stroke-width="2" stroke-dasharray="5,3"/><text x="{left + 190}" y="{ly}">{escape(actual_label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+
+# WeasyPrint (70) draws SVG text code point by code point (Kozea/WeasyPrint#2249), which
+# breaks Thai vowel and tone marks into dotted circles. So the PDF charts keep words in
+# HTML beside them and draw only shapes and digits (each a code point of its own).
+STATUS_COLOURS = {"on_track": "#2f9e44", "at_risk": "#f08c00", "off_track": "#e03131", "not_reported": "#adb5bd"}
+ALLOCATED_COLOUR = "#d0dbe8"
+DISBURSED_COLOUR = "#17365d"
+
+
+def _svg_open(width: int, height: int, css_class: str, label: str = "") -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+            f'role="img" aria-label="{escape(label)}" class="{css_class}" font-family="Laksaman, Sarabun, sans-serif" font-size="11">')
+
+
+def stacked_bar_svg(segments: Sequence[tuple[str, int]], largest: int, *, width: int = 420, height: int = 16) -> str:
+    """One row of a horizontal stacked bar chart: a segment per (status, count) in the
+    given order, scaled so that `largest` fills the width less room for the total, which
+    is written after the bar in Thai digits (and each count inside a wide enough segment)."""
+    right = 24
+    plot_w = width - right
+    parts = [_svg_open(width, height, "stacked-bar")]
+    x, total = 0.0, 0
+    for key, n in segments:
+        if n <= 0:
+            continue
+        w = plot_w * n / max(largest, 1)
+        colour = STATUS_COLOURS.get(key, "#888")
+        parts.append(f'<rect class="{escape(key)}" x="{x:.1f}" y="0" width="{w:.1f}" height="{height}" fill="{colour}"/>')
+        if w >= 12:
+            ink = "#222" if key == "not_reported" else "#fff"
+            parts.append(f'<text x="{x + w / 2:.1f}" y="{height - 4}" text-anchor="middle" fill="{ink}">{to_thai_digits(n)}</text>')
+        x += w
+        total += n
+    parts.append(f'<text x="{x + 4:.1f}" y="{height - 4}" font-weight="bold">{to_thai_digits(total)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def budget_bar_svg(allocated: Decimal, disbursed: Decimal, percent: Decimal | None, largest: Decimal, *,
+                   width: int = 420, height: int = 16) -> str:
+    """One row of a budget chart: the allocation (light) with the disbursement drawn over it
+    (dark), scaled so that `largest` fills the width less room for the disbursed %."""
+    right = 70
+    plot_w = width - right
+
+    def w(value: Decimal) -> float:
+        return plot_w * float(max(value, Decimal(0)) / largest) if largest > 0 else 0.0
+
+    text = "-" if percent is None else f"{format_number(percent, thai=True)}%"
+    return "".join([
+        _svg_open(width, height, "budget-bar"),
+        f'<rect class="allocated" x="0" y="0" width="{w(allocated):.1f}" height="{height}" fill="{ALLOCATED_COLOUR}"/>',
+        f'<rect class="disbursed" x="0" y="3" width="{w(disbursed):.1f}" height="{height - 6}" fill="{DISBURSED_COLOUR}"/>',
+        f'<text x="{max(w(allocated), w(disbursed)) + 4:.1f}" y="{height - 4}">{text}</text>',
+        "</svg>",
+    ])
+
+
+def swatch_svg(colour: str, *, size: int = 10, dashed: bool = False, line: bool = False) -> str:
+    """A legend key: a filled square, or a (dashed) line sample for curves."""
+    if line:
+        dash = ' stroke-dasharray="5,3"' if dashed else ""
+        return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 {size}" width="24" height="{size}" class="swatch">'
+                f'<line x1="0" y1="{size / 2}" x2="24" y2="{size / 2}" stroke="{colour}" stroke-width="2"{dash}/></svg>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{size}" height="{size}" class="swatch">'
+            f'<rect width="{size}" height="{size}" fill="{colour}"/></svg>')

@@ -71,3 +71,17 @@ def book_pdf(request):
     if plan is None:
         raise Http404
     return _download(render_pdf("reports/book.html", plan_book(plan)), "application/pdf", f"plan-{plan.fiscal_year_id}.pdf")
+
+
+@login_required
+def summary_pdf(request):
+    """Executive summary (at most two A4 pages) to the end of the chosen period's last month."""
+    from .builders import executive_summary
+
+    if not _can_oversee(request.user):
+        raise PermissionDenied
+    plan, period, _periods = _plan_and_period(request)
+    month = {"month": period.number, "quarter": period.number * 3}.get(period.kind, 12)
+    report = executive_summary(plan, month)
+    return _download(render_pdf("reports/summary.html", report), "application/pdf",
+                     f"summary-{plan.fiscal_year_id}-m{month}.pdf")
