@@ -33,6 +33,13 @@ def private_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def tasks_run_immediately(settings):
+    """Background tasks run inside the request, so a test sees their outcome at once;
+    django-tasks drops its cached backends when TASKS changes."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def english_for_direct_calls():
     """Domain functions called directly speak English in assertions; pages are
     served in Thai by LocaleMiddleware regardless."""

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "django_filters",
     "rest_framework",
     "drf_spectacular",
+    "django_tasks",
+    "django_tasks_db",
     "kpiplan",
     "plans",
     "indicators",
@@ -150,6 +152,21 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 # Evidence files are never served as static media: MEDIA_URL is unset on purpose and
 # progress.views.evidence_download checks access before streaming a file.
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
+# Reports produced in the background (reports.tasks) are kept under MEDIA_ROOT too,
+# streamed after an access check, and purged this many days after they were asked for.
+REPORT_FILE_DAYS = int(os.environ.get("REPORT_FILE_DAYS", "7"))
+
+# Background tasks (django-tasks): queued in the database and run by
+# `python manage.py db_worker`; KPIPLAN_TASKS_BACKEND=immediate runs them in the request
+# instead (no worker needed; the tests do this).
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_tasks_backend = os.environ.get("KPIPLAN_TASKS_BACKEND", "database")
+if _tasks_backend not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"KPIPLAN_TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_tasks_backend]}}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
