@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import file_views, views
 
 app_name = "reports"
 
@@ -11,4 +11,8 @@ urlpatterns = [
     path("reports/summary.pdf", views.summary_pdf, name="summary-pdf"),
     path("reports/scorecard.xlsx", views.scorecard_pdf, {"fmt": "xlsx"}, name="scorecard-xlsx"),
     path("reports/quarterly.xlsx", views.quarterly_pdf, {"fmt": "xlsx"}, name="quarterly-xlsx"),
+    path("reports/request/<str:kind>/", file_views.request_report, name="request"),
+    path("reports/files/", file_views.my_reports, name="files"),
+    path("reports/files/<int:report_file_id>/", file_views.report_file, name="file"),
+    path("reports/files/<int:report_file_id>/download", file_views.report_file_download, name="file-download"),
 ]
