@@ -1,0 +1,82 @@
+"""django-import-export widgets that read cells the way Thai offices type them, and the
+shape of an import preview shared by every import page.
+
+A widget raises ValueError with a Thai message; import-export turns it into a
+validation error of that field, which the preview shows with the row and the column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from import_export import widgets
+
+from kpiplan.lib.spreadsheets import cell_date, cell_decimal
+from kpiplan.lib.thai import NumberParseError, format_number
+
+
+class ThaiDecimalWidget(widgets.DecimalWidget):
+    """Numbers with Thai or Arabic digits and thousands separators ("๑,๒๕๐,๐๐๐")."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return cell_decimal(value)
+        except NumberParseError as exc:
+            raise ValueError(f"«{value}» ไม่ใช่ตัวเลข (ใช้เลขไทยหรือเลขอารบิก มีจุลภาคคั่นหลักพันได้)") from exc
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else format_number(value)
+
+
+class ThaiIntegerWidget(ThaiDecimalWidget):
+    def clean(self, value, row=None, **kwargs):
+        number = super().clean(value, row, **kwargs)
+        if number is None:
+            return None
+        if number != number.to_integral_value():
+            raise ValueError(f"«{value}» ต้องเป็นจำนวนเต็ม")
+        return int(number)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
+class BEDateWidget(widgets.DateWidget):
+    """Dates typed d/m/yyyy in B.E. or C.E., ISO dates, or Excel date cells."""
+
+    def clean(self, value, row=None, **kwargs):
+        return cell_date(value)
+
+
+@dataclass
+class RowOutcome:
+    """One row of an import preview: what will happen to it, and every problem found."""
+
+    number: int  # the row number the user sees in Excel
+    action: str  # "new" | "update" | "skip" | "error"
+    label: str = ""
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (column header, Thai message)
+
+
+@dataclass
+class SheetOutcome:
+    name: str
+    rows: list[RowOutcome] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # problems of the sheet as a whole
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors) or any(r.errors for r in self.rows)
+
+
+@dataclass
+class ImportPreview:
+    filename: str
+    sheets: list[SheetOutcome] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # problems of the file as a whole
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors) or any(s.has_errors for s in self.sheets)
