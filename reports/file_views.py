@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from plans.models import Division, Period
 from progress.services import PermissionRefused
-from progress.views import _can_oversee, _plan_and_period
+from progress.views import _plan_and_period
 
 from . import registry
 from .models import ReportFile
@@ -36,7 +36,7 @@ def request_report(request, kind: str):
     the button is on) and show its progress."""
     if kind not in registry.KINDS:
         raise Http404
-    if not _can_oversee(request.user):
+    if not registry.may_request(request.user, kind):
         raise PermissionDenied
     plan, period, _periods = _plan_and_period(request)
     params = {"period": period.pk}

@@ -29,6 +29,9 @@ class Produced(NamedTuple):
 class ReportKind:
     label: str | Promise
     produce: Callable[..., Produced]
+    # The plan book holds only the plan itself (no progress, no drafts): everyone of the
+    # organization may have it. Progress reports are for planners and executives.
+    whole_organization: bool = False
 
 
 def _period(plan, params: dict):
@@ -66,7 +69,29 @@ def scorecard(plan, params: dict) -> Produced:
     return Produced(content, f"scorecard-{plan.fiscal_year_id}-{period.pk}.pdf", PDF)
 
 
+def last_month_of(period) -> int:
+    """The fiscal month a period's figures run to: a month itself, a quarter's last, the year's 12th."""
+    return {"month": period.number, "quarter": period.number * 3}.get(period.kind, 12)
+
+
+def summary(plan, params: dict) -> Produced:
+    from .builders import executive_summary
+    from .pdf import render_pdf
+
+    month = last_month_of(_period(plan, params))
+    return Produced(render_pdf("reports/summary.html", executive_summary(plan, month)), f"summary-{plan.fiscal_year_id}-m{month}.pdf", PDF)
+
+
+def book(plan, params: dict) -> Produced:
+    from .book import plan_book
+    from .pdf import render_pdf
+
+    return Produced(render_pdf("reports/book.html", plan_book(plan)), f"plan-{plan.fiscal_year_id}.pdf", PDF)
+
+
 KINDS: dict[str, ReportKind] = {
+    "book": ReportKind(_("Action plan book (PDF)"), book, whole_organization=True),
+    "summary": ReportKind(_("Executive summary (PDF)"), summary),
     "quarterly": ReportKind(_("Quarterly progress report (PDF)"), quarterly),
     "scorecard": ReportKind(_("Scorecard (PDF)"), scorecard),
 }
@@ -74,6 +99,12 @@ KINDS: dict[str, ReportKind] = {
 
 def kind_label(kind: str):
     return KINDS[kind].label if kind in KINDS else kind
+
+
+def may_request(user, kind: str) -> bool:
+    from progress.views import _can_oversee
+
+    return kind in KINDS and (KINDS[kind].whole_organization or _can_oversee(user))
 
 
 def produce(kind: str, plan, params: dict) -> Produced:

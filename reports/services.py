@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from accounts.roles import scope_to_user, sees_all_organizations, user_organization
 from plans.models import Plan
 from progress.services import PermissionRefused
-from progress.views import _can_oversee
 
 from . import registry
 from .models import ReportFile
@@ -21,12 +20,13 @@ class UnknownReport(Exception):
 
 
 def can_read_report_file(user, report_file: ReportFile) -> bool:
-    """The requester, and whoever may oversee the report's organization."""
+    """The requester, and whoever of the report's organization may request that kind
+    (planners and executives; everyone for the plan book)."""
     if not user.is_authenticated:
         return False
     if report_file.requested_by_id == user.pk:
         return True
-    if not _can_oversee(user):
+    if not registry.may_request(user, report_file.kind):
         return False
     if sees_all_organizations(user):
         return True
@@ -39,7 +39,7 @@ def report_request(*, user, plan: Plan, kind: str, params: dict) -> ReportFile:
     worker never looks for a row it cannot see yet)."""
     if kind not in registry.KINDS:
         raise UnknownReport(kind)
-    if not _can_oversee(user) or not scope_to_user(Plan.objects.filter(pk=plan.pk), user).exists():
+    if not registry.may_request(user, kind) or not scope_to_user(Plan.objects.filter(pk=plan.pk), user).exists():
         raise PermissionRefused(_("You may not request reports of this plan."))
     now = timezone.now()
     with transaction.atomic():

@@ -6,6 +6,7 @@ from progress.scorecard import build_scorecard
 from progress.views import _can_oversee, _plan_and_period
 
 from .pdf import render_pdf
+from .registry import last_month_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -81,7 +82,7 @@ def summary_pdf(request):
     if not _can_oversee(request.user):
         raise PermissionDenied
     plan, period, _periods = _plan_and_period(request)
-    month = {"month": period.number, "quarter": period.number * 3}.get(period.kind, 12)
+    month = last_month_of(period)
     report = executive_summary(plan, month)
     return _download(render_pdf("reports/summary.html", report), "application/pdf",
                      f"summary-{plan.fiscal_year_id}-m{month}.pdf")

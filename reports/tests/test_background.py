@@ -244,3 +244,37 @@ def test_with_the_database_backend_a_worker_makes_the_file(client, cast, setting
     assert (report_file.status, queued.status) == (ReportFile.Status.READY, "SUCCESSFUL"), report_file.error
     download = client.get(reverse("reports:file-download", args=[report_file.pk]))
     assert download.status_code == 200 and content_of(download).startswith(b"%PDF-")
+
+
+def test_the_plan_book_is_made_for_anyone_of_the_organization(client, cast, django_capture_on_commit_callbacks):
+    """The book holds only the plan, so division staff may have it too (unlike progress reports)."""
+    response = request_report(client, django_capture_on_commit_callbacks, cast.staff, cast.plan, kind="book")
+    report_file = ReportFile.objects.get()
+    assert response.status_code == 302 and report_file.status == ReportFile.Status.READY, report_file.error
+    assert report_file.filename == "plan-2567.pdf"
+    download = client.get(reverse("reports:file-download", args=[report_file.pk]))
+    assert download.status_code == 200 and content_of(download).startswith(b"%PDF-")
+    # Another division's staff of the same office may read it; the other office may not.
+    client.force_login(cast.other_staff)
+    assert client.get(reverse("reports:file-download", args=[report_file.pk])).status_code == 200
+    client.force_login(cast.other_planner)
+    assert client.get(reverse("reports:file-download", args=[report_file.pk])).status_code == 404
+
+
+def test_staff_may_not_request_progress_reports_or_the_summary(client, cast):
+    client.force_login(cast.staff)
+    for kind in ("quarterly", "summary", "scorecard"):
+        assert client.post(request_url(kind, cast.plan, quarter_one())).status_code == 403, kind
+    assert not ReportFile.objects.exists()
+
+
+def test_the_executive_summary_is_made_in_the_background_too(client, cast, django_capture_on_commit_callbacks):
+    request_report(client, django_capture_on_commit_callbacks, cast.executive, cast.plan, kind="summary")
+    report_file = ReportFile.objects.get()
+    assert (report_file.status, report_file.filename) == (ReportFile.Status.READY, "summary-2567-m3.pdf")
+
+
+def test_the_other_organization_cannot_request_our_book(client, cast):
+    client.force_login(cast.other_planner)
+    response = client.post(f"{reverse('reports:request', args=['book'])}?plan={cast.plan.pk}")
+    assert response.status_code == 404 and not ReportFile.objects.exists()

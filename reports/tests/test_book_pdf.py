@@ -164,3 +164,9 @@ def test_builder_query_count_does_not_grow(real_plan):
         book = plan_book(real_plan)
     assert len(after) == len(before)
     assert book["part2_total"].computed == Decimal("35254295") + 5000
+
+
+def test_home_page_offers_the_book_to_everyone_of_the_organization(client, cast):
+    client.force_login(cast.staff)
+    page = client.get(reverse("home")).content.decode()
+    assert f'{reverse("reports:request", args=["book"])}?plan={cast.plan.pk}' in page
