@@ -166,7 +166,9 @@ def test_builder_query_count_does_not_grow(real_plan):
     assert book["part2_total"].computed == Decimal("35254295") + 5000
 
 
-def test_home_page_offers_the_book_to_everyone_of_the_organization(client, cast):
+def test_staff_and_planners_are_offered_the_book(client, cast):
     client.force_login(cast.staff)
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("home"), follow=True).content.decode()  # staff land on their work
     assert f'{reverse("reports:request", args=["book"])}?plan={cast.plan.pk}' in page
+    client.force_login(cast.planner)
+    assert f'{reverse("reports:request", args=["book"])}?plan={cast.plan.pk}' in client.get(reverse("home")).content.decode()
