@@ -11,11 +11,11 @@ from django.views.decorators.http import require_POST
 
 from plans.models import Division, Period
 from progress.services import PermissionRefused
-from progress.views import _plan_and_period
 
 from . import registry
 from .models import ReportFile
 from .services import can_read_report_file, report_request
+from .views import report_params
 
 MY_REPORTS_SHOWN = 50
 
@@ -38,14 +38,7 @@ def request_report(request, kind: str):
         raise Http404
     if not registry.may_request(request.user, kind):
         raise PermissionDenied
-    plan, period, _periods = _plan_and_period(request)
-    params = {"period": period.pk}
-    division_id = request.POST.get("division") or request.GET.get("division")
-    if division_id:
-        division = Division.objects.filter(organization_id=plan.organization_id, pk=division_id).first() if division_id.isdigit() else None
-        if division is None:
-            raise Http404
-        params["division"] = division.pk
+    plan, _period, params = report_params(request)
     try:
         report_file = report_request(user=request.user, plan=plan, kind=kind, params=params)
     except PermissionRefused:

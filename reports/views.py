@@ -1,12 +1,15 @@
+"""Report downloads made while the user waits. Every PDF comes from the registry's
+function of its kind, the same one the background worker calls; the Excel tables come
+from the same builders."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 
-from progress.scorecard import build_scorecard
+from plans.models import Division
 from progress.views import _can_oversee, _plan_and_period
 
-from .pdf import render_pdf
-from .registry import last_month_of
+from . import registry
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -17,72 +20,52 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-@login_required
-def scorecard_pdf(request, fmt: str = "pdf"):
-    """Table ค as an official-looking A4 landscape PDF, or the same table in Excel."""
-    from .excel import scorecard_xlsx
-
-    if not _can_oversee(request.user):
-        raise PermissionDenied
+def report_params(request):
+    """The plan and the report's parameters named by the request (query string, or the
+    form for ?division=): the period, and a division of the plan's organization."""
     plan, period, _periods = _plan_and_period(request)
-    card = build_scorecard(plan, period)
-    name = f"scorecard-{plan.fiscal_year_id}-{period.pk}"
-    if fmt == "xlsx":
-        return _download(scorecard_xlsx(plan, period, card), XLSX, f"{name}.xlsx")
-    return _download(render_pdf("reports/scorecard.html", {"plan": plan, "period": period, "card": card}),
-                     "application/pdf", f"{name}.pdf")
-
-
-@login_required
-def quarterly_pdf(request, fmt: str = "pdf"):
-    """Quarterly progress of the organization, or of one division (?division=)."""
-    from django.http import Http404
-
-    from plans.models import Division
-
-    from .builders import quarterly_progress
-
-    if not _can_oversee(request.user):
-        raise PermissionDenied
-    plan, period, _periods = _plan_and_period(request)
-    quarter = period.number if period.kind == "quarter" else (period.number - 1) // 3 + 1
-    division = None
-    if request.GET.get("division"):
-        division = Division.objects.filter(organization_id=plan.organization_id, pk=request.GET["division"]).first()
+    params = {"period": period.pk}
+    division_id = request.POST.get("division") or request.GET.get("division")
+    if division_id:
+        division = (Division.objects.filter(organization_id=plan.organization_id, pk=division_id).first()
+                    if str(division_id).isdigit() else None)
         if division is None:
             raise Http404
-    from .excel import quarterly_xlsx
-
-    report = quarterly_progress(plan, quarter, division)
-    name = f"progress-{plan.fiscal_year_id}-q{quarter}"
-    if fmt == "xlsx":
-        return _download(quarterly_xlsx(report), XLSX, f"{name}.xlsx")
-    return _download(render_pdf("reports/quarterly.html", report), "application/pdf", f"{name}.pdf")
+        params["division"] = division.pk
+    return plan, period, params
 
 
 @login_required
-def book_pdf(request):
-    """The action plan book regenerated from the data. It holds only the plan (no
-    progress drafts), so everyone of the plan's organization may read it."""
-    from progress import selectors
-
-    from .book import plan_book
-
-    plan = selectors.current_plan(request.user, request.GET.get("plan"))
-    if plan is None:
-        raise Http404
-    return _download(render_pdf("reports/book.html", plan_book(plan)), "application/pdf", f"plan-{plan.fiscal_year_id}.pdf")
+def pdf_now(request, kind: str):
+    if not registry.may_request(request.user, kind):
+        raise PermissionDenied
+    plan, _period, params = report_params(request)
+    produced = registry.produce(kind, plan, params)
+    return _download(produced.content, produced.content_type, produced.filename)
 
 
 @login_required
-def summary_pdf(request):
-    """Executive summary (at most two A4 pages) to the end of the chosen period's last month."""
-    from .builders import executive_summary
+def scorecard_xlsx(request):
+    """Table ค in Excel, from the scorecard page's builder."""
+    from progress.scorecard import build_scorecard
+
+    from .excel import scorecard_xlsx as workbook
 
     if not _can_oversee(request.user):
         raise PermissionDenied
     plan, period, _periods = _plan_and_period(request)
-    month = last_month_of(period)
-    report = executive_summary(plan, month)
-    return _download(render_pdf("reports/summary.html", report), "application/pdf",
-                     f"summary-{plan.fiscal_year_id}-m{month}.pdf")
+    return _download(workbook(plan, period, build_scorecard(plan, period)), XLSX, f"scorecard-{plan.fiscal_year_id}-{period.pk}.xlsx")
+
+
+@login_required
+def quarterly_xlsx(request):
+    """The quarterly progress tables in Excel, from the PDF's builder."""
+    from .builders import quarterly_progress
+    from .excel import quarterly_xlsx as workbook
+
+    if not _can_oversee(request.user):
+        raise PermissionDenied
+    plan, period, params = report_params(request)
+    quarter = registry.quarter_of(period)
+    division = Division.objects.get(pk=params["division"]) if "division" in params else None
+    return _download(workbook(quarterly_progress(plan, quarter, division)), XLSX, f"progress-{plan.fiscal_year_id}-q{quarter}.xlsx")
