@@ -1,9 +1,11 @@
 from django.contrib import admin
+from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from kpiplan.admin_base import ScopedMixin
 
 from .models import Evidence, PeriodLock, ProgressEntry
+from .resources import ProgressEntryResource
 
 
 class ReadOnlyScopedAdmin(ScopedMixin, SimpleHistoryAdmin):
@@ -21,7 +23,10 @@ class ReadOnlyScopedAdmin(ScopedMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(ReadOnlyScopedAdmin):
+class ProgressEntryAdmin(ExportMixin, ReadOnlyScopedAdmin):
+    """Export only (the progress sheet's columns); imports go through the progress pages."""
+
+    resource_classes = [ProgressEntryResource]
     list_display = ["__str__", "division", "period", "state", "value", "percent_complete", "verified_value", "version"]
     list_filter = ["state", "period__kind", "division"]
     list_select_related = ["indicator", "project", "division", "period"]

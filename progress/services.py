@@ -6,8 +6,8 @@ writes ProgressEntry, Evidence or PeriodLock."""
 from __future__ import annotations
 
 import mimetypes
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -417,3 +417,257 @@ def assessment_save(*, user, indicator, period: Period, kind: str, measures: dic
     _record(assessment, user, _("Assessment saved"))
     assessment.save()
     return assessment
+
+
+# -- importing a progress sheet ----------------------------------------------------
+
+@dataclass
+class ImportRow:
+    """One row of an uploaded progress sheet with its cells already read
+    (progress.resources); `values` holds only the columns the sheet has."""
+
+    sheet: str
+    number: int
+    kind: str
+    code: str
+    period: str
+    division: str
+    values: dict = field(default_factory=dict)
+    errors: list = field(default_factory=list)  # (column, message) found while reading cells
+
+
+# max_digits, decimal_places of the model fields
+_NUMBER_LIMITS = {"value": (18, 4), "percent_complete": (5, 2), "disbursed": (16, 2)}
+_TEXT_FIELDS = ("narrative", "obstacles", "suggestions")
+
+
+def import_scope(user, plan: Plan) -> str | None:
+    """What the user may import into the plan: "organization" (its planner), "division"
+    (staff and heads: their own division), or None. Only the user's own organization:
+    administrators, who see every organization, do not import for one."""
+    organization = user_organization(user)
+    if organization is None or organization.pk != plan.organization_id:
+        return None
+    if has_role(user, PLANNER):
+        return "organization"
+    if (has_role(user, DIVISION_STAFF) or has_role(user, DIVISION_HEAD)) and user_division(user) is not None:
+        return "division"
+    return None
+
+
+def _number_problem(name: str, number: Decimal | None) -> tuple[Decimal | None, str | None]:
+    if number is None:
+        return None, None
+    digits, places = _NUMBER_LIMITS[name]
+    number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if abs(number) >= Decimal(10) ** (digits - places):
+        return None, _("the number is too large.")
+    if name == "percent_complete" and not (Decimal(0) <= number <= Decimal(100)):
+        return None, _("enter a number from 0 to 100.")
+    if name == "disbursed" and number < 0:
+        return None, _("the amount cannot be negative.")
+    return number, None
+
+
+@transaction.atomic
+def entries_import(*, user, plan: Plan, preview, rows: list[ImportRow], dry_run: bool):
+    """Check every row of a progress sheet the way entry_save checks one report, fill
+    `preview` (kpiplan.import_widgets.ImportPreview) with what each row will do, and,
+    unless `dry_run` or anything at all is wrong, write every row in this one
+    transaction with bulk operations and a history row per report whose reason names
+    the file. Queries do not grow with the number of rows beyond the bulk batches."""
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    from kpiplan.import_widgets import RowOutcome, SheetOutcome
+    from plans.models import Division
+
+    from . import sheet as cols
+
+    scope = import_scope(user, plan)
+    if scope is None:
+        raise PermissionRefused(_("You may import progress only for your own organization (planners) "
+                                  "or your own division (division staff and heads)."))
+    own_division = user_division(user) if scope == "division" else None
+
+    indicators = {}
+    for obj in Indicator.objects.filter(plan=plan).select_related("division"):
+        indicators[cols.normalize(cols.item_code(obj))] = obj
+        indicators.setdefault(f"#{obj.pk}", obj)
+    projects = {}
+    for obj in Project.objects.filter(plan=plan).select_related("division"):
+        projects[cols.normalize(cols.item_code(obj))] = obj
+        projects.setdefault(f"#{obj.pk}", obj)
+    budget_lines = set(Project.objects.filter(plan=plan).budget_lines().values_list("pk", flat=True))
+    periods = {cols.normalize(cols.period_label(p)): p
+               for p in Period.objects.filter(fiscal_year_id=plan.fiscal_year_id).exclude(kind=Period.Kind.YEAR)}
+    locked = set(PeriodLock.objects.filter(organization_id=plan.organization_id, locked=True).values_list("period_id", flat=True))
+    division_names = {cols.normalize(d.name) for d in Division.objects.filter(organization_id=plan.organization_id)}
+
+    sheets = {s.name: s for s in preview.sheets}
+
+    def outcome_sheet(name):
+        if name not in sheets:
+            sheets[name] = SheetOutcome(name)
+            preview.sheets.append(sheets[name])
+        return sheets[name]
+
+    # Pass 1: which item and period each row means, and whether this user may touch it.
+    resolved = []
+    for row in rows:
+        errors = list(row.errors)
+        obj = period = None
+        kind_text = cols.normalize(row.kind)
+        kind = cols.KINDS_BY_TEXT.get(kind_text)
+        if kind_text and kind is None:
+            errors.append((cols.KIND, _("«%(text)s» is not an item type; write ตัวชี้วัด or โครงการ.") % {"text": row.kind}))
+        code = cols.normalize(row.code)
+        if not code:
+            errors.append((cols.CODE, _("The item code is empty.")))
+        else:
+            if kind in (None, "indicator"):
+                obj = indicators.get(code)
+                kind = "indicator" if obj else kind
+            if obj is None and kind in (None, "project"):
+                obj = projects.get(code)
+                kind = "project" if obj else kind
+            if obj is None:
+                errors.append((cols.CODE, _("There is no item with the code «%(code)s» in this plan.") % {"code": row.code}))
+        if obj is not None:
+            if obj.division_id is None:
+                errors.append((cols.CODE, _("No division is responsible for this item, so it has no progress reports.")))
+            elif own_division is not None and obj.division_id != own_division.pk:
+                errors.append((cols.CODE, _("This item is reported by %(division)s; you may import only your own "
+                                            "division's reports.") % {"division": obj.division.name}))
+            elif row.division and cols.normalize(row.division) != cols.normalize(obj.division.name):
+                if cols.normalize(row.division) in division_names:
+                    errors.append((cols.DIVISION, _("This item is reported by %(division)s, not %(typed)s.")
+                                   % {"division": obj.division.name, "typed": row.division}))
+                else:
+                    errors.append((cols.DIVISION, _("There is no division «%(typed)s» in this organization.") % {"typed": row.division}))
+            if kind == "project" and obj.pk not in budget_lines:
+                errors.append((cols.CODE, _("This project is a heading; report on the projects under it.")))
+        period_text = cols.normalize(row.period)
+        if not period_text:
+            errors.append((cols.PERIOD, _("The reporting period is empty.")))
+        else:
+            period = periods.get(period_text)
+            if period is None:
+                errors.append((cols.PERIOD, _("«%(text)s» is not a reporting period of fiscal year %(year)s "
+                                              "(write, e.g., %(example)s).")
+                               % {"text": row.period, "year": plan.fiscal_year_id, "example": next(iter(periods), "")}))
+            elif period.pk in locked:
+                errors.append((cols.PERIOD, _("This period is locked by the planner; nothing in it can be changed.")))
+            elif obj is not None and kind == "indicator" and obj.reporting_frequency != period.kind:
+                errors.append((cols.PERIOD, _("This indicator is reported per %(frequency)s, not in this period.")
+                               % {"frequency": Period.Kind(obj.reporting_frequency).label.lower()
+                                  if obj.reporting_frequency in Period.Kind.values else obj.reporting_frequency}))
+            elif obj is not None and kind == "project" and period.kind != Period.Kind.MONTH:
+                errors.append((cols.PERIOD, _("Projects are reported every month.")))
+        resolved.append((row, kind, obj, period, errors))
+
+    period_ids = {p.pk for _r, _k, o, p, _e in resolved if p is not None}
+    existing_qs = ProgressEntry.objects.filter(plan=plan, period_id__in=period_ids)
+    if not dry_run:
+        existing_qs = existing_qs.select_for_update()
+    existing = {(("indicator", e.indicator_id) if e.indicator_id else ("project", e.project_id)) + (e.period_id,): e
+                for e in existing_qs}
+
+    # Pass 2: the values, duplicates and the state of the report already there.
+    now = timezone.now()
+    seen: dict[tuple, ImportRow] = {}
+    to_create, to_update = [], []
+    changed_fields: set[str] = set()
+    for row, kind, obj, period, errors in resolved:
+        label = f"{row.code} {obj}"[:120] if obj is not None else row.code
+        entry = None
+        if obj is not None and period is not None:
+            key = (kind, obj.pk, period.pk)
+            if key in seen:
+                first = seen[key]
+                where = first.number if first.sheet == row.sheet else f"{first.number} ({first.sheet})"
+                errors.append((cols.CODE, _("The same item and period as row %(row)s; keep only one of the two rows.")
+                               % {"row": where}))
+            else:
+                seen[key] = row
+            entry = existing.get(key)
+            if entry is not None and entry.state not in EDITABLE_STATES:
+                errors.append((cols.STATE, _("This report was %(state)s and can no longer be edited.")
+                               % {"state": entry.get_state_display()}))
+        values = {}
+        for name, value in row.values.items():
+            column = cols.FIELD_COLUMNS[name]
+            if kind == "indicator" and name in cols.PROJECT_ONLY and value is not None:
+                errors.append((column, _("Only projects have this column; leave it empty for an indicator.")))
+                continue
+            if kind == "project" and name in cols.INDICATOR_ONLY and value is not None:
+                errors.append((column, _("Only indicators have this column; leave it empty for a project.")))
+                continue
+            if name in _NUMBER_LIMITS:
+                value, problem = _number_problem(name, value)
+                if problem:
+                    errors.append((column, problem))
+                    continue
+            if name in _TEXT_FIELDS:
+                value = value or ""
+            values[name] = value
+        if kind == "indicator":
+            values = {k: v for k, v in values.items() if k not in cols.PROJECT_ONLY}
+        elif kind == "project":
+            values = {k: v for k, v in values.items() if k not in cols.INDICATOR_ONLY}
+
+        if errors:
+            outcome_sheet(row.sheet).rows.append(RowOutcome(row.number, "error", label, errors))
+            continue
+        if entry is None:
+            if all(v in (None, "") for k, v in values.items() if k != "value_is_cumulative"):
+                outcome_sheet(row.sheet).rows.append(RowOutcome(row.number, "skip", label))
+                continue
+            entry = ProgressEntry(plan=plan, period=period, division_id=obj.division_id, state=State.DRAFT, version=1,
+                                  updated_by=user, **{kind: obj})
+            if kind == "indicator":
+                entry.value_is_cumulative = obj.cumulative
+            for name, value in values.items():
+                if value is not None or name != "value_is_cumulative":
+                    setattr(entry, name, value)
+            to_create.append(entry)
+            outcome_sheet(row.sheet).rows.append(RowOutcome(row.number, "new", label))
+            continue
+        changes = {}
+        for name, value in values.items():
+            current = getattr(entry, name)
+            if name in _TEXT_FIELDS:
+                if (current or "").strip() != value.strip():
+                    changes[name] = value
+            elif value is None and name == "value_is_cumulative":
+                continue
+            elif current != value:
+                changes[name] = value
+        if not changes:
+            outcome_sheet(row.sheet).rows.append(RowOutcome(row.number, "skip", label))
+            continue
+        for name, value in changes.items():
+            setattr(entry, name, value)
+        changed_fields.update(changes)
+        entry.state = State.DRAFT  # a returned report, corrected, is a draft again (as in entry_save)
+        entry.version += 1
+        entry.updated_by = user
+        entry.updated_at = now
+        to_update.append(entry)
+        outcome_sheet(row.sheet).rows.append(RowOutcome(row.number, "update", label))
+
+    if dry_run or preview.has_errors:
+        return preview
+    reason = _("Imported from file %(name)s") % {"name": preview.filename}
+    try:
+        with transaction.atomic():
+            if to_create:
+                bulk_create_with_history(to_create, ProgressEntry, batch_size=1000, default_user=user,
+                                         default_change_reason=reason)
+            if to_update:
+                fields = sorted(changed_fields | {"state", "version", "updated_by", "updated_at"})
+                bulk_update_with_history(to_update, ProgressEntry, fields, batch_size=500, default_user=user,
+                                         default_change_reason=reason, default_date=now)
+    except IntegrityError as exc:
+        raise ConcurrentEdit(_("Someone else started some of these reports at the same moment; nothing was "
+                               "imported. Upload the file again.")) from exc
+    return preview

@@ -328,3 +328,151 @@ def status_overview(request):
     return render(request, "progress/status.html", {
         "plan": plan, "period": period, "periods": periods, "nodes": nodes, "overall": overall, "statuses": statuses,
     })
+
+
+# -- progress sheet: download, upload, dry run, confirm -------------------------------
+
+IMPORTS_SESSION_KEY = "progress_imports"
+
+
+def _imports_dir():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    folder = Path(settings.MEDIA_ROOT) / "private" / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _keep_upload(request, plan, filename: str, data: bytes) -> str:
+    """The uploaded bytes, kept privately (never served) until the user confirms."""
+    import secrets
+    import time
+
+    folder = _imports_dir()
+    for stale in folder.glob("*.upload"):  # forgotten previews: a day is plenty
+        if stale.stat().st_mtime < time.time() - 86400:
+            stale.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(18)
+    (folder / f"{token}.upload").write_bytes(data)
+    pending = request.session.get(IMPORTS_SESSION_KEY, {})
+    pending[token] = {"plan": plan.pk, "filename": filename}
+    request.session[IMPORTS_SESSION_KEY] = pending
+    return token
+
+
+def _take_upload(request, token: str):
+    """(plan id, file name, bytes) of a kept upload, removed from the store; None if gone."""
+    pending = request.session.get(IMPORTS_SESSION_KEY, {})
+    info = pending.pop(token, None) if token else None
+    request.session[IMPORTS_SESSION_KEY] = pending
+    if info is None or not token.replace("-", "").replace("_", "").isalnum():
+        return None
+    path = _imports_dir() / f"{token}.upload"
+    if not path.exists():
+        return None
+    data = path.read_bytes()
+    path.unlink(missing_ok=True)
+    return info["plan"], info["filename"], data
+
+
+def _import_scope_or_403(user, plan):
+    from .services import import_scope
+
+    scope = import_scope(user, plan)
+    if scope is None:
+        raise PermissionDenied
+    return scope
+
+
+@login_required
+def progress_sheet(request):
+    """The period's progress sheet (.xlsx) prefilled with what is reported so far: the
+    user's division for staff and heads, the whole organization for the planner."""
+    from django.http import HttpResponse
+
+    from .resources import sheet_entries, sheet_workbook
+
+    plan, period, _periods = _plan_and_period(request)
+    scope = _import_scope_or_403(request.user, plan)
+    division = user_division(request.user) if scope == "division" else None
+    items = selectors.items_for(plan, period, division)
+    existing = ProgressEntry.objects.filter(plan=plan, period=period).select_related("indicator", "project", "division", "period")
+    if division is not None:
+        existing = existing.filter(division=division)
+    by_item = {("indicator", e.indicator_id) if e.indicator_id else ("project", e.project_id): e for e in existing}
+    data = sheet_workbook(sheet_entries(plan, period, items, by_item))
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = f"progress-{plan.fiscal_year_id}-{period.kind}-{period.number:02d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def import_sheet(request):
+    """Upload a progress sheet, see what every row will do (nothing is written), then
+    confirm: the whole file is imported in one transaction, or nothing is."""
+    from kpiplan.import_widgets import ImportPreview
+
+    from .resources import import_progress, max_bytes
+
+    plan, period, periods = _plan_and_period(request)
+    scope = _import_scope_or_403(request.user, plan)
+    back = reverse("progress:my-work" if scope == "division" else "progress:review")
+    context = {"plan": plan, "period": period, "periods": periods, "preview": None, "token": None,
+               "max_mb": max_bytes() // (1024 * 1024), "back_url": f"{back}?period={period.pk}", "error": None,
+               "scope": scope}
+    if request.method != "POST":
+        return render(request, "progress/import.html", context)
+
+    if request.POST.get("action") == "confirm":
+        kept = _take_upload(request, request.POST.get("token", ""))
+        if kept is None or kept[0] != plan.pk:
+            context["error"] = _("This upload is no longer available (already imported or expired); upload the file again.")
+            return render(request, "progress/import.html", context, status=400)
+        _plan_id, filename, data = kept
+        try:
+            preview = import_progress(user=request.user, plan=plan, data=data, filename=filename, dry_run=False)
+        except PermissionRefused:
+            raise PermissionDenied from None
+        except WorkflowError as exc:
+            context["error"] = exc.message
+            return render(request, "progress/import.html", context, status=409)
+        if preview.has_errors:
+            # Something changed since the preview (a report submitted, a period locked).
+            context.update(preview=_counted(preview), error=_("Something changed since the preview; nothing was imported. "
+                                                    "Correct the rows below and upload the file again."))
+            return render(request, "progress/import.html", context, status=409)
+        created = sum(s.count("new") for s in preview.sheets)
+        updated = sum(s.count("update") for s in preview.sheets)
+        messages.success(request, _("Imported %(file)s: %(new)s new reports, %(updated)s updated. They are drafts: "
+                                    "submit them when they are ready.")
+                         % {"file": filename, "new": created, "updated": updated})
+        return redirect(context["back_url"])
+
+    upload = request.FILES.get("file")
+    if upload is None:
+        context["error"] = _("Choose a file to upload.")
+        return render(request, "progress/import.html", context, status=400)
+    filename = upload.name.rsplit("/", 1)[-1][:200]
+    if upload.size > max_bytes():
+        preview = ImportPreview(filename=filename)
+        preview.errors.append(_("The file is %(size).1f MB; the limit is %(limit)s MB.")
+                              % {"size": upload.size / 1048576, "limit": context["max_mb"]})
+    else:
+        data = upload.read()
+        try:
+            preview = import_progress(user=request.user, plan=plan, data=data, filename=filename, dry_run=True)
+        except PermissionRefused:
+            raise PermissionDenied from None
+        if not preview.has_errors:
+            context["token"] = _keep_upload(request, plan, filename, data)
+    context["preview"] = _counted(preview)
+    return render(request, "progress/import.html", context)
+
+
+def _counted(preview):
+    for sheet in preview.sheets:
+        sheet.counts = {action: sheet.count(action) for action in ("new", "update", "skip", "error")}
+    return preview

@@ -1,0 +1,220 @@
+"""The progress sheet: its columns as a django-import-export resource (export in the
+admin and the sheet staff and planners download), and reading an uploaded sheet into
+rows for progress.services.entries_import, which checks and writes them.
+
+Cells are read with the resource's widgets (Thai digits, thousands separators, Thai
+messages); what a row may change is decided by the service, the single write path."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from import_export import fields, resources, widgets
+
+from kpiplan.import_widgets import ImportPreview, SheetOutcome, ThaiDecimalWidget
+from kpiplan.lib.spreadsheets import SpreadsheetError, read_upload
+
+from . import sheet as cols
+from .models import ProgressEntry, State
+from .services import ImportRow, entries_import
+
+
+class CumulativeWidget(widgets.Widget):
+    """ใช่ / ไม่ใช่ (also yes/no, 1/0, ✓); empty leaves the report's setting as it is."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, bool):
+            return value
+        text = cols.normalize(value)
+        if text in cols.YES:
+            return True
+        if text in cols.NO:
+            return False
+        raise ValueError(f"«{value}» ไม่ใช่ค่าที่รับได้ (ใส่ ใช่ หรือ ไม่ใช่)")
+
+    def render(self, value, obj=None, **kwargs):
+        return "ใช่" if value else "ไม่ใช่"
+
+
+class TextWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        if value is None:
+            return ""
+        if isinstance(value, float) and value == int(value):
+            value = int(value)
+        return str(value).replace("\r\n", "\n").strip()
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
+
+
+class ProgressEntryResource(resources.ModelResource):
+    """One row per report (or per item still to report), Thai headers. Item, division,
+    period and state identify the row or are shown for reference; the import changes
+    only the columns in progress.sheet.FIELD_COLUMNS."""
+
+    kind = fields.Field(column_name=cols.KIND, readonly=True)
+    code = fields.Field(column_name=cols.CODE, readonly=True)
+    name = fields.Field(column_name=cols.NAME, readonly=True)
+    division_name = fields.Field(column_name=cols.DIVISION, readonly=True)
+    period_label = fields.Field(column_name=cols.PERIOD, readonly=True)
+    value = fields.Field(attribute="value", column_name=cols.VALUE, widget=ThaiDecimalWidget())
+    value_is_cumulative = fields.Field(attribute="value_is_cumulative", column_name=cols.CUMULATIVE, widget=CumulativeWidget())
+    narrative = fields.Field(attribute="narrative", column_name=cols.NARRATIVE, widget=TextWidget())
+    obstacles = fields.Field(attribute="obstacles", column_name=cols.OBSTACLES, widget=TextWidget())
+    suggestions = fields.Field(attribute="suggestions", column_name=cols.SUGGESTIONS, widget=TextWidget())
+    percent_complete = fields.Field(attribute="percent_complete", column_name=cols.PERCENT, widget=ThaiDecimalWidget())
+    disbursed = fields.Field(attribute="disbursed", column_name=cols.DISBURSED, widget=ThaiDecimalWidget())
+    state_label = fields.Field(column_name=cols.STATE, readonly=True)
+
+    class Meta:
+        model = ProgressEntry
+        fields = ("kind", "code", "name", "division_name", "period_label", "value", "value_is_cumulative", "narrative",
+                  "obstacles", "suggestions", "percent_complete", "disbursed", "state_label")
+        export_order = fields
+
+    def get_queryset(self):
+        return ProgressEntry.objects.select_related("indicator", "project", "division", "period")
+
+    def dehydrate_kind(self, entry):
+        return cols.KIND_LABELS["indicator" if entry.indicator_id else "project"]
+
+    def dehydrate_code(self, entry):
+        return cols.item_code(entry.item)
+
+    def dehydrate_name(self, entry):
+        return str(entry.item)
+
+    def dehydrate_division_name(self, entry):
+        return entry.division.name
+
+    def dehydrate_period_label(self, entry):
+        return cols.period_label(entry.period)
+
+    def dehydrate_value_is_cumulative(self, entry):
+        return CumulativeWidget().render(entry.value_is_cumulative) if entry.indicator_id else ""
+
+    def dehydrate_state_label(self, entry):
+        # A report not started yet has no row in the database; the sheet still lists it.
+        return str(State(entry.state).label) if entry.pk else str(State.NOT_STARTED.label)
+
+
+def sheet_entries(plan, period, items, existing: dict) -> list[ProgressEntry]:
+    """One entry per item for the sheet: the stored report, or an unsaved blank one."""
+    out = []
+    for item in items:
+        entry = existing.get((item.kind, item.obj.pk))
+        if entry is None:
+            entry = ProgressEntry(plan=plan, period=period, division=item.obj.division, state=State.DRAFT,
+                                  **{item.kind: item.obj})
+            entry.value_is_cumulative = item.obj.cumulative if item.kind == "indicator" else True
+        out.append(entry)
+    return out
+
+
+def sheet_workbook(entries) -> bytes:
+    """The progress sheet as .xlsx bytes (values only, no formulas), Thai headers."""
+    import io
+
+    import openpyxl
+    from openpyxl.styles import Font, PatternFill
+
+    dataset = ProgressEntryResource().export(entries)
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "ผลการดำเนินงาน"
+    ws.append(list(dataset.headers))
+    for row in dataset:
+        ws.append(["" if v is None else v for v in row])
+    grey = PatternFill("solid", fgColor="EEEEEE")
+    readonly = {cols.KIND, cols.CODE, cols.NAME, cols.DIVISION, cols.PERIOD, cols.STATE}
+    widths = {cols.NAME: 60, cols.NARRATIVE: 50, cols.OBSTACLES: 30, cols.SUGGESTIONS: 30}
+    for index, header in enumerate(dataset.headers, start=1):
+        cell = ws.cell(row=1, column=index)
+        cell.font = Font(bold=True)
+        letter = cell.column_letter
+        ws.column_dimensions[letter].width = widths.get(header, 16)
+        if header in readonly:
+            for (c,) in ws.iter_rows(min_row=1, max_row=ws.max_row, min_col=index, max_col=index):
+                c.fill = grey
+    ws.freeze_panes = "C2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# Reading an upload -----------------------------------------------------------------
+
+def max_bytes() -> int:
+    return getattr(settings, "PROGRESS_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+
+
+IDENTIFYING = (cols.KIND, cols.CODE, cols.PERIOD, cols.DIVISION)
+
+
+def read_rows(data: bytes, filename: str) -> tuple[ImportPreview, list[ImportRow]]:
+    """The file's rows with their cells read; problems of the file and of its sheets go
+    to the preview. Never raises for bad input."""
+    preview = ImportPreview(filename=filename)
+    try:
+        sheets = read_upload(data, filename, max_bytes=max_bytes())
+    except SpreadsheetError as exc:
+        preview.errors.append(str(exc))
+        return preview, []
+    resource = ProgressEntryResource()
+    by_column = {f.column_name: (name, f) for name, f in resource.fields.items() if name in cols.FIELD_COLUMNS}
+    rows: list[ImportRow] = []
+    for sheet in sheets:
+        if not sheet.header:
+            continue  # an empty sheet (Excel's Sheet2): nothing to import from it
+        outcome = SheetOutcome(sheet.name, errors=list(sheet.errors))
+        missing = [c for c in (cols.CODE, cols.PERIOD) if c not in sheet.header]
+        if missing:
+            outcome.errors.append(
+                f"แผ่นงาน «{sheet.name}»: ไม่มีคอลัมน์ {', '.join('«' + c + '»' for c in missing)} "
+                "กรุณาใช้แบบฟอร์มที่ดาวน์โหลดจากระบบ (แถวแรกเป็นหัวคอลัมน์)")
+            preview.sheets.append(outcome)
+            continue
+        present = [c for c in sheet.header if c in by_column]
+        duplicated = {c for c in sheet.header if c and sheet.header.count(c) > 1}
+        if duplicated:
+            outcome.errors.append(f"แผ่นงาน «{sheet.name}»: หัวคอลัมน์ซ้ำกัน {', '.join(sorted(duplicated))}")
+        preview.sheets.append(outcome)
+        for number, record in sheet.records():
+            row = ImportRow(sheet=sheet.name, number=number,
+                            **{key: _text(record.get(column)) for key, column in
+                               (("kind", cols.KIND), ("code", cols.CODE), ("period", cols.PERIOD), ("division", cols.DIVISION))})
+            for column in present:
+                name, field = by_column[column]
+                try:
+                    value = field.widget.clean(record.get(column))
+                except ValueError as exc:
+                    row.errors.append((column, str(exc)))
+                    continue
+                if name == "value_is_cumulative" and value is None:
+                    continue
+                row.values[name] = value
+            rows.append(row)
+    if not preview.sheets:
+        preview.errors.append("ไม่มีข้อมูลในไฟล์ (ทุกแผ่นงานว่างเปล่า)")
+    elif not rows and not preview.has_errors:
+        preview.errors.append("ไม่มีแถวข้อมูลในไฟล์ มีเพียงหัวคอลัมน์")
+    return preview, rows
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value == int(value):
+        value = int(value)
+    return str(value).strip()
+
+
+def import_progress(*, user, plan, data: bytes, filename: str, dry_run: bool) -> ImportPreview:
+    """Read the file, check every row, and (unless dry_run or anything is wrong) write
+    all of it in one transaction. Raises PermissionRefused if the user may not import."""
+    preview, rows = read_rows(data, filename)
+    if preview.errors:
+        return preview
+    return entries_import(user=user, plan=plan, preview=preview, rows=rows, dry_run=dry_run)

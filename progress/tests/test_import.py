@@ -1,0 +1,334 @@
+"""Importing a progress sheet: the sheet staff download, the dry run, all-or-nothing,
+every kind of bad input, access, history and query counts."""
+
+import csv
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from plans.models import Period
+from progress import selectors
+from progress import sheet as cols
+from progress.models import PeriodLock, ProgressEntry, State
+from progress.resources import import_progress, sheet_entries, sheet_workbook
+from progress.services import PermissionRefused, entry_endorse, entry_save, entry_submit, entry_verify
+
+pytestmark = pytest.mark.django_db
+
+HEADER = [cols.KIND, cols.CODE, cols.DIVISION, cols.PERIOD, cols.VALUE, cols.NARRATIVE, cols.PERCENT]
+DEC = "ธันวาคม 2566"  # fiscal month 3 of FY 2567, the `period` fixture
+
+
+def xlsx(header, rows, extra_sheets=()):
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "ผลการดำเนินงาน"
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    for name in extra_sheets:
+        book.create_sheet(name)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def csv_bytes(header, rows, encoding="utf-8"):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode(encoding)
+
+
+def run(cast, data, user=None, dry_run=False, name="ผล ธ.ค.xlsx", plan=None):
+    return import_progress(user=user or cast.staff, plan=plan or cast.plan, data=data, filename=name, dry_run=dry_run)
+
+
+def actions(preview):
+    return [(r.number, r.action) for s in preview.sheets for r in s.rows]
+
+
+def errors(preview):
+    return [(r.number, column, message) for s in preview.sheets for r in s.rows for column, message in r.errors]
+
+
+def road(value="1,250", narrative="ปรับปรุงถนน", code="okr:4.1.10", period=DEC, division="ฝ่ายโยธา"):
+    return ["ตัวชี้วัด", code, division, period, value, narrative, None]
+
+
+def test_downloaded_sheet_round_trip_dry_run_then_import(cast, period):
+    items = selectors.items_for(cast.plan, period, cast.division)
+    data = sheet_workbook(sheet_entries(cast.plan, period, items, {}))
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    ws = book.active
+    header = [c.value for c in ws[1]]
+    assert header[:5] == [cols.KIND, cols.CODE, cols.NAME, cols.DIVISION, cols.PERIOD]
+    assert ws.max_row == len(items) + 1
+    # Fill in the result of the first indicator only; the other rows stay blank.
+    ws.cell(row=2, column=header.index(cols.VALUE) + 1, value="๑,๒๕๐.๕")
+    ws.cell(row=2, column=header.index(cols.NARRATIVE) + 1, value="ดำเนินการแล้ว")
+    out = io.BytesIO()
+    book.save(out)
+
+    preview = run(cast, out.getvalue(), dry_run=True)
+    assert not preview.has_errors, errors(preview)
+    assert actions(preview)[0] == (2, "new")
+    assert {a for _n, a in actions(preview)[1:]} == {"skip"}
+    assert not ProgressEntry.objects.exists()
+
+    run(cast, out.getvalue())
+    entry = ProgressEntry.objects.get()
+    assert entry.value == Decimal("1250.5") and entry.narrative == "ดำเนินการแล้ว"
+    assert entry.state == State.DRAFT and entry.version == 1 and entry.updated_by == cast.staff
+    record = entry.history.get()
+    assert record.history_user == cast.staff and "ผล ธ.ค.xlsx" in record.history_change_reason
+
+    # The same file again changes nothing.
+    again = run(cast, out.getvalue())
+    assert {a for _n, a in actions(again)} == {"skip"}
+    assert entry.history.count() == 1
+
+
+def test_update_bumps_the_version_and_returned_becomes_draft(cast, period, road_item):
+    entry = entry_save(user=cast.staff, plan=cast.plan, period=period, item=road_item,
+                       data={"value": Decimal("1"), "narrative": "ก"}, version=0)
+    preview = run(cast, xlsx(HEADER, [road(value="2", narrative="ก")]))
+    assert actions(preview) == [(2, "update")]
+    entry.refresh_from_db()
+    assert entry.value == Decimal("2") and entry.version == 2
+    assert entry.history.order_by("-history_date").first().history_change_reason.endswith("ผล ธ.ค.xlsx")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp874"])
+def test_csv_in_utf8_with_or_without_bom_and_tis620(cast, encoding):
+    preview = run(cast, csv_bytes(HEADER, [road(value="๑๒")], encoding), name="ผล.csv")
+    assert actions(preview) == [(2, "new")], errors(preview)
+    assert ProgressEntry.objects.get().value == Decimal("12")
+
+
+def test_one_bad_row_writes_nothing(cast):
+    rows = [road(), road(code="okr:4.1.10-x", value="3")]
+    preview = run(cast, xlsx(HEADER, rows))
+    assert preview.has_errors
+    assert errors(preview) == [(3, cols.CODE, "There is no item with the code «okr:4.1.10-x» in this plan.")]
+    assert not ProgressEntry.objects.exists()
+
+
+def test_text_in_a_number_column_names_row_and_column(cast):
+    preview = run(cast, xlsx(HEADER, [road(value="ประมาณร้อย")]))
+    ((number, column, message),) = errors(preview)
+    assert (number, column) == (2, cols.VALUE) and "ไม่ใช่ตัวเลข" in message
+    assert not ProgressEntry.objects.exists()
+
+
+def test_another_divisions_item_is_refused_for_staff(cast):
+    school = ["โครงการ", "p2:6.2.1", "", DEC, None, "x", "50"]
+    preview = run(cast, xlsx(HEADER, [road(), school]))
+    ((number, column, message),) = errors(preview)
+    assert (number, column) == (3, cols.CODE) and "ฝ่ายการศึกษา" in message
+    assert not ProgressEntry.objects.exists()
+
+
+def test_planner_imports_every_division(cast):
+    school = ["โครงการ", "p2:6.2.1", "ฝ่ายการศึกษา", DEC, None, "x", "50"]
+    preview = run(cast, xlsx(HEADER, [road(), school]), user=cast.planner)
+    assert actions(preview) == [(2, "new"), (3, "new")], errors(preview)
+    assert ProgressEntry.objects.count() == 2
+    assert {h.history_user for h in ProgressEntry.history.all()} == {cast.planner}
+
+
+def test_unknown_or_wrong_division(cast):
+    preview = run(cast, xlsx(HEADER, [road(division="ฝ่ายไม่มีจริง"), road(division="ฝ่ายการศึกษา", period="มกราคม 2567")]))
+    assert [(n, c) for n, c, _m in errors(preview)] == [(2, cols.DIVISION), (3, cols.DIVISION)]
+
+
+def test_duplicate_rows_for_the_same_item_and_period(cast):
+    preview = run(cast, xlsx(HEADER, [road(), road(value="5")]))
+    ((number, column, message),) = errors(preview)
+    assert (number, column) == (3, cols.CODE) and "row 2" in message
+    assert not ProgressEntry.objects.exists()
+
+
+def test_unknown_period_and_wrong_kind_of_item(cast):
+    rows = [road(period="เดือนหน้า"), ["ตัวชี้วัด", "p2:1.7.1", "", DEC, "1", "", None]]
+    preview = run(cast, xlsx(HEADER, rows), user=cast.planner)
+    assert [(n, c) for n, c, _m in errors(preview)] == [(2, cols.PERIOD), (3, cols.CODE)]
+
+
+def test_a_percent_for_an_indicator_and_out_of_range(cast):
+    rows = [["ตัวชี้วัด", "okr:4.1.10", "", DEC, "1", "", "50"], ["โครงการ", "p2:1.7.1", "", DEC, None, "", "150"]]
+    preview = run(cast, xlsx(HEADER, rows), user=cast.planner)
+    assert [(n, c) for n, c, _m in errors(preview)] == [(2, cols.PERCENT), (3, cols.PERCENT)]
+
+
+def test_locked_period_is_refused(cast, period):
+    PeriodLock.objects.create(organization=cast.org, period=period, locked=True)
+    preview = run(cast, xlsx(HEADER, [road()]))
+    ((_n, column, message),) = errors(preview)
+    assert column == cols.PERIOD and "locked" in message
+    assert not ProgressEntry.objects.exists()
+
+
+def test_approved_and_submitted_reports_are_refused(cast, period, road_item):
+    entry = entry_save(user=cast.staff, plan=cast.plan, period=period, item=road_item,
+                       data={"value": Decimal("1"), "narrative": "ก"}, version=0)
+    entry = entry_submit(user=cast.staff, entry=entry, version=entry.version)
+    preview = run(cast, xlsx(HEADER, [road(value="9")]))
+    assert [(n, c) for n, c, _m in errors(preview)] == [(2, cols.STATE)]
+    entry = entry_endorse(user=cast.head, entry=entry, version=entry.version)
+    entry = entry_verify(user=cast.planner, entry=entry, verified_value=Decimal("1"), comment="", version=entry.version)
+    preview = run(cast, xlsx(HEADER, [road(value="9")]), user=cast.planner)
+    assert [(n, c) for n, c, _m in errors(preview)] == [(2, cols.STATE)]
+    entry.refresh_from_db()
+    assert entry.value == Decimal("1") and entry.state == State.APPROVED
+
+
+def test_other_organization_is_refused(cast):
+    with pytest.raises(PermissionRefused):
+        run(cast, xlsx(HEADER, [road()]), user=cast.other_planner)
+    # In their own plan, our codes do not exist.
+    preview = run(cast, xlsx(HEADER, [road()]), user=cast.other_planner, plan=cast.other_plan)
+    assert (2, cols.CODE) in [(n, c) for n, c, _m in errors(preview)]
+    for who in ("executive", "administrator"):
+        with pytest.raises(PermissionRefused):
+            run(cast, xlsx(HEADER, [road()]), user=getattr(cast, who))
+    assert not ProgressEntry.objects.exists()
+
+
+def test_files_that_are_not_spreadsheets_and_too_large(cast, settings):
+    preview = run(cast, b"%PDF-1.4\x00\x01\x02binary", name="x.pdf")
+    assert preview.errors and not preview.sheets
+    preview = run(cast, b"not a zip at all", name="x.xlsx")
+    assert preview.errors
+    settings.PROGRESS_IMPORT_MAX_BYTES = 1000
+    preview = run(cast, csv_bytes(HEADER, [road()] * 50), name="big.csv")
+    assert preview.errors and "MB" in preview.errors[0]
+    assert not ProgressEntry.objects.exists()
+
+
+def test_empty_files_and_sheets(cast):
+    assert run(cast, xlsx([], [])).errors  # nothing at all
+    assert run(cast, xlsx(HEADER, [])).errors  # a header and no rows
+    preview = run(cast, xlsx(HEADER, [road()], extra_sheets=["Sheet2"]))  # an empty extra sheet is ignored
+    assert not preview.has_errors and actions(preview) == [(2, "new")]
+    preview = run(cast, xlsx(["อะไร", "ก็ได้"], [["1", "2"]]))
+    assert preview.has_errors and "รหัสรายการ" in preview.sheets[0].errors[0]
+
+
+def test_uncalculated_formula_and_merged_cells(cast):
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(HEADER)
+    ws.append(road(value="=1+1"))
+    out = io.BytesIO()
+    book.save(out)
+    preview = run(cast, out.getvalue())
+    assert preview.has_errors and "สูตร" in preview.sheets[0].errors[0]
+    assert not ProgressEntry.objects.exists()
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(HEADER)
+    ws.append(road(narrative="ทำแล้ว"))
+    ws.append(road(period="มกราคม 2567", narrative=None))
+    ws.merge_cells("F2:F3")  # the narrative typed once for both months
+    out = io.BytesIO()
+    book.save(out)
+    preview = run(cast, out.getvalue())
+    assert actions(preview) == [(2, "new"), (3, "new")], errors(preview)
+    assert set(ProgressEntry.objects.values_list("narrative", flat=True)) == {"ทำแล้ว"}
+
+
+def _rows_for_planner(cast, count):
+    rows = []
+    for month in Period.objects.filter(fiscal_year_id=2567, kind="month").order_by("number"):
+        for item in selectors.items_for(cast.plan, month):
+            kind = "ตัวชี้วัด" if item.kind == "indicator" else "โครงการ"
+            value, percent = ("1", None) if item.kind == "indicator" else (None, "10")
+            rows.append([kind, cols.item_code(item.obj), "", cols.period_label(month), value, "ทำแล้ว", percent])
+            if len(rows) == count:
+                return rows
+    raise AssertionError("not enough items")
+
+
+def test_query_count_does_not_grow_with_rows(cast):
+    run(cast, xlsx(HEADER, _rows_for_planner(cast, 1)), user=cast.planner, dry_run=True)  # the user's roles, cached
+    counts = []
+    for n in (10, 100):
+        ProgressEntry.objects.all().delete()
+        data = xlsx(HEADER, _rows_for_planner(cast, n))
+        with CaptureQueriesContext(connection) as ctx:
+            preview = run(cast, data, user=cast.planner)
+        assert not preview.has_errors, errors(preview)[:3]
+        assert ProgressEntry.objects.count() == n
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
+    # ... and an import that updates every row too.
+    data = xlsx(HEADER, [r[:5] + ["ทำเพิ่ม"] + r[6:] for r in _rows_for_planner(cast, 100)])
+    with CaptureQueriesContext(connection) as ctx:
+        preview = run(cast, data, user=cast.planner)
+    assert {a for _n, a in actions(preview)} == {"update"}
+    assert len(ctx.captured_queries) <= counts[0] + 2
+
+
+# -- pages -------------------------------------------------------------------------
+
+def test_pages_download_preview_confirm(client, cast, period):
+    client.force_login(cast.staff)
+    response = client.get(reverse("progress:sheet"), {"period": period.pk})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.active.max_row == len(selectors.items_for(cast.plan, period, cast.division)) + 1
+
+    upload = io.BytesIO(xlsx(HEADER, [road()]))
+    upload.name = "ผล.xlsx"
+    response = client.post(reverse("progress:import"), {"file": upload})
+    assert response.status_code == 200
+    assert response.context["preview"].sheets[0].rows[0].action == "new"
+    token = response.context["token"]
+    assert token and not ProgressEntry.objects.exists()
+    response = client.post(reverse("progress:import"), {"token": token, "action": "confirm"})
+    assert response.status_code == 302
+    assert ProgressEntry.objects.get().value == Decimal("1250")
+    # The stored upload is gone: confirming twice does nothing.
+    response = client.post(reverse("progress:import"), {"token": token, "action": "confirm"})
+    assert response.status_code == 400
+    assert ProgressEntry.objects.count() == 1
+
+
+def test_page_with_bad_file_offers_no_confirm(client, cast):
+    client.force_login(cast.staff)
+    upload = io.BytesIO(b"%PDF-1.4\x00garbage")
+    upload.name = "x.pdf"
+    response = client.post(reverse("progress:import"), {"file": upload})
+    assert response.status_code == 200 and response.context["token"] is None
+    upload = io.BytesIO(xlsx(HEADER, [road(value="abc")]))
+    upload.name = "x.xlsx"
+    response = client.post(reverse("progress:import"), {"file": upload})
+    assert response.status_code == 200 and response.context["token"] is None
+    assert "ไม่ใช่ตัวเลข" in response.content.decode()
+
+
+def test_pages_are_refused_to_executives(client, cast):
+    client.force_login(cast.executive)
+    assert client.get(reverse("progress:sheet")).status_code == 403
+    assert client.get(reverse("progress:import")).status_code == 403
+
+
+def test_admin_exports_the_sheet_columns(client, cast, period, road_item):
+    entry_save(user=cast.staff, plan=cast.plan, period=period, item=road_item, data={"value": Decimal("7"), "narrative": "ก"},
+               version=0)
+    client.force_login(cast.administrator)
+    response = client.post(reverse("admin:progress_progressentry_export"),
+                           {"format": "0", "resource": "0", **{f"progressentryresource_{name}": "on" for name in (
+                               "kind", "code", "name", "division_name", "period_label", "value", "state_label")}})
+    assert response.status_code == 200, response.content[:500]
+    text = response.content.decode("utf-8-sig")
+    assert cols.CODE in text and "okr:4.1.10" in text and DEC in text
