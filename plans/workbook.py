@@ -1,0 +1,1513 @@
+"""The whole-plan workbook: one .xlsx with a sheet per kind of record, Thai headers,
+drop-down lists and an instructions sheet; exported from a plan and imported back.
+
+Import (`import_workbook`) reads the upload with kpiplan.lib.spreadsheets (xlsx or CSV,
+TIS-620, merged cells, formulas, size limit), then runs every sheet in dependency order
+inside one transaction: each row is converted (Thai digits, thousands separators, B.E.
+years), its references resolved by key within the plan being imported, compared with
+what is stored, and saved only when something differs, with the file name as the
+history reason and the importer as the history user. A dry run, or any error anywhere,
+rolls the whole transaction back: all or nothing. The preview (kpiplan.import_widgets.
+ImportPreview) says per sheet and row what is new, updated, skipped or wrong.
+
+Records are identified by their stable `key` within the plan (nodes, indicators,
+projects), by name (divisions, work groups), or by their natural position (targets by
+indicator + order, work steps by project + step number, statements by order...). Rows
+missing from the workbook are kept, never deleted. The plan is always the importer's
+organization's; a workbook naming another organization is refused.
+
+Queries: loading what exists costs a constant number per sheet; a row that is
+unchanged costs none; a new or changed row costs one write plus one history row
+(plus the many-to-many writes when its policy codes or supporting agencies change).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+
+from accounts.roles import PLANNER, has_role, user_organization
+from indicators.models import Baseline, Indicator, IndicatorTarget, Rubric, RubricCondition, RubricLevel
+from kpiplan.import_widgets import ImportPreview, RowOutcome, SheetOutcome, ThaiDecimalWidget, ThaiIntegerWidget
+from kpiplan.lib.spreadsheets import SpreadsheetError, read_upload
+from kpiplan.lib.thai import to_ascii_digits
+from projects.models import KeyResultLink, Policy, Project, ProjectIndicator, WorkStep
+
+from .models import (
+    Division,
+    FiscalYear,
+    Organization,
+    OrganizationAlias,
+    Plan,
+    PlanStatement,
+    PrintedTotal,
+    StrategyNode,
+    Variant,
+    WorkGroup,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+INSTRUCTIONS_SHEET = "คำอธิบาย"
+LISTS_SHEET = "รายการ"
+
+# Thai labels of the choices (the workbook is a Thai data format: fixed, not translated).
+ORG_KINDS = {"district": "สำนักงานเขต", "department": "สำนัก/หน่วยงาน กทม.", "district_group": "กลุ่มสำนักงานเขต",
+             "external": "หน่วยงานภายนอก"}
+STATEMENT_KINDS = {
+    "foreword": "คำนำ", "mandate": "อำนาจหน้าที่", "area": "ข้อมูลพื้นที่", "subdistrict": "แขวง",
+    "boundary": "อาณาเขต", "environment": "การวิเคราะห์สภาพแวดล้อม", "swot_summary": "สรุป SWOT",
+    "strength": "จุดแข็ง", "weakness": "จุดอ่อน", "opportunity": "โอกาส", "threat": "อุปสรรค",
+    "vision": "วิสัยทัศน์", "mission": "พันธกิจ",
+}
+NODE_LEVELS = {"dimension": "มิติ", "strategy": "ยุทธศาสตร์", "sub_strategy": "ยุทธศาสตร์ย่อย",
+               "development_area": "ด้าน", "objective": "เป้าประสงค์/วัตถุประสงค์", "tactic": "กลยุทธ์"}
+INDICATOR_KINDS = {"bma_kr": "KR กทม.", "bma_kpi": "KPI กทม.", "okr": "OKR เขต", "agreement": "ตัวชี้วัดคำรับรอง",
+                   "support": "ตัวชี้วัดสนับสนุน", "city_kr": "ผลลัพธ์หลักระดับเมือง (ตาราง ง)"}
+DIRECTIONS = {"higher": "ยิ่งมากยิ่งดี", "lower": "ยิ่งน้อยยิ่งดี"}
+MEASURE_TYPES = {"output": "ผลผลิต", "outcome": "ผลลัพธ์"}
+FREQUENCIES = {"month": "รายเดือน", "quarter": "รายไตรมาส"}
+CONDITION_KINDS = {"threshold": "เกณฑ์ตัวเลข", "checklist": "รายการที่ต้องทำ"}
+OPERATORS = {">=": ">=", ">": ">", "<=": "<=", "<": "<"}
+VARIANT_KINDS = {"node": "กรอบยุทธศาสตร์", "indicator": "ตัวชี้วัด", "project": "โครงการ"}
+YES, NO = "ใช่", ""
+TRUE_WORDS = {"ใช่", "y", "yes", "true", "1", "x", "✓", "/", "*"}
+FALSE_WORDS = {"", "ไม่", "ไม่ใช่", "n", "no", "false", "0", "-"}
+COMMON_UNITS = ["ร้อยละ", "แห่ง", "ครั้ง", "คน", "ราย", "โครงการ", "เรื่อง", "จุด", "กม.", "ต้น", "ตร.ม.", "บาท"]
+
+
+class Skip(Exception):
+    """A row that cannot be checked further (its errors are already recorded)."""
+
+
+# -- columns and cell conversion ----------------------------------------------------
+
+@dataclass
+class Col:
+    header: str
+    attr: str
+    kind: str = "text"  # text | code | int | year | decimal | bool | choice | list | lines | months | yeartext
+    required: bool = False
+    choices: dict | None = None
+    field: str | None = None  # the model field it fills (absent column: field left as is)
+    lookup: str = ""  # drop-down: a LISTS column name, or "sheet:<sheet name>:<column attr>"
+    width: int = 18
+    number_format: str = ""
+
+
+_INT = ThaiIntegerWidget()
+_DEC = ThaiDecimalWidget()
+_SPLIT = re.compile(r"[,\n;]+")
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return YES if value else NO
+    if isinstance(value, float):
+        return str(int(value)) if value == int(value) else repr(value)
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def convert(col: Col, raw):
+    """A cell's value for the column; ValueError with a Thai message when it is wrong."""
+    kind = col.kind
+    if kind in ("text", "code"):
+        return _text(raw)
+    if kind == "int":
+        return _INT.clean(raw)
+    if kind == "decimal":
+        return _DEC.clean(raw)
+    if kind == "year":
+        year = _INT.clean(raw)
+        if year is None:
+            return None
+        if 1900 <= year <= 2200:  # typed in C.E.
+            year += 543
+        if not 2500 <= year <= 2700:
+            raise ValueError(f"«{_text(raw)}» ไม่ใช่ปี พ.ศ. ที่ใช้ได้ (เช่น ๒๕๖๘)")
+        return year
+    if kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        word = to_ascii_digits(_text(raw)).lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise ValueError(f"«{_text(raw)}» ต้องเป็น «ใช่» หรือเว้นว่าง")
+    if kind == "choice":
+        text = _text(raw)
+        if not text:
+            return ""
+        for value, label in col.choices.items():
+            if text in (value, label):
+                return value
+        raise ValueError(f"«{text}» ไม่ใช่ค่าที่เลือกได้ (เลือกจาก: {', '.join(col.choices.values())})")
+    if kind == "list":
+        return [p.strip() for p in _SPLIT.split(_text(raw)) if p.strip()]
+    if kind == "words":
+        return _text(raw).split()
+    if kind == "lines":
+        return [p.strip() for p in _text(raw).split("\n") if p.strip()]
+    if kind == "months":
+        months = []
+        for part in re.split(r"[\s,;]+", to_ascii_digits(_text(raw))):
+            if not part:
+                continue
+            if not part.isdigit() or not 1 <= int(part) <= 12:
+                raise ValueError(f"«{_text(raw)}» เดือนต้องเป็นเลข ๑-๑๒ (๑ = ต.ค. … ๑๒ = ก.ย.) คั่นด้วยช่องว่าง")
+            months.append(int(part))
+        return months
+    if kind == "yeartext":
+        result: dict[str, str] = {}
+        last = None
+        for line in _text(raw).split("\n"):
+            m = re.match(r"^\s*([0-9๐-๙]{4})\s*:\s?(.*)$", line)
+            if m:
+                last = to_ascii_digits(m.group(1))
+                result[last] = m.group(2).strip()
+            elif last is not None:
+                result[last] = (result[last] + "\n" + line).strip()
+            elif line.strip():
+                raise ValueError("เขียนทีละบรรทัดเป็น «ปี พ.ศ.: เป้าหมาย» เช่น «2567: ร้อยละ ๑๐๐»")
+        return result
+    raise AssertionError(kind)
+
+
+def render(col: Col, value):
+    """A stored value as the workbook cell shows it."""
+    kind = col.kind
+    if value is None:
+        return None
+    if kind == "choice":
+        return col.choices.get(value, value) if value else None
+    if kind == "bool":
+        return YES if value else NO
+    if kind == "list":
+        return ", ".join(value)
+    if kind == "words":
+        return " ".join(value)
+    if kind == "lines":
+        return "\n".join(value)
+    if kind == "months":
+        return " ".join(str(m) for m in value)
+    if kind == "yeartext":
+        return "\n".join(f"{k}: {v}" for k, v in value.items())
+    if kind == "decimal" and isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else value
+    return value if value != "" else None
+
+
+# -- import context -------------------------------------------------------------------
+
+@dataclass
+class Context:
+    user: object
+    organization: Organization
+    reason: str
+    plan: Plan | None = None
+    agencies: dict = field(default_factory=dict)
+    policies: dict = field(default_factory=dict)
+    divisions: dict = field(default_factory=dict)
+    work_groups: dict = field(default_factory=dict)
+    nodes: dict = field(default_factory=dict)
+    indicators: dict = field(default_factory=dict)
+    projects: dict = field(default_factory=dict)
+    rubrics: dict = field(default_factory=dict)
+    levels: dict = field(default_factory=dict)
+    sheet_keys: set = field(default_factory=set)
+
+    def save(self, obj):
+        obj._change_reason = self.reason
+        obj._history_user = self.user
+        obj.save()
+        return obj
+
+
+def _ref(ctx, mapping: dict, key: str, errors, header: str, what: str, sheet: str, deferrable=False):
+    """The object a key names; an error (or a deferral, for a later row of the same sheet)."""
+    if not key:
+        return None
+    found = mapping.get(key)
+    if found is None:
+        if deferrable and key in ctx.sheet_keys:
+            return DEFER
+        errors.append((header, f"ไม่พบ{what} «{key}» (ต้องมีในแผ่นงาน «{sheet}» หรือในแผนนี้แล้ว)"))
+    return found
+
+
+DEFER = object()
+
+
+# -- sheets ---------------------------------------------------------------------------
+
+class SheetSpec:
+    name: str = ""
+    model = None
+    columns: list[Col] = []
+    identity_attrs: tuple[str, ...] = ()
+    self_refs: dict[str, str] = {}  # model field -> column attr, for rows naming a later row
+
+    def col(self, attr) -> Col:
+        return next(c for c in self.columns if c.attr == attr)
+
+    def identity(self, values) -> tuple:
+        return tuple(values.get(a) for a in self.identity_attrs)
+
+    def existing(self, ctx) -> dict:
+        return {}
+
+    def new(self, ctx, values):
+        raise NotImplementedError
+
+    def resolve(self, ctx, values, errors) -> tuple[dict, dict]:
+        """Model field values and many-to-many sets for a row."""
+        raise NotImplementedError
+
+    def register(self, ctx, obj, values) -> None:
+        pass
+
+    def label(self, values) -> str:
+        return " ".join(_text(values.get(a)) for a in self.identity_attrs)
+
+    def export_rows(self, plan) -> list[dict]:
+        raise NotImplementedError
+
+
+def _plain(values, *attrs):
+    return {a: values.get(a) for a in attrs}
+
+
+class AgencySheet(SheetSpec):
+    name = "หน่วยงานที่เกี่ยวข้อง"
+    model = Organization
+    columns = [
+        Col("ชื่อย่อ", "short_name", required=True, width=16),
+        Col("ชื่อเต็ม", "name", width=40),
+        Col("ประเภท", "kind", "choice", choices=ORG_KINDS, lookup="org_kinds", width=20),
+    ]
+    identity_attrs = ("short_name",)
+
+    def existing(self, ctx):
+        return {(k,): o for k, o in ctx.agencies.items()}
+
+    def new(self, ctx, values):
+        return Organization(short_name=values["short_name"])
+
+    def resolve(self, ctx, values, errors):
+        return {"name": values.get("name") or values["short_name"], "kind": values.get("kind") or "department"}, {}
+
+    def compare_only_new(self):
+        return True
+
+    def register(self, ctx, obj, values):
+        ctx.agencies[obj.short_name] = obj
+
+    def export_rows(self, plan):
+        orgs = set(Indicator.objects.filter(plan=plan, lead_agency__isnull=False).values_list("lead_agency", flat=True))
+        orgs |= set(Indicator.supporting_agencies.through.objects.filter(indicator__plan=plan).values_list("organization", flat=True))
+        orgs |= set(IndicatorTarget.objects.filter(indicator__plan=plan, agency__isnull=False).values_list("agency", flat=True))
+        orgs.discard(plan.organization_id)
+        return [{"short_name": o.short_name, "name": o.name, "kind": o.kind}
+                for o in Organization.objects.filter(pk__in=orgs).order_by("kind", "short_name")]
+
+
+class PolicySheet(SheetSpec):
+    name = "นโยบาย"
+    model = Policy
+    columns = [Col("รหัสนโยบาย", "code", "code", required=True, width=14), Col("ชื่อนโยบาย", "name", width=60)]
+    identity_attrs = ("code",)
+
+    def existing(self, ctx):
+        return {(k,): p for k, p in ctx.policies.items()}
+
+    def new(self, ctx, values):
+        return Policy(code=values["code"])
+
+    def resolve(self, ctx, values, errors):
+        if not re.fullmatch(r"P[0-9]{3}", values["code"] or ""):
+            errors.append(("รหัสนโยบาย", f"«{values['code']}» รหัสนโยบายต้องเป็น P ตามด้วยเลข ๓ หลัก เช่น P213"))
+        return {"name": values.get("name") or ""}, {}
+
+    def compare_only_new(self):
+        return True
+
+    def register(self, ctx, obj, values):
+        ctx.policies[obj.code] = obj
+
+    def export_rows(self, plan):
+        return [{"code": p.code, "name": p.name}
+                for p in Policy.objects.filter(projects__plan=plan).distinct().order_by("code")]
+
+
+class DivisionSheet(SheetSpec):
+    name = "ฝ่าย"
+    model = Division
+    columns = [
+        Col("ลำดับ", "order", "int", field="order", width=8),
+        Col("ชื่อฝ่าย", "name", required=True, width=40),
+        Col("ชื่อย่อ", "short_name", field="short_name", width=16),
+        Col("ชื่อที่เขียนต่างไป (บรรทัดละชื่อ)", "aliases", "lines", field="aliases", width=30),
+    ]
+    identity_attrs = ("name",)
+
+    def existing(self, ctx):
+        return {(k,): d for k, d in ctx.divisions.items()}
+
+    def new(self, ctx, values):
+        return Division(organization=ctx.organization, name=values["name"])
+
+    def resolve(self, ctx, values, errors):
+        return {"order": values.get("order") or 0, "short_name": values.get("short_name", ""),
+                "aliases": values.get("aliases") or []}, {}
+
+    def register(self, ctx, obj, values):
+        ctx.divisions[obj.name] = obj
+
+    def export_rows(self, plan):
+        return [{"order": d.order, "name": d.name, "short_name": d.short_name, "aliases": d.aliases}
+                for d in Division.objects.filter(organization=plan.organization).order_by("order", "name")]
+
+
+class WorkGroupSheet(SheetSpec):
+    name = "งาน"
+    model = WorkGroup
+    columns = [
+        Col("ฝ่าย", "division", required=True, lookup="sheet:ฝ่าย:name", width=36),
+        Col("ลำดับ", "order", "int", field="order", width=8),
+        Col("ชื่องาน", "name", required=True, width=50),
+    ]
+    identity_attrs = ("division", "name")
+
+    def existing(self, ctx):
+        return {(d, n): wg for (d, n), wg in ctx.work_groups.items()}
+
+    def new(self, ctx, values):
+        return WorkGroup(division=self._division, name=values["name"])
+
+    def resolve(self, ctx, values, errors):
+        self._division = _ref(ctx, ctx.divisions, values["division"], errors, "ฝ่าย", "ฝ่าย", "ฝ่าย")
+        return {"order": values.get("order") or 0}, {}
+
+    def register(self, ctx, obj, values):
+        ctx.work_groups[(obj.division.name, obj.name)] = obj
+
+    def export_rows(self, plan):
+        return [{"division": wg.division.name, "order": wg.order, "name": wg.name}
+                for wg in WorkGroup.objects.filter(division__organization=plan.organization)
+                .select_related("division").order_by("division__order", "division__name", "order", "name")]
+
+
+class StatementSheet(SheetSpec):
+    name = "ข้อความนำ"
+    model = PlanStatement
+    columns = [
+        Col("ลำดับ", "order", "int", required=True, width=8),
+        Col("ประเภท", "kind", "choice", required=True, choices=STATEMENT_KINDS, lookup="statement_kinds", field="kind"),
+        Col("หัวข้อ", "title", field="title", width=30),
+        Col("ข้อความ", "text", required=True, field="text", width=80),
+    ]
+    identity_attrs = ("order",)
+
+    def existing(self, ctx):
+        return {(s.order,): s for s in PlanStatement.objects.filter(plan=ctx.plan)}
+
+    def new(self, ctx, values):
+        return PlanStatement(plan=ctx.plan, order=values["order"])
+
+    def resolve(self, ctx, values, errors):
+        return _plain(values, "kind", "title", "text"), {}
+
+    def export_rows(self, plan):
+        return [{"order": s.order, "kind": s.kind, "title": s.title, "text": s.text}
+                for s in PlanStatement.objects.filter(plan=plan).order_by("order", "pk")]
+
+
+class NodeSheet(SheetSpec):
+    name = "กรอบยุทธศาสตร์"
+    model = StrategyNode
+    columns = [
+        Col("รหัสอ้างอิง", "key", "code", required=True, width=16),
+        Col("ระดับ", "level", "choice", required=True, choices=NODE_LEVELS, lookup="node_levels", field="level"),
+        Col("อยู่ภายใต้ (รหัสอ้างอิง)", "parent", "code", field="parent", lookup="sheet:กรอบยุทธศาสตร์:key", width=16),
+        Col("รหัส/เลขที่", "code", "code", field="code", width=12),
+        Col("ชื่อ", "title", field="title", width=70),
+        Col("ลำดับ", "order", "int", field="order", width=8),
+        Col("หมายเหตุ", "notes", field="notes", width=30),
+    ]
+    identity_attrs = ("key",)
+    self_refs = {"parent": "parent"}
+
+    def existing(self, ctx):
+        ctx.nodes = {n.key: n for n in StrategyNode.objects.filter(plan=ctx.plan).exclude(key="")}
+        return {(k,): n for k, n in ctx.nodes.items()}
+
+    def new(self, ctx, values):
+        return StrategyNode(plan=ctx.plan, key=values["key"])
+
+    def resolve(self, ctx, values, errors):
+        parent = _ref(ctx, ctx.nodes, values.get("parent"), errors, "อยู่ภายใต้ (รหัสอ้างอิง)", "องค์ประกอบ",
+                      self.name, deferrable=True)
+        return {"parent": parent, **_plain(values, "level", "code", "title", "notes"),
+                "order": values.get("order") or 0}, {}
+
+    def register(self, ctx, obj, values):
+        ctx.nodes[obj.key] = obj
+
+    def export_rows(self, plan):
+        return [{"key": n.key, "level": n.level, "parent": n.parent.key if n.parent_id else "", "code": n.code,
+                 "title": n.title, "order": n.order, "notes": n.notes}
+                for n in StrategyNode.objects.filter(plan=plan).select_related("parent").order_by("order", "pk")]
+
+
+class IndicatorSheet(SheetSpec):
+    name = "ตัวชี้วัด"
+    model = Indicator
+    columns = [
+        Col("รหัสอ้างอิง", "key", "code", required=True, width=16),
+        Col("ประเภท", "kind", "choice", required=True, choices=INDICATOR_KINDS, lookup="indicator_kinds", field="kind"),
+        Col("รหัส/เลขที่", "code", "code", field="code", width=12),
+        Col("ชื่อตัวชี้วัด", "name", required=True, field="name", width=60),
+        Col("องค์ประกอบกรอบยุทธศาสตร์", "node", "code", field="node", lookup="sheet:กรอบยุทธศาสตร์:key"),
+        Col("ตัวชี้วัดหลัก (รหัสอ้างอิง)", "parent", "code", field="parent", lookup="sheet:ตัวชี้วัด:key"),
+        Col("หน่วยนับ", "unit", field="unit", lookup="units", width=12),
+        Col("ทิศทาง", "direction", "choice", choices=DIRECTIONS, lookup="directions", field="direction", width=14),
+        Col("ประเภทการวัด", "measure_type", "choice", choices=MEASURE_TYPES, lookup="measure_types",
+            field="measure_type", width=12),
+        Col("ติดดาว (*)", "starred", "bool", field="starred", lookup="yes", width=10),
+        Col("หน่วยงานหลัก", "lead_agency", "code", field="lead_agency", lookup="sheet:หน่วยงานที่เกี่ยวข้อง:short_name"),
+        Col("ฝ่ายหลัก", "lead_division", field="lead_division", lookup="sheet:ฝ่าย:name", width=30),
+        Col("หน่วยงานสนับสนุน (คั่นด้วย ,)", "support", "list", field="supporting_agencies", width=24),
+        Col("ฝ่ายที่รายงานผล", "division", field="division", lookup="sheet:ฝ่าย:name", width=30),
+        Col("รายงานทุก", "reporting_frequency", "choice", choices=FREQUENCIES, lookup="frequencies",
+            field="reporting_frequency", width=12),
+        Col("ผลสะสม", "cumulative", "bool", field="cumulative", lookup="yes", width=10),
+        Col("ค่าเป้าหมาย (ตามที่พิมพ์)", "target_text", field="target_text", width=30),
+        Col("เป้าหมายรายปี (บรรทัดละ ปี: เป้าหมาย)", "target_year_text", "yeartext", field="target_year_text", width=30),
+        Col("นิยาม", "definition", field="definition", width=40),
+        Col("วิธีคำนวณ", "formula", field="formula", width=40),
+        Col("หลักฐาน/วิธีเก็บข้อมูล", "evidence", field="evidence", width=40),
+        Col("โครงการ (ตามที่พิมพ์)", "projects_text", field="projects_text", width=30),
+        Col("น้ำหนักคะแนน", "weight", "decimal", field="weight", width=10),
+        Col("องค์ประกอบที่", "component", "int", field="component", width=10),
+        Col("ชื่อองค์ประกอบ", "component_title", field="component_title", width=30),
+        Col("ลำดับในสรุป KR/KPI", "summary_order", "int", field="summary_order", width=10),
+        Col("ลำดับ", "order", "int", field="order", width=8),
+        Col("หมายเหตุ", "notes", field="notes", width=30),
+    ]
+    identity_attrs = ("key",)
+    self_refs = {"parent": "parent"}
+
+    def existing(self, ctx):
+        ctx.indicators = {i.key: i for i in Indicator.objects.filter(plan=ctx.plan).exclude(key="")
+                          .prefetch_related("supporting_agencies")}
+        return {(k,): i for k, i in ctx.indicators.items()}
+
+    def new(self, ctx, values):
+        return Indicator(plan=ctx.plan, key=values["key"])
+
+    def resolve(self, ctx, values, errors):
+        cols = {c.attr: c.header for c in self.columns}
+        out = _plain(values, "kind", "code", "name", "unit", "starred", "target_text", "target_year_text",
+                     "definition", "formula", "evidence", "projects_text", "weight", "component", "component_title",
+                     "summary_order", "notes", "measure_type")
+        out["direction"] = values.get("direction") or "higher"
+        out["reporting_frequency"] = values.get("reporting_frequency") or "month"
+        out["cumulative"] = values.get("cumulative", True)
+        out["order"] = values.get("order") or 0
+        out["node"] = _ref(ctx, ctx.nodes, values.get("node"), errors, cols["node"], "องค์ประกอบ", NodeSheet.name)
+        out["parent"] = _ref(ctx, ctx.indicators, values.get("parent"), errors, cols["parent"], "ตัวชี้วัด",
+                             self.name, deferrable=True)
+        out["lead_agency"] = _ref(ctx, ctx.agencies, values.get("lead_agency"), errors, cols["lead_agency"],
+                                  "หน่วยงาน", AgencySheet.name)
+        for attr in ("lead_division", "division"):
+            out[attr] = _ref(ctx, ctx.divisions, values.get(attr), errors, cols[attr], "ฝ่าย", DivisionSheet.name)
+        support = [_ref(ctx, ctx.agencies, s, errors, cols["support"], "หน่วยงาน", AgencySheet.name)
+                   for s in values.get("support") or []]
+        return out, {"supporting_agencies": [s for s in support if s]}
+
+    def register(self, ctx, obj, values):
+        ctx.indicators[obj.key] = obj
+
+    def export_rows(self, plan):
+        rows = []
+        for i in (Indicator.objects.filter(plan=plan).select_related("node", "parent", "lead_agency", "lead_division",
+                                                                       "division")
+                  .prefetch_related("supporting_agencies").order_by("order", "pk")):
+            rows.append({
+                "key": i.key, "kind": i.kind, "code": i.code, "name": i.name, "node": i.node.key if i.node_id else "",
+                "parent": i.parent.key if i.parent_id else "", "unit": i.unit, "direction": i.direction,
+                "measure_type": i.measure_type, "starred": i.starred,
+                "lead_agency": i.lead_agency.short_name if i.lead_agency_id else "",
+                "lead_division": i.lead_division.name if i.lead_division_id else "",
+                "support": sorted(a.short_name for a in i.supporting_agencies.all()),
+                "division": i.division.name if i.division_id else "",
+                "reporting_frequency": i.reporting_frequency, "cumulative": i.cumulative,
+                "target_text": i.target_text, "target_year_text": i.target_year_text, "definition": i.definition,
+                "formula": i.formula, "evidence": i.evidence, "projects_text": i.projects_text, "weight": i.weight,
+                "component": i.component, "component_title": i.component_title, "summary_order": i.summary_order,
+                "order": i.order, "notes": i.notes,
+            })
+        return rows
+
+
+class _IndicatorChild(SheetSpec):
+    def indicator(self, ctx, values, errors):
+        ind = _ref(ctx, ctx.indicators, values.get("indicator"), errors, self.columns[0].header, "ตัวชี้วัด",
+                   IndicatorSheet.name)
+        if ind is None:
+            raise Skip
+        return ind
+
+
+class TargetSheet(_IndicatorChild):
+    name = "ค่าเป้าหมาย"
+    model = IndicatorTarget
+    columns = [
+        Col("ตัวชี้วัด (รหัสอ้างอิง)", "indicator", "code", required=True, lookup="sheet:ตัวชี้วัด:key", width=16),
+        Col("ลำดับ", "order", "int", required=True, width=8),
+        Col("ค่าเป้าหมาย", "value", "decimal", required=True, field="value", width=14),
+        Col("หน่วยนับ", "unit", field="unit", lookup="units", width=12),
+        Col("ตัววัด", "label", field="label", width=30),
+        Col("ส่วนของหน่วยงาน", "agency", "code", field="agency", lookup="sheet:หน่วยงานที่เกี่ยวข้อง:short_name"),
+        Col("ปีงบประมาณ (พ.ศ.)", "fiscal_year", "year", field="fiscal_year", width=10),
+    ]
+    identity_attrs = ("indicator", "order")
+
+    def existing(self, ctx):
+        return {(t.indicator.key, t.order): t for t in IndicatorTarget.objects.filter(indicator__plan=ctx.plan)
+                .select_related("indicator")}
+
+    def new(self, ctx, values):
+        return IndicatorTarget(indicator=self._ind, order=values["order"])
+
+    def resolve(self, ctx, values, errors):
+        self._ind = self.indicator(ctx, values, errors)
+        agency = _ref(ctx, ctx.agencies, values.get("agency"), errors, "ส่วนของหน่วยงาน", "หน่วยงาน", AgencySheet.name)
+        return {**_plain(values, "value", "unit", "label", "fiscal_year"), "agency": agency}, {}
+
+    def export_rows(self, plan):
+        return [{"indicator": t.indicator.key, "order": t.order, "value": t.value, "unit": t.unit, "label": t.label,
+                 "agency": t.agency.short_name if t.agency_id else "", "fiscal_year": t.fiscal_year}
+                for t in IndicatorTarget.objects.filter(indicator__plan=plan).select_related("indicator", "agency")
+                .order_by("indicator__order", "indicator_id", "order", "pk")]
+
+
+class BaselineSheet(_IndicatorChild):
+    name = "ค่าฐาน"
+    model = Baseline
+    columns = [
+        Col("ตัวชี้วัด (รหัสอ้างอิง)", "indicator", "code", required=True, lookup="sheet:ตัวชี้วัด:key", width=16),
+        Col("ปี (พ.ศ.)", "year", "year", required=True, width=10),
+        Col("ตัววัด", "label", width=30),
+        Col("ค่า", "value", "decimal", field="value", width=14),
+        Col("หน่วยนับ", "unit", field="unit", lookup="units", width=12),
+        Col("ข้อความตามที่พิมพ์", "text", field="text", width=40),
+    ]
+    identity_attrs = ("indicator", "year", "label")
+
+    def existing(self, ctx):
+        return {(b.indicator.key, b.year, b.label): b for b in Baseline.objects.filter(indicator__plan=ctx.plan)
+                .select_related("indicator")}
+
+    def new(self, ctx, values):
+        return Baseline(indicator=self._ind, year=values["year"], label=values.get("label") or "")
+
+    def resolve(self, ctx, values, errors):
+        self._ind = self.indicator(ctx, values, errors)
+        return _plain(values, "value", "unit", "text"), {}
+
+    def export_rows(self, plan):
+        return [{"indicator": b.indicator.key, "year": b.year, "label": b.label, "value": b.value, "unit": b.unit,
+                 "text": b.text}
+                for b in Baseline.objects.filter(indicator__plan=plan).select_related("indicator")
+                .order_by("indicator__order", "indicator_id", "year", "label")]
+
+
+class RubricSheet(_IndicatorChild):
+    name = "เกณฑ์การให้คะแนน"
+    model = Rubric
+    columns = [
+        Col("ตัวชี้วัด (รหัสอ้างอิง)", "indicator", "code", required=True, lookup="sheet:ตัวชี้วัด:key", width=16),
+        Col("ชื่อเกณฑ์", "title", field="title", width=60),
+        Col("เงื่อนไข", "note", field="note", width=60),
+    ]
+    identity_attrs = ("indicator",)
+
+    def existing(self, ctx):
+        ctx.rubrics = {r.indicator.key: r for r in Rubric.objects.filter(indicator__plan=ctx.plan)
+                       .select_related("indicator")}
+        return {(k,): r for k, r in ctx.rubrics.items()}
+
+    def new(self, ctx, values):
+        return Rubric(indicator=self._ind)
+
+    def resolve(self, ctx, values, errors):
+        self._ind = self.indicator(ctx, values, errors)
+        return _plain(values, "title", "note"), {}
+
+    def register(self, ctx, obj, values):
+        ctx.rubrics[values["indicator"]] = obj
+
+    def export_rows(self, plan):
+        return [{"indicator": r.indicator.key, "title": r.title, "note": r.note}
+                for r in Rubric.objects.filter(indicator__plan=plan).select_related("indicator")
+                .order_by("indicator__order", "indicator_id")]
+
+
+class RubricLevelSheet(SheetSpec):
+    name = "ระดับเกณฑ์"
+    model = RubricLevel
+    columns = [
+        Col("ตัวชี้วัด (รหัสอ้างอิง)", "indicator", "code", required=True, lookup="sheet:เกณฑ์การให้คะแนน:indicator"),
+        Col("ระดับ", "level", "int", required=True, width=8),
+        Col("เกณฑ์ร้อยละความสำเร็จ (ตามที่พิมพ์)", "threshold_text", field="threshold_text", width=24),
+        Col("เกณฑ์ร้อยละ (ตัวเลข)", "threshold_percent", "decimal", field="threshold_percent", width=12),
+        Col("วิธีวัดผล", "description", field="description", width=60),
+        Col("คะแนน", "points", "decimal", field="points", width=10),
+    ]
+    identity_attrs = ("indicator", "level")
+
+    def existing(self, ctx):
+        ctx.levels = {(lv.rubric.indicator.key, lv.level): lv for lv in RubricLevel.objects
+                      .filter(rubric__indicator__plan=ctx.plan).select_related("rubric__indicator")}
+        return dict(ctx.levels)
+
+    def new(self, ctx, values):
+        return RubricLevel(rubric=self._rubric, level=values["level"])
+
+    def resolve(self, ctx, values, errors):
+        self._rubric = _ref(ctx, ctx.rubrics, values.get("indicator"), errors, self.columns[0].header,
+                            "เกณฑ์การให้คะแนนของตัวชี้วัด", RubricSheet.name)
+        if values.get("level") is not None and not 1 <= values["level"] <= 5:
+            errors.append(("ระดับ", "ระดับต้องเป็น ๑ ถึง ๕"))
+        if self._rubric is None:
+            raise Skip
+        return _plain(values, "threshold_text", "threshold_percent", "description", "points"), {}
+
+    def register(self, ctx, obj, values):
+        ctx.levels[(values["indicator"], obj.level)] = obj
+
+    def export_rows(self, plan):
+        return [{"indicator": lv.rubric.indicator.key, "level": lv.level, "threshold_text": lv.threshold_text,
+                 "threshold_percent": lv.threshold_percent, "description": lv.description, "points": lv.points}
+                for lv in RubricLevel.objects.filter(rubric__indicator__plan=plan).select_related("rubric__indicator")
+                .order_by("rubric__indicator__order", "rubric__indicator_id", "-level")]
+
+
+class RubricConditionSheet(SheetSpec):
+    name = "เงื่อนไขเกณฑ์"
+    model = RubricCondition
+    columns = [
+        Col("ตัวชี้วัด (รหัสอ้างอิง)", "indicator", "code", required=True, lookup="sheet:เกณฑ์การให้คะแนน:indicator"),
+        Col("ระดับ", "level", "int", required=True, width=8),
+        Col("ลำดับ", "order", "int", required=True, width=8),
+        Col("ชนิด", "kind", "choice", required=True, choices=CONDITION_KINDS, lookup="condition_kinds", field="kind"),
+        Col("ตัววัด", "measure", field="measure", width=30),
+        Col("เครื่องหมาย", "operator", "choice", choices=OPERATORS, lookup="operators", field="operator", width=10),
+        Col("ค่า", "value", "decimal", field="value", width=10),
+        Col("หน่วย", "unit", field="unit", lookup="units", width=10),
+        Col("ข้อความ", "text", field="text", width=60),
+    ]
+    identity_attrs = ("indicator", "level", "order")
+
+    def existing(self, ctx):
+        return {(c.level.rubric.indicator.key, c.level.level, c.order): c for c in RubricCondition.objects
+                .filter(level__rubric__indicator__plan=ctx.plan).select_related("level__rubric__indicator")}
+
+    def new(self, ctx, values):
+        return RubricCondition(level=self._level, order=values["order"])
+
+    def resolve(self, ctx, values, errors):
+        self._level = ctx.levels.get((values.get("indicator"), values.get("level")))
+        if self._level is None:
+            errors.append(("ระดับ", f"ไม่พบระดับ {values.get('level')} ของเกณฑ์ตัวชี้วัด «{values.get('indicator')}» "
+                                    f"ในแผ่นงาน «{RubricLevelSheet.name}»"))
+            raise Skip
+        out = _plain(values, "kind", "measure", "operator", "value", "unit", "text")
+        if out["kind"] == "threshold" and not (out.get("measure") and out.get("operator") and out.get("value") is not None):
+            errors.append(("ชนิด", "เกณฑ์ตัวเลขต้องมีตัววัด เครื่องหมาย และค่า"))
+        return out, {}
+
+    def export_rows(self, plan):
+        return [{"indicator": c.level.rubric.indicator.key, "level": c.level.level, "order": c.order, "kind": c.kind,
+                 "measure": c.measure, "operator": c.operator, "value": c.value, "unit": c.unit, "text": c.text}
+                for c in RubricCondition.objects.filter(level__rubric__indicator__plan=plan)
+                .select_related("level__rubric__indicator")
+                .order_by("level__rubric__indicator__order", "level__rubric__indicator_id", "-level__level", "order")]
+
+
+class ProjectSheet(SheetSpec):
+    name = "โครงการ"
+    model = Project
+    columns = [
+        Col("รหัสอ้างอิง", "key", "code", required=True, width=14),
+        Col("ส่วนที่", "section", "int", required=True, field="section", lookup="sections", width=8),
+        Col("เป็นรายการย่อยของ (รหัสอ้างอิง)", "parent", "code", field="parent", lookup="sheet:โครงการ:key"),
+        Col("ลำดับที่ในตารางสรุป", "sequence", "code", field="sequence", width=10),
+        Col("เลขที่ในตารางรายละเอียด", "number", "code", field="number", width=10),
+        Col("ชื่อโครงการ", "name", required=True, field="name", width=60),
+        Col("งบประมาณ (บาท)", "budget", "decimal", field="budget", width=16, number_format="#,##0.00"),
+        Col("งบประมาณตามที่พิมพ์", "budget_text", field="budget_text", width=16),
+        Col("ฝ่ายที่รับผิดชอบ", "division", field="division", lookup="sheet:ฝ่าย:name", width=30),
+        Col("ฝ่ายตามที่พิมพ์", "division_text", field="division_text", width=24),
+        Col("งาน", "work_group", field="work_group", lookup="sheet:งาน:name", width=30),
+        Col("รหัสยุทธศาสตร์ (๖ หลัก)", "strategy_code", "code", field="strategy_code", width=12),
+        Col("รหัสนโยบาย (คั่นด้วยช่องว่าง)", "policies", "words", field="policies", width=16),
+        Col("นโยบาย/OKR ตามที่พิมพ์", "policy_text", field="policy_text", width=24),
+        Col("องค์ประกอบกรอบยุทธศาสตร์", "node", "code", field="node", lookup="sheet:กรอบยุทธศาสตร์:key"),
+        Col("เป็นโครงการเดียวกับ (รหัสอ้างอิง)", "same_as", "code", field="same_as", lookup="sheet:โครงการ:key"),
+        Col("ลำดับ", "order", "int", field="order", width=8),
+        Col("หมายเหตุ", "notes", field="notes", width=30),
+    ]
+    identity_attrs = ("key",)
+    self_refs = {"parent": "parent", "same_as": "same_as"}
+
+    def existing(self, ctx):
+        ctx.projects = {p.key: p for p in Project.objects.filter(plan=ctx.plan).exclude(key="")
+                        .prefetch_related("policies")}
+        return {(k,): p for k, p in ctx.projects.items()}
+
+    def new(self, ctx, values):
+        return Project(plan=ctx.plan, key=values["key"])
+
+    def resolve(self, ctx, values, errors):
+        cols = {c.attr: c.header for c in self.columns}
+        out = _plain(values, "sequence", "number", "name", "budget", "budget_text", "division_text", "strategy_code",
+                     "policy_text", "notes", "section")
+        out["order"] = values.get("order") or 0
+        if values.get("section") is not None and values["section"] not in (1, 2, 3):
+            errors.append((cols["section"], "ส่วนที่ต้องเป็น ๑ ๒ หรือ ๓"))
+        if values.get("budget") is not None and values["budget"] < 0:
+            errors.append((cols["budget"], "งบประมาณต้องไม่ติดลบ"))
+        code = values.get("strategy_code") or ""
+        if code and not re.fullmatch(r"[0-9]{6}", to_ascii_digits(code)):
+            errors.append((cols["strategy_code"], f"«{code}» รหัสยุทธศาสตร์ต้องเป็นตัวเลข ๖ หลัก"))
+        out["strategy_code"] = to_ascii_digits(code)
+        for attr in ("parent", "same_as"):
+            out[attr] = _ref(ctx, ctx.projects, values.get(attr), errors, cols[attr], "โครงการ", self.name,
+                             deferrable=True)
+        out["node"] = _ref(ctx, ctx.nodes, values.get("node"), errors, cols["node"], "องค์ประกอบ", NodeSheet.name)
+        division = _ref(ctx, ctx.divisions, values.get("division"), errors, cols["division"], "ฝ่าย", DivisionSheet.name)
+        out["division"] = division
+        out["work_group"] = None
+        if values.get("work_group"):
+            if division is None:
+                errors.append((cols["work_group"], "ต้องระบุฝ่ายที่รับผิดชอบก่อนระบุงาน"))
+            else:
+                out["work_group"] = ctx.work_groups.get((division.name, values["work_group"]))
+                if out["work_group"] is None:
+                    errors.append((cols["work_group"], f"ไม่พบงาน «{values['work_group']}» ของ{division.name} "
+                                                       f"(ต้องมีในแผ่นงาน «{WorkGroupSheet.name}»)"))
+        policies = []
+        for code in values.get("policies") or []:
+            code = to_ascii_digits(code).upper()
+            policy = ctx.policies.get(code)
+            if policy is None:
+                errors.append((cols["policies"], f"ไม่พบรหัสนโยบาย «{code}» (ต้องมีในแผ่นงาน «{PolicySheet.name}»)"))
+            else:
+                policies.append(policy)
+        return out, {"policies": policies}
+
+    def register(self, ctx, obj, values):
+        ctx.projects[obj.key] = obj
+
+    def export_rows(self, plan):
+        rows = []
+        for p in (Project.objects.filter(plan=plan).select_related("parent", "same_as", "node", "division", "work_group")
+                  .prefetch_related("policies").order_by("section", "order", "pk")):
+            rows.append({
+                "key": p.key, "section": p.section, "parent": p.parent.key if p.parent_id else "",
+                "sequence": p.sequence, "number": p.number, "name": p.name, "budget": p.budget,
+                "budget_text": p.budget_text, "division": p.division.name if p.division_id else "",
+                "division_text": p.division_text, "work_group": p.work_group.name if p.work_group_id else "",
+                "strategy_code": p.strategy_code, "policies": [x.code for x in p.policies.all()],
+                "policy_text": p.policy_text, "node": p.node.key if p.node_id else "",
+                "same_as": p.same_as.key if p.same_as_id else "", "order": p.order, "notes": p.notes,
+            })
+        return rows
+
+
+class ProjectIndicatorSheet(SheetSpec):
+    name = "โครงการกับตัวชี้วัด"
+    model = ProjectIndicator
+    columns = [
+        Col("โครงการ (รหัสอ้างอิง)", "project", "code", required=True, lookup="sheet:โครงการ:key"),
+        Col("ตัวชี้วัด (รหัสอ้างอิง)", "indicator", "code", required=True, lookup="sheet:ตัวชี้วัด:key"),
+        Col("ตามที่พิมพ์", "printed", field="printed", width=24),
+    ]
+    identity_attrs = ("project", "indicator")
+
+    def existing(self, ctx):
+        return {(pi.project.key, pi.indicator.key): pi for pi in ProjectIndicator.objects
+                .filter(project__plan=ctx.plan).select_related("project", "indicator")}
+
+    def new(self, ctx, values):
+        return ProjectIndicator(project=self._project, indicator=self._ind)
+
+    def resolve(self, ctx, values, errors):
+        self._project = _ref(ctx, ctx.projects, values.get("project"), errors, self.columns[0].header, "โครงการ",
+                             ProjectSheet.name)
+        self._ind = _ref(ctx, ctx.indicators, values.get("indicator"), errors, self.columns[1].header, "ตัวชี้วัด",
+                         IndicatorSheet.name)
+        return {"printed": values.get("printed", "")}, {}
+
+    def export_rows(self, plan):
+        return [{"project": pi.project.key, "indicator": pi.indicator.key, "printed": pi.printed}
+                for pi in ProjectIndicator.objects.filter(project__plan=plan).select_related("project", "indicator")
+                .order_by("project__section", "project__order", "project_id", "indicator__order", "pk")]
+
+
+class KeyResultLinkSheet(SheetSpec):
+    name = "ตาราง ง"
+    model = KeyResultLink
+    columns = [
+        Col("ลำดับ", "order", "int", required=True, width=8),
+        Col("เป้าประสงค์ (รหัสอ้างอิง)", "objective", "code", field="objective", lookup="sheet:กรอบยุทธศาสตร์:key"),
+        Col("ผลลัพธ์หลัก (รหัสอ้างอิง)", "indicator", "code", field="indicator", lookup="sheet:ตัวชี้วัด:key"),
+        Col("ผลลัพธ์หลักตามที่พิมพ์", "kr_text", field="kr_text", width=40),
+        Col("หน่วยนับ", "unit", field="unit", lookup="units", width=12),
+        Col("ค่าเป้าหมายเมืองตามที่พิมพ์", "target_text", field="target_text", width=24),
+        Col("โครงการ (รหัสอ้างอิง)", "project", "code", field="project", lookup="sheet:โครงการ:key"),
+        Col("โครงการตามที่พิมพ์", "project_text", field="project_text", width=40),
+        Col("งบประมาณ (บาท)", "budget", "decimal", field="budget", width=16, number_format="#,##0.00"),
+        Col("งบประมาณตามที่พิมพ์", "budget_text", field="budget_text", width=16),
+        Col("ค่าเป้าหมายตัวชี้วัดโครงการ", "project_kpi_target", field="project_kpi_target", width=24),
+        Col("หมายเหตุ", "notes", field="notes", width=30),
+    ]
+    identity_attrs = ("order",)
+
+    def existing(self, ctx):
+        return {(k.order,): k for k in KeyResultLink.objects.filter(plan=ctx.plan)}
+
+    def new(self, ctx, values):
+        return KeyResultLink(plan=ctx.plan, order=values["order"])
+
+    def resolve(self, ctx, values, errors):
+        cols = {c.attr: c.header for c in self.columns}
+        out = _plain(values, "kr_text", "unit", "target_text", "project_text", "budget", "budget_text",
+                     "project_kpi_target", "notes")
+        out["objective"] = _ref(ctx, ctx.nodes, values.get("objective"), errors, cols["objective"], "องค์ประกอบ",
+                                NodeSheet.name)
+        out["indicator"] = _ref(ctx, ctx.indicators, values.get("indicator"), errors, cols["indicator"], "ตัวชี้วัด",
+                                IndicatorSheet.name)
+        out["project"] = _ref(ctx, ctx.projects, values.get("project"), errors, cols["project"], "โครงการ",
+                              ProjectSheet.name)
+        return out, {}
+
+    def export_rows(self, plan):
+        return [{"order": k.order, "objective": k.objective.key if k.objective_id else "",
+                 "indicator": k.indicator.key if k.indicator_id else "", "kr_text": k.kr_text, "unit": k.unit,
+                 "target_text": k.target_text, "project": k.project.key if k.project_id else "",
+                 "project_text": k.project_text, "budget": k.budget, "budget_text": k.budget_text,
+                 "project_kpi_target": k.project_kpi_target, "notes": k.notes}
+                for k in KeyResultLink.objects.filter(plan=plan).select_related("objective", "indicator", "project")
+                .order_by("order", "pk")]
+
+
+class WorkStepSheet(SheetSpec):
+    name = "ขั้นตอนการดำเนินงาน"
+    model = WorkStep
+    columns = [
+        Col("โครงการ (รหัสอ้างอิง)", "project", "code", required=True, lookup="sheet:โครงการ:key"),
+        Col("ขั้นที่", "number", "int", required=True, width=8),
+        Col("ขั้นตอน", "name", required=True, field="name", width=60),
+        Col("น้ำหนัก (ร้อยละ)", "weight", "decimal", field="weight", width=10),
+        Col("ร้อยละสะสม", "cumulative_percent", "decimal", field="cumulative_percent", width=10),
+        Col("เดือนที่ดำเนินการ (๑ = ต.ค. … ๑๒ = ก.ย.)", "months", "months", field="months", width=20),
+        Col("หมายเหตุ", "notes", field="notes", width=30),
+    ]
+    identity_attrs = ("project", "number")
+
+    def existing(self, ctx):
+        return {(s.project.key, s.number): s for s in WorkStep.objects.filter(project__plan=ctx.plan)
+                .select_related("project")}
+
+    def new(self, ctx, values):
+        return WorkStep(project=self._project, number=values["number"])
+
+    def resolve(self, ctx, values, errors):
+        self._project = _ref(ctx, ctx.projects, values.get("project"), errors, self.columns[0].header, "โครงการ",
+                             ProjectSheet.name)
+        for attr in ("weight", "cumulative_percent"):
+            v = values.get(attr)
+            if v is not None and not 0 <= v <= 100:
+                errors.append((self.col(attr).header, "ต้องอยู่ระหว่าง ๐ ถึง ๑๐๐"))
+        if self._project is None:
+            raise Skip
+        return {**_plain(values, "name", "weight", "cumulative_percent", "notes"),
+                "months": values.get("months") or []}, {}
+
+    def export_rows(self, plan):
+        return [{"project": s.project.key, "number": s.number, "name": s.name, "weight": s.weight,
+                 "cumulative_percent": s.cumulative_percent, "months": s.months, "notes": s.notes}
+                for s in WorkStep.objects.filter(project__plan=plan).select_related("project")
+                .order_by("project__section", "project__order", "project_id", "number")]
+
+
+class TotalSheet(SheetSpec):
+    name = "ยอดรวมที่พิมพ์"
+    model = PrintedTotal
+    columns = [
+        Col("ลำดับ", "position", "int", required=True, width=8),
+        Col("ส่วนที่", "section", "int", required=True, field="section", lookup="sections", width=8),
+        Col("รายการ", "label", field="label", width=40),
+        Col("จำนวนเงิน (บาท)", "amount", "decimal", field="amount", width=16, number_format="#,##0.00"),
+        Col("จำนวนรายการ", "count", "int", field="count", width=10),
+        Col("ตามที่พิมพ์", "text", field="text", width=30),
+        Col("ที่พิมพ์", "source", field="source", width=20),
+    ]
+    identity_attrs = ("position",)
+
+    def existing(self, ctx):
+        return {(i,): t for i, t in enumerate(PrintedTotal.objects.filter(plan=ctx.plan).order_by("section", "id"), 1)}
+
+    def new(self, ctx, values):
+        return PrintedTotal(plan=ctx.plan)
+
+    def resolve(self, ctx, values, errors):
+        if values.get("section") is not None and values["section"] not in (1, 2, 3):
+            errors.append(("ส่วนที่", "ส่วนที่ต้องเป็น ๑ ๒ หรือ ๓"))
+        return _plain(values, "section", "label", "amount", "count", "text", "source"), {}
+
+    def export_rows(self, plan):
+        return [{"position": i, "section": t.section, "label": t.label, "amount": t.amount, "count": t.count,
+                 "text": t.text, "source": t.source}
+                for i, t in enumerate(PrintedTotal.objects.filter(plan=plan).order_by("section", "id"), 1)]
+
+
+class VariantSheet(SheetSpec):
+    name = "ข้อความที่พิมพ์ต่างกัน"
+    model = Variant
+    columns = [
+        Col("ชนิด", "kind", "choice", required=True, choices=VARIANT_KINDS, lookup="variant_kinds", width=16),
+        Col("รหัสอ้างอิง", "key", "code", required=True, width=16),
+        Col("ช่อง", "field", required=True, width=16),
+        Col("ข้อความที่พิมพ์", "value", required=True, width=50),
+        Col("ที่พิมพ์", "source", width=20),
+    ]
+    identity_attrs = ("kind", "key", "field", "value", "source")
+
+    def _maps(self, ctx):
+        from django.contrib.contenttypes.models import ContentType
+
+        return {"node": (ContentType.objects.get_for_model(StrategyNode), ctx.nodes),
+                "indicator": (ContentType.objects.get_for_model(Indicator), ctx.indicators),
+                "project": (ContentType.objects.get_for_model(Project), ctx.projects)}
+
+    def existing(self, ctx):
+        self.maps = self._maps(ctx)
+        by_ct = {ct.pk: (kind, {o.pk: k for k, o in objs.items()}) for kind, (ct, objs) in self.maps.items()}
+        out = {}
+        for v in Variant.objects.filter(plan=ctx.plan):
+            kind, keys = by_ct.get(v.content_type_id, (None, {}))
+            if kind and v.object_id in keys:
+                out[(kind, keys[v.object_id], v.field, v.value, v.source)] = v
+        return out
+
+    def new(self, ctx, values):
+        ct, objs = self.maps[values["kind"]]
+        return Variant(plan=ctx.plan, content_type=ct, object_id=self._target.pk, field=values["field"],
+                       value=values["value"], source=values.get("source") or "")
+
+    def resolve(self, ctx, values, errors):
+        if values.get("kind") in self.maps:
+            self._target = _ref(ctx, self.maps[values["kind"]][1], values.get("key"), errors, "รหัสอ้างอิง",
+                                VARIANT_KINDS[values["kind"]], VARIANT_KINDS[values["kind"]])
+        return {}, {}
+
+    def export_rows(self, plan):
+        ctx = Context(None, plan.organization, "", plan)
+        ctx.nodes = {n.key: n for n in StrategyNode.objects.filter(plan=plan)}
+        ctx.indicators = {i.key: i for i in Indicator.objects.filter(plan=plan)}
+        ctx.projects = {p.key: p for p in Project.objects.filter(plan=plan)}
+        self.existing(ctx)
+        by_ct = {ct.pk: (kind, {o.pk: k for k, o in objs.items()}) for kind, (ct, objs) in self.maps.items()}
+        rows = []
+        for v in Variant.objects.filter(plan=plan).order_by("content_type", "object_id", "field", "pk"):
+            kind, keys = by_ct.get(v.content_type_id, (None, {}))
+            if kind and v.object_id in keys:
+                rows.append({"kind": kind, "key": keys[v.object_id], "field": v.field, "value": v.value,
+                             "source": v.source})
+        return rows
+
+
+PLAN_SHEET = "แผน"
+PLAN_COLUMNS = [
+    Col("ชื่อย่อหน่วยงาน", "organization", required=True, width=18),
+    Col("รหัสหน่วยงาน (๘ หลัก)", "org_code", "code", width=14),
+    Col("ปีงบประมาณ (พ.ศ.)", "fiscal_year", "year", required=True, width=12),
+    Col("ชื่อแผน", "title", required=True, width=60),
+    Col("พื้นที่ (ตร.กม.)", "area_km2", "decimal", width=12),
+    Col("เอกสารต้นฉบับ", "source", width=30),
+    Col("ส่งรายงานภายใน (วันหลังสิ้นงวด)", "report_due_days", "int", width=14),
+]
+
+SHEETS: list[SheetSpec] = [
+    AgencySheet(), PolicySheet(), DivisionSheet(), WorkGroupSheet(), StatementSheet(), NodeSheet(),
+    IndicatorSheet(), TargetSheet(), BaselineSheet(), RubricSheet(), RubricLevelSheet(), RubricConditionSheet(),
+    ProjectSheet(), ProjectIndicatorSheet(), KeyResultLinkSheet(), WorkStepSheet(), TotalSheet(), VariantSheet(),
+]
+SHEETS_BY_NAME = {s.name: s for s in SHEETS}
+
+
+# -- import ---------------------------------------------------------------------------
+
+def _code(exc: ValidationError) -> str:
+    errors = getattr(exc, "error_list", [exc])
+    return getattr(errors[0], "code", "") or ""
+
+
+def _field_error(exc: ValidationError, model_field) -> str:
+    code = _code(exc)
+    if code in ("blank", "null"):
+        return "ต้องกรอก"
+    if code == "max_length":
+        return f"ยาวเกิน {model_field.max_length} ตัวอักษร"
+    if code in ("max_digits", "max_whole_digits", "max_decimal_places"):
+        return "ตัวเลขมีหลักมากเกินไป"
+    if code == "min_value":
+        return "ค่าน้อยเกินไป (ต้องไม่ติดลบ)"
+    if code == "max_value":
+        return "ค่ามากเกินไป"
+    if code == "invalid_choice":
+        return "ไม่ใช่ค่าที่เลือกได้"
+    return "; ".join(exc.messages)
+
+
+def _same(old, new) -> bool:
+    if isinstance(old, str) or isinstance(new, str):
+        return (old or "").strip() == (new or "").strip()
+    return old == new
+
+
+class Importer:
+    def __init__(self, *, user, filename: str, plan: Plan | None = None):
+        self.user = user
+        self.filename = filename
+        self.given_plan = plan
+        self.preview = ImportPreview(filename)
+
+    def run(self, data: bytes, *, dry_run: bool, max_bytes: int = MAX_UPLOAD_BYTES) -> ImportPreview:
+        preview = self.preview
+        organization = user_organization(self.user)
+        if organization is None or not has_role(self.user, PLANNER):
+            preview.errors.append("เฉพาะผู้จัดทำแผนของหน่วยงานเท่านั้นที่นำเข้าข้อมูลแผนได้")
+            return preview
+        try:
+            sheets = read_upload(data, self.filename, max_bytes=max_bytes)
+        except SpreadsheetError as exc:
+            preview.errors.append(str(exc))
+            return preview
+        matched = self.match_sheets(sheets)
+        if preview.errors:
+            return preview
+        self.ctx = Context(self.user, organization, f"นำเข้าจากไฟล์ {self.filename}")
+        try:
+            with transaction.atomic():
+                self.load_reference()
+                self.import_plan(matched.get(PLAN_SHEET))
+                for spec in SHEETS:
+                    sheet = matched.get(spec.name)
+                    if sheet is None:
+                        continue
+                    outcome = SheetOutcome(spec.name)
+                    preview.sheets.append(outcome)
+                    if self.ctx.plan is None:
+                        outcome.errors.append(f"ยังไม่ได้ตรวจแผ่นงานนี้ เพราะแผ่นงาน «{PLAN_SHEET}» มีข้อผิดพลาด")
+                        continue
+                    sid = transaction.savepoint()
+                    try:
+                        self.import_sheet(spec, sheet, outcome)
+                        transaction.savepoint_commit(sid)
+                    except DatabaseError as exc:
+                        transaction.savepoint_rollback(sid)
+                        logger.warning("workbook import: database refused sheet %s: %s", spec.name, exc)
+                        outcome.errors.append("ฐานข้อมูลไม่ยอมรับข้อมูลในแผ่นงานนี้ (ข้อมูลขัดกับข้อกำหนด) "
+                                              "ยังไม่ได้ตรวจแผ่นงานถัดไป")
+                        break
+                if dry_run or preview.has_errors:
+                    transaction.set_rollback(True)
+        except Exception:  # never a server error, never a partial write (the transaction is gone)
+            logger.exception("workbook import failed: %s", self.filename)
+            preview.errors.append("เกิดข้อผิดพลาดที่ไม่คาดคิดระหว่างนำเข้า ไม่มีการบันทึกข้อมูลใด ๆ "
+                                  "กรุณาแจ้งผู้ดูแลระบบพร้อมไฟล์นี้")
+        self.plan = self.ctx.plan if not (dry_run or preview.has_errors) else None
+        return preview
+
+    def match_sheets(self, sheets) -> dict:
+        matched = {}
+        for sheet in sheets:
+            if sheet.name in (INSTRUCTIONS_SHEET, LISTS_SHEET):
+                continue
+            name = sheet.name if (sheet.name in SHEETS_BY_NAME or sheet.name == PLAN_SHEET) else self.guess(sheet)
+            if name is None:
+                continue
+            if name in matched:
+                self.preview.errors.append(f"มีแผ่นงาน «{name}» มากกว่าหนึ่งแผ่น")
+            matched[name] = sheet
+        if not matched:
+            names = "، ".join([PLAN_SHEET] + [s.name for s in SHEETS])
+            self.preview.errors.append(f"ไม่พบแผ่นงานที่รู้จักในไฟล์นี้ (ชื่อแผ่นงานที่ใช้ได้: {names}) "
+                                       "หรือหัวคอลัมน์ไม่ตรงกับแบบฟอร์ม")
+        return matched
+
+    def guess(self, sheet):
+        """A CSV (or renamed sheet) is the kind whose required headers it has, most columns matching."""
+        best, score = None, 0
+        for name, columns in [(PLAN_SHEET, PLAN_COLUMNS)] + [(s.name, s.columns) for s in SHEETS]:
+            headers = {c.header for c in columns}
+            required = {c.header for c in columns if c.required}
+            if required <= set(sheet.header):
+                hits = len(headers & set(sheet.header))
+                if hits > score:
+                    best, score = name, hits
+        return best
+
+    def load_reference(self):
+        ctx = self.ctx
+        ctx.agencies = {o.short_name: o for o in Organization.objects.all()}
+        for alias in OrganizationAlias.objects.select_related("organization"):
+            ctx.agencies.setdefault(alias.alias, alias.organization)
+        ctx.policies = {p.code: p for p in Policy.objects.all()}
+        ctx.divisions = {d.name: d for d in Division.objects.filter(organization=ctx.organization)}
+        ctx.work_groups = {(wg.division.name, wg.name): wg for wg in
+                           WorkGroup.objects.filter(division__organization=ctx.organization).select_related("division")}
+
+    # -- the plan sheet ------------------------------------------------------------
+    def import_plan(self, sheet):
+        ctx = self.ctx
+        if sheet is None:
+            plan = self.given_plan
+            if plan is None or plan.organization_id != ctx.organization.pk:
+                self.preview.errors.append(f"ไม่พบแผ่นงาน «{PLAN_SHEET}» จึงไม่รู้ว่าจะนำเข้าแผนใด "
+                                           "(เลือกแผนก่อนนำเข้าไฟล์ CSV)")
+                return
+            ctx.plan = plan
+            return
+        outcome = SheetOutcome(PLAN_SHEET)
+        self.preview.sheets.append(outcome)
+        records = sheet.records()
+        outcome.errors.extend(sheet.errors)
+        missing = [c.header for c in PLAN_COLUMNS if c.required and c.header not in sheet.header]
+        if missing:
+            outcome.errors.append("ไม่พบคอลัมน์ " + ", ".join(f"«{m}»" for m in missing))
+            return
+        if not records:
+            outcome.errors.append("แผ่นงานนี้ว่าง ต้องมีหนึ่งแถว: หน่วยงาน ปีงบประมาณ และชื่อแผน")
+            return
+        for number, _record in records[1:]:
+            outcome.rows.append(RowOutcome(number, "error", "", [("", "แผ่นงานแผนมีได้แถวเดียว")]))
+        number, record = records[0]
+        row = RowOutcome(number, "error")
+        outcome.rows.append(row)
+        values = self.convert_row(PLAN_COLUMNS, record, row)
+        org_name, org_code = values.get("organization") or "", values.get("org_code") or ""
+        own = ctx.organization
+        if org_name and org_name != own.short_name and ctx.agencies.get(org_name) != own:
+            other = ctx.agencies.get(org_name)
+            whose = f" ซึ่งเป็นของ{other.name}" if other else ""
+            row.errors.append(("ชื่อย่อหน่วยงาน", f"ไฟล์นี้เป็นแผนของ «{org_name}»{whose} นำเข้าได้เฉพาะแผนของ{own.name}"))
+        if org_code and org_code != own.code:
+            other = Organization.objects.filter(code=org_code).first()
+            whose = f"เป็นรหัสของ{other.name} " if other else ""
+            row.errors.append(("รหัสหน่วยงาน (๘ หลัก)", f"รหัส «{org_code}» {whose}ไม่ใช่รหัสของ{own.name}"))
+        if row.errors:
+            return
+        fiscal_year = FiscalYear.ensure(values["fiscal_year"])
+        plan = Plan.objects.filter(organization=own, fiscal_year=fiscal_year).first()
+        fields = {"title": values["title"]}
+        for attr in ("area_km2", "source", "report_due_days"):
+            if attr in values:
+                fields[attr] = values[attr] if values[attr] is not None else (7 if attr == "report_due_days" else None)
+        row.label = values["title"]
+        if plan is None:
+            plan = Plan(organization=own, fiscal_year=fiscal_year)
+            row.action = "new"
+        else:
+            row.action = "update" if any(not _same(getattr(plan, f), v) for f, v in fields.items()) else "skip"
+        if row.action != "skip":
+            for f, v in fields.items():
+                setattr(plan, f, v)
+            if not self.validate(plan, fields, {c.attr: c.header for c in PLAN_COLUMNS}, row):
+                return
+            ctx.save(plan)
+        ctx.plan = plan
+
+    # -- the other sheets ----------------------------------------------------------
+    def convert_row(self, columns, record, row) -> dict:
+        values = {}
+        for col in columns:
+            if col.header not in record:
+                continue
+            try:
+                values[col.attr] = convert(col, record[col.header])
+            except ValueError as exc:
+                row.errors.append((col.header, str(exc)))
+                continue
+            if col.required and values[col.attr] in (None, "", [], {}):
+                row.errors.append((col.header, "ต้องกรอก"))
+        return values
+
+    def validate(self, obj, fields, headers_by_field, row) -> bool:
+        ok = True
+        for name, value in fields.items():
+            model_field = obj._meta.get_field(name)
+            if model_field.is_relation:
+                continue
+            try:
+                model_field.clean(value, obj)
+            except ValidationError as exc:
+                if _code(exc) == "blank":
+                    continue  # required columns say so themselves; some fields may be empty as printed
+                row.errors.append((headers_by_field.get(name, name), _field_error(exc, model_field)))
+                ok = False
+        return ok
+
+    def import_sheet(self, spec: SheetSpec, sheet, outcome: SheetOutcome):
+        ctx = self.ctx
+        outcome.errors.extend(sheet.errors)
+        missing = [c.header for c in spec.columns if c.required and c.header not in sheet.header]
+        if missing:
+            outcome.errors.append("ไม่พบคอลัมน์ " + ", ".join(f"«{m}»" for m in missing))
+            return
+        records = sheet.records()
+        absent = {c.field for c in spec.columns if c.field and c.header not in sheet.header}
+        headers = {c.field: c.header for c in spec.columns if c.field}
+        existing = spec.existing(ctx)
+        key_col = next((c for c in spec.columns if c.attr == "key"), None)
+        ctx.sheet_keys = set()
+        if key_col:
+            for _n, record in records:
+                try:
+                    ctx.sheet_keys.add(convert(key_col, record.get(key_col.header)))
+                except ValueError:
+                    pass
+        seen: dict[tuple, int] = {}
+        deferred = []
+        compare_only_new = getattr(spec, "compare_only_new", lambda: False)()
+        for number, record in records:
+            row = RowOutcome(number, "error")
+            outcome.rows.append(row)
+            values = self.convert_row(spec.columns, record, row)
+            if key_col and values.get("key"):
+                row.label = values["key"]
+            else:
+                row.label = spec.label(values)[:80]
+            if row.errors:
+                continue
+            identity = spec.identity({a: (values.get(a) if values.get(a) is not None else "")
+                                      if a == "label" else values.get(a) for a in spec.identity_attrs})
+            if identity in seen:
+                row.errors.append((spec.col(spec.identity_attrs[0]).header,
+                                   f"ซ้ำกับแถวที่ {seen[identity]} (รายการเดียวกันมีได้แถวเดียว)"))
+                continue
+            seen[identity] = number
+            try:
+                fields, m2m = spec.resolve(ctx, values, row.errors)
+            except Skip:
+                continue
+            if row.errors:
+                continue
+            obj = existing.get(identity)
+            if obj is not None and compare_only_new:
+                row.action = "skip"  # city-wide reference data: never changed by a plan import
+                spec.register(ctx, obj, values)
+                continue
+            fields = {f: v for f, v in fields.items() if f not in absent}
+            m2m = {f: v for f, v in m2m.items() if f not in absent}
+            later = {f: values[a] for f, a in spec.self_refs.items() if fields.get(f) is DEFER}
+            for f in later:
+                fields.pop(f)
+            is_new = obj is None
+            if is_new:
+                obj = spec.new(ctx, values)
+            changed = {}
+            for name, value in fields.items():
+                model_field = obj._meta.get_field(name)
+                if model_field.is_relation:
+                    old = getattr(obj, model_field.attname)
+                    if old != (value.pk if value is not None else None):
+                        changed[name] = value
+                elif is_new or not _same(getattr(obj, name), value):
+                    changed[name] = value
+            m2m_changed = {}
+            for name, objs in m2m.items():
+                old = set() if is_new else {o.pk for o in getattr(obj, name).all()}
+                if old != {o.pk for o in objs}:
+                    m2m_changed[name] = objs
+            if not self.validate(obj, {f: v for f, v in changed.items()}, headers, row):
+                continue
+            for name, value in changed.items():
+                setattr(obj, name, value)
+            if is_new or changed or m2m_changed or later:
+                row.action = "new" if is_new else "update"
+                if is_new or changed:
+                    ctx.save(obj)
+                for name, objs in m2m_changed.items():
+                    obj._change_reason = ctx.reason
+                    obj._history_user = ctx.user
+                    getattr(obj, name).set(objs)
+            else:
+                row.action = "skip"
+            spec.register(ctx, obj, values)
+            if later:
+                deferred.append((obj, later, row))
+        lookup = {ProjectSheet: ctx.projects, NodeSheet: ctx.nodes, IndicatorSheet: ctx.indicators}.get(type(spec), {})
+        for obj, later, row in deferred:
+            for name, key in later.items():
+                target = lookup.get(key)
+                if target is None:  # its own row had errors
+                    row.errors.append((headers.get(name, name), f"ไม่พบ «{key}» (แถวของรายการนั้นมีข้อผิดพลาด)"))
+                    row.action = "error"
+                else:
+                    setattr(obj, name, target)
+            if row.action != "error":
+                ctx.save(obj)
+        ctx.sheet_keys = set()
+
+
+def import_workbook(data: bytes, filename: str, *, user, dry_run: bool = True, plan: Plan | None = None,
+                    max_bytes: int = MAX_UPLOAD_BYTES) -> ImportPreview:
+    """Check (dry_run) or import a plan workbook or one sheet as CSV; all or nothing."""
+    return Importer(user=user, filename=filename, plan=plan).run(data, dry_run=dry_run, max_bytes=max_bytes)
+
+
+# -- export ---------------------------------------------------------------------------
+
+INSTRUCTIONS = [
+    "แบบฟอร์มแผนปฏิบัติราชการทั้งแผน (นำเข้าและส่งออก)",
+    "",
+    "• แต่ละแผ่นงานคือข้อมูลหนึ่งชนิด แถวแรกคือหัวคอลัมน์ ห้ามแก้ชื่อแผ่นงานและหัวคอลัมน์",
+    "• แผ่นงาน «แผน» มีแถวเดียว: หน่วยงานต้องเป็นหน่วยงานของผู้นำเข้า ปีงบประมาณเป็น พ.ศ. (พิมพ์ ค.ศ. ก็ได้ ระบบแปลงให้)",
+    "• «รหัสอ้างอิง» คือรหัสถาวรของแต่ละรายการในแผน (เช่น okr:1.1.01, p2:1.7) ใช้อ้างถึงกันระหว่างแผ่นงาน "
+    "เปลี่ยนรหัสอ้างอิง = สร้างรายการใหม่",
+    "• อ้างถึงฝ่ายด้วยชื่อฝ่าย อ้างถึงหน่วยงานอื่นด้วยชื่อย่อ (เช่น สนท.) รหัสนโยบายคั่นด้วยช่องว่าง (เช่น P236 P114)",
+    "• ตัวเลขพิมพ์เลขไทยหรือเลขอารบิกก็ได้ มีจุลภาคคั่นหลักพันได้ เช่น ๑,๒๕๐,๐๐๐",
+    "• ช่องที่มีรายการให้เลือก (ลูกศร) ให้เลือกจากรายการ",
+    "• ใส่ค่า ไม่ใช่สูตร (ถ้าใช้สูตร ให้เปิดใน Excel แล้วบันทึกก่อนนำเข้า)",
+    "• นำเข้าแล้วระบบจะแสดงตัวอย่างก่อนบันทึก: แถวใหม่ แถวที่แก้ไข แถวที่ไม่เปลี่ยน และข้อผิดพลาดพร้อมแถวและคอลัมน์",
+    "• การนำเข้าบันทึกทั้งไฟล์หรือไม่บันทึกเลย ถ้ามีข้อผิดพลาดแม้แถวเดียว จะไม่มีการบันทึกใด ๆ",
+    "• รายการที่ลบออกจากไฟล์จะไม่ถูกลบออกจากระบบ (ลบได้ที่หน้าจัดการข้อมูล)",
+    "• ไฟล์ CSV นำเข้าได้ทีละแผ่นงาน (UTF-8 หรือ TIS-620) ระบบดูชนิดจากหัวคอลัมน์",
+]
+
+
+def _lists(plan) -> dict[str, list[str]]:
+    units = set(COMMON_UNITS)
+    if plan is not None:
+        units |= set(Indicator.objects.filter(plan=plan).exclude(unit="").values_list("unit", flat=True))
+        units |= set(IndicatorTarget.objects.filter(indicator__plan=plan).exclude(unit="").values_list("unit", flat=True))
+    return {
+        "org_kinds": list(ORG_KINDS.values()), "statement_kinds": list(STATEMENT_KINDS.values()),
+        "node_levels": list(NODE_LEVELS.values()), "indicator_kinds": list(INDICATOR_KINDS.values()),
+        "directions": list(DIRECTIONS.values()), "measure_types": list(MEASURE_TYPES.values()),
+        "frequencies": list(FREQUENCIES.values()), "condition_kinds": list(CONDITION_KINDS.values()),
+        "operators": list(OPERATORS.values()), "variant_kinds": list(VARIANT_KINDS.values()),
+        "sections": ["1", "2", "3"], "yes": [YES], "units": sorted(units),
+    }
+
+
+def _safe(value):
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def export_workbook(plan: Plan | None) -> bytes:
+    """The plan as a workbook (or, for None, the empty template with its instructions)."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter, quote_sheetname
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = openpyxl.Workbook()
+    info = book.active
+    info.title = INSTRUCTIONS_SHEET
+    for i, line in enumerate(INSTRUCTIONS, 1):
+        info.cell(row=i, column=1, value=line)
+    info["A1"].font = Font(bold=True, size=14)
+    info.column_dimensions["A"].width = 120
+    header_font = Font(bold=True, color="FFFFFF")
+    header_fill = PatternFill("solid", fgColor="305496")
+    max_rows = 2000
+
+    lists = _lists(plan)
+    lists_sheet = book.create_sheet(LISTS_SHEET)
+    list_ranges = {}
+    for c, (name, items) in enumerate(lists.items(), 1):
+        lists_sheet.cell(row=1, column=c, value=name)
+        for r, item in enumerate(items, 2):
+            lists_sheet.cell(row=r, column=c, value=item)
+        letter = get_column_letter(c)
+        list_ranges[name] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(items) + 1}"
+    lists_sheet.sheet_state = "hidden"
+
+    def write(title, columns, rows):
+        ws = book.create_sheet(title)
+        for c, col in enumerate(columns, 1):
+            cell = ws.cell(row=1, column=c, value=col.header)
+            cell.font, cell.fill = header_font, header_fill
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            ws.column_dimensions[get_column_letter(c)].width = col.width
+        for r, data in enumerate(rows, 2):
+            for c, col in enumerate(columns, 1):
+                value = _safe(render(col, data.get(col.attr)))
+                if value is None or value == "":
+                    continue
+                cell = ws.cell(row=r, column=c, value=value)
+                if isinstance(value, str) and value.startswith("="):
+                    cell.data_type = "s"
+                if col.number_format and not isinstance(value, str):
+                    cell.number_format = col.number_format
+        ws.freeze_panes = "B2" if columns[0].attr in ("key", "indicator", "project") else "A2"
+        return ws
+
+    def validate(ws, columns):
+        for c, col in enumerate(columns, 1):
+            if not col.lookup:
+                continue
+            if col.lookup.startswith("sheet:"):
+                _s, sheet_name, attr = col.lookup.split(":", 2)
+                spec = SHEETS_BY_NAME[sheet_name]
+                idx = next(i for i, x in enumerate(spec.columns, 1) if x.attr == attr)
+                letter = get_column_letter(idx)
+                formula = f"{quote_sheetname(sheet_name)}!${letter}$2:${letter}${max_rows}"
+                style = "stop"
+            else:
+                formula = list_ranges[col.lookup]
+                style = "warning" if col.lookup == "units" else "stop"
+            dv = DataValidation(type="list", formula1=formula, allow_blank=True, errorStyle=style,
+                                showErrorMessage=True, error="กรุณาเลือกจากรายการ", errorTitle="ค่าไม่อยู่ในรายการ")
+            letter = get_column_letter(c)
+            dv.add(f"{letter}2:{letter}{max_rows}")
+            ws.add_data_validation(dv)
+
+    plan_row = {}
+    if plan is not None:
+        plan_row = {"organization": plan.organization.short_name, "org_code": plan.organization.code,
+                    "fiscal_year": plan.fiscal_year_id, "title": plan.title, "area_km2": plan.area_km2,
+                    "source": plan.source, "report_due_days": plan.report_due_days}
+    write(PLAN_SHEET, PLAN_COLUMNS, [plan_row] if plan_row else [])
+    for spec in SHEETS:
+        ws = write(spec.name, spec.columns, spec.export_rows(plan) if plan is not None else [])
+        validate(ws, spec.columns)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
