@@ -7,8 +7,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
-
 from indicators.calculations import Status, achievement, planned_pace, result_to_date, roll_up, status
 from indicators.models import Indicator, IndicatorTarget
 from plans.models import StrategyNode
@@ -44,10 +42,7 @@ class NodeStatus:
 def main_target(indicator: Indicator) -> Decimal | None:
     """The target the achievement is measured against: the first value that is not one
     agency's share (the document prints the district's own figure first)."""
-    for t in indicator.targets.all():
-        if t.agency_id is None:
-            return t.value
-    return None
+    return _main_targets([indicator]).get(indicator.pk)
 
 
 PERIODS_IN_YEAR = {"month": 12, "quarter": 4, "year": 1}
@@ -66,10 +61,19 @@ def _official_values(indicators, period) -> dict[int, dict[int, Decimal | None]]
     return values
 
 
-def _compute(ind: Indicator, values: dict[int, Decimal | None], period) -> IndicatorStatus:
+def _main_targets(indicators) -> dict[int, Decimal]:
+    """main_target of many indicators in one query (a prefetch would build a queryset per
+    indicator, which a city-sized plan feels)."""
+    targets: dict[int, Decimal] = {}
+    for indicator_id, value in (IndicatorTarget.objects.filter(indicator__in=indicators, agency__isnull=True)
+                                .order_by("indicator_id", "order", "pk").values_list("indicator_id", "value")):
+        targets.setdefault(indicator_id, value)
+    return targets
+
+
+def _compute(ind: Indicator, values: dict[int, Decimal | None], period, target: Decimal | None) -> IndicatorStatus:
     series = [values.get(n) for n in range(1, period.number + 1)]
     to_date = result_to_date(series, ind.cumulative)
-    target = main_target(ind)
     pct = achievement(to_date, target, lower_is_better=ind.direction == Indicator.Direction.LOWER)
     # A ceiling (lower is better) is met or not at any time; it has no pace.
     pace = planned_pace(period.number, PERIODS_IN_YEAR[period.kind])
@@ -79,18 +83,18 @@ def _compute(ind: Indicator, values: dict[int, Decimal | None], period) -> Indic
 
 def indicator_status(indicator: Indicator, period) -> IndicatorStatus:
     """One indicator's status (the API's detail); the same numbers as the status page."""
-    return _compute(indicator, _official_values([indicator], period)[indicator.pk], period)
+    return _compute(indicator, _official_values([indicator], period)[indicator.pk], period, main_target(indicator))
 
 
 def indicator_statuses(plan, period) -> list[IndicatorStatus]:
     indicators = list(
         Indicator.objects.filter(plan=plan, division__isnull=False, reporting_frequency=period.kind)
         .select_related("node", "node__parent")
-        .prefetch_related(Prefetch("targets", queryset=IndicatorTarget.objects.order_by("order")))
         .order_by("order")
     )
     values = _official_values(indicators, period)
-    return [_compute(ind, values[ind.pk], period) for ind in indicators]
+    targets = _main_targets(indicators)
+    return [_compute(ind, values[ind.pk], period, targets.get(ind.pk)) for ind in indicators]
 
 
 def rolled_up(plan, statuses: list[IndicatorStatus]) -> tuple[list[NodeStatus], Status]:

@@ -61,38 +61,82 @@ def _quarter_pct(allocated: Decimal, disbursed_at: list[Decimal]) -> list[Decima
     return [execution([(allocated, d)]).percent for d in disbursed_at]
 
 
+class _Disbursements:
+    """Latest official disbursement of every budget line of a plan, by month."""
+
+    def __init__(self, plan):
+        self.latest: dict[int, dict[int, Decimal]] = defaultdict(dict)  # project -> month -> disbursed
+        # Plain tuples, not model instances: a city-sized plan has tens of thousands of reports.
+        for project_id, month, disbursed in (
+            ProgressEntry.objects.filter(plan=plan, project__isnull=False, period__kind=Period.Kind.MONTH, disbursed__isnull=False)
+            .official().values_list("project_id", "period__number", "disbursed")
+        ):
+            self.latest[project_id][month] = disbursed
+
+    def at(self, project_id: int, month: int) -> Decimal:
+        """Disbursed to date at the end of `month`: the latest report up to then."""
+        months = [m for m in self.latest.get(project_id, ()) if m <= month]
+        return self.latest[project_id][max(months)] if months else Decimal(0)
+
+    def row(self, label: str, members: list[tuple[int, Decimal | None]], up_to_month: int, quarter_ends: list[int]) -> ExecutionRow:
+        """Allocated vs disbursed of (project id, budget) pairs, with the % at each quarter end."""
+        ex = execution([(budget, self.at(pk, up_to_month)) for pk, budget in members])
+        quarters = [execution([(ex.allocated, sum((self.at(pk, q) for pk, _b in members), Decimal(0)))]).percent for q in quarter_ends]
+        return ExecutionRow(label, ex, quarters)
+
+
+def _quarter_ends(up_to_month: int) -> list[int]:
+    return [m for m in (3, 6, 9, 12) if m <= up_to_month] or [up_to_month]
+
+
 def budget_execution(plan, up_to_month: int) -> dict:
     """Allocated vs disbursed per project, division, section and plan, from the latest
     official monthly report up to `up_to_month`, with disbursement % at each quarter end."""
     projects = list(Project.objects.filter(plan=plan).budget_lines().select_related("division").order_by("section", "order"))
-    latest: dict[int, dict[int, Decimal]] = defaultdict(dict)  # project -> month -> disbursed
-    for entry in ProgressEntry.objects.filter(plan=plan, project__in=projects, period__kind=Period.Kind.MONTH,
-                                              disbursed__isnull=False).official().select_related("period"):
-        latest[entry.project_id][entry.period.number] = entry.disbursed
-
-    def disbursed_at(project_id: int, month: int) -> Decimal:
-        months = [m for m in latest.get(project_id, {}) if m <= month]
-        return latest[project_id][max(months)] if months else Decimal(0)
-
-    quarter_ends = [m for m in (3, 6, 9, 12) if m <= up_to_month] or [up_to_month]
+    paid = _Disbursements(plan)
+    quarter_ends = _quarter_ends(up_to_month)
     rows, groups = [], defaultdict(list)
+    section_labels = dict(Project.Section.choices)
     for p in projects:
-        ex = execution([(p.budget, disbursed_at(p.pk, up_to_month))])
-        row = ExecutionRow(str(p), ex, _quarter_pct(p.budget or Decimal(0), [disbursed_at(p.pk, q) for q in quarter_ends]), p)
+        ex = execution([(p.budget, paid.at(p.pk, up_to_month))])
+        row = ExecutionRow(str(p), ex, _quarter_pct(p.budget or Decimal(0), [paid.at(p.pk, q) for q in quarter_ends]), p)
         rows.append(row)
-        groups[("division", p.division.name if p.division else "-")].append(p)
-        groups[("section", p.get_section_display())].append(p)
-
-    def summary(label, members):
-        ex = execution([(p.budget, disbursed_at(p.pk, up_to_month)) for p in members])
-        allocated = ex.allocated
-        quarters = [execution([(allocated, sum((disbursed_at(p.pk, q) for p in members), Decimal(0)))]).percent for q in quarter_ends]
-        return ExecutionRow(label, ex, quarters)
-
+        groups[("division", p.division.name if p.division else "-")].append((p.pk, p.budget))
+        groups[("section", str(section_labels[p.section]))].append((p.pk, p.budget))
     return {
         "projects": rows,
-        "divisions": [summary(label, m) for (kind, label), m in groups.items() if kind == "division"],
-        "sections": [summary(label, m) for (kind, label), m in groups.items() if kind == "section"],
-        "plan": summary(plan.title, projects),
+        "divisions": [paid.row(label, m, up_to_month, quarter_ends) for (kind, label), m in groups.items() if kind == "division"],
+        "sections": [paid.row(label, m, up_to_month, quarter_ends) for (kind, label), m in groups.items() if kind == "section"],
+        "plan": paid.row(plan.title, [(p.pk, p.budget) for p in projects], up_to_month, quarter_ends),
         "quarters": quarter_ends,
     }
+
+
+@dataclass
+class BudgetTotals:
+    sections: list[ExecutionRow]
+    plan: ExecutionRow
+    project_count: int
+    paid: _Disbursements
+    up_to_month: int
+
+    def row_of(self, project: Project) -> ExecutionRow:
+        """One project's row, as budget_execution gives it (without quarter figures)."""
+        return ExecutionRow(str(project), execution([(project.budget, self.paid.at(project.pk, self.up_to_month))]), [], project)
+
+
+def budget_totals(plan, up_to_month: int) -> BudgetTotals:
+    """The section and plan rows of budget_execution (the same numbers), without a row
+    per project: for summaries of plans with thousands of budget lines."""
+    lines = list(Project.objects.filter(plan=plan).budget_lines().order_by("section", "order").values_list("pk", "section", "budget"))
+    paid = _Disbursements(plan)
+    quarter_ends = _quarter_ends(up_to_month)
+    section_labels = dict(Project.Section.choices)
+    by_section: dict[int, list[tuple[int, Decimal | None]]] = defaultdict(list)
+    for pk, section, budget in lines:
+        by_section[section].append((pk, budget))
+    return BudgetTotals(
+        [paid.row(str(section_labels[sec]), members, up_to_month, quarter_ends) for sec, members in by_section.items()],
+        paid.row(plan.title, [(pk, budget) for pk, _sec, budget in lines], up_to_month, quarter_ends),
+        len(lines), paid, up_to_month,
+    )

@@ -15,7 +15,7 @@ from progress.models import ProgressEntry
 from progress.status import IndicatorStatus, indicator_statuses
 from projects.calculations import Execution
 from projects.models import Project, WorkStep
-from projects.selectors import ExecutionRow, SCurve, budget_execution, s_curve
+from projects.selectors import ExecutionRow, SCurve, budget_execution, budget_totals, s_curve
 
 from .charts import (
     ACTUAL_COLOUR,
@@ -113,6 +113,7 @@ class AreaLine:
     counts: dict[str, int]
     total: int
     bar: str
+    folded: int = 0  # > 0: this line sums that many further areas, to keep to two pages
 
 
 @dataclass
@@ -140,7 +141,7 @@ def _safe(svg: str) -> str:
     return mark_safe(svg)  # noqa: S308 - built from numbers and escaped labels
 
 
-def executive_summary(plan, month_number: int, *, largest: int = 3, list_limit: int = 15) -> dict:
+def executive_summary(plan, month_number: int, *, largest: int = 3, list_limit: int = 15, area_limit: int = 12) -> dict:
     """At most two A4 pages for executives, to the end of fiscal month `month_number`:
     headline figures, status per development area, budget disbursement, S-curves of the
     largest projects, the indicators off track or not reported. Every number comes from
@@ -148,7 +149,7 @@ def executive_summary(plan, month_number: int, *, largest: int = 3, list_limit: 
     (the `largest` S-curves are a fixed few)."""
     month = Period.objects.get(fiscal_year_id=plan.fiscal_year_id, kind=Period.Kind.MONTH, number=month_number)
     statuses = indicator_statuses(plan, month)
-    execution = budget_execution(plan, month_number)
+    totals = budget_totals(plan, month_number)
     nodes = {n.pk: n for n in StrategyNode.objects.filter(plan=plan)}
     divisions = {d.pk: d for d in Division.objects.filter(organization_id=plan.organization_id)}
 
@@ -161,13 +162,20 @@ def executive_summary(plan, month_number: int, *, largest: int = 3, list_limit: 
             seen.add(top)
             top = nodes[top].parent_id
         per_area.setdefault(top, dict.fromkeys(STATUS_ORDER, 0))[s.status.value] += 1
-    widest = max((sum(c.values()) for c in per_area.values()), default=0)
+    placed = sorted((pk for pk in per_area if pk is not None), key=lambda pk: nodes[pk].order)
+    rows_: list[tuple[int | None, dict[str, int], int]] = [(pk, per_area[pk], 0) for pk in placed]
+    if None in per_area:
+        rows_.append((None, per_area[None], 0))
+    if len(rows_) > area_limit:  # a city-sized plan: the areas beyond the limit share one line
+        rest = rows_[area_limit - 1:]
+        folded = {k: sum(c[k] for _pk, c, _n in rest) for k in STATUS_ORDER}
+        rows_ = rows_[:area_limit - 1] + [(None, folded, sum(1 for pk, _c, _n in rest if pk is not None))]
+    widest = max((sum(c.values()) for _pk, c, _n in rows_), default=0)
     areas = [AreaLine(nodes.get(pk) if pk else None, c, sum(c.values()),
-                      _safe(stacked_bar_svg([(k, c[k]) for k in STATUS_ORDER], widest, width=CHART_WIDTH)))
-             for pk, c in per_area.items()]
-    areas.sort(key=lambda a: (a.node is None, a.node.order if a.node else 0))
+                      _safe(stacked_bar_svg([(k, c[k]) for k in STATUS_ORDER], widest, width=CHART_WIDTH)), n)
+             for pk, c, n in rows_]
 
-    sections = [("", execution["plan"].execution)] + [(row.label, row.execution) for row in execution["sections"]]
+    sections = [("", totals.plan.execution)] + [(row.label, row.execution) for row in totals.sections]
     biggest_budget = max((ex.allocated for _, ex in sections), default=Decimal(0))
     budget_lines = [BudgetLine(label, ex, _safe(budget_bar_svg(ex.allocated, ex.disbursed, ex.percent, biggest_budget,
                                                                width=BUDGET_BAR_WIDTH)))
@@ -185,16 +193,15 @@ def executive_summary(plan, month_number: int, *, largest: int = 3, list_limit: 
     biggest = list(Project.objects.filter(plan=plan).budget_lines().select_related("plan", "division")
                    .annotate(tracked=tracked)
                    .order_by(F("tracked").desc(), F("budget").desc(nulls_last=True), "section", "order")[:largest])
-    rows = {row.project.pk: row for row in execution["projects"]}
     curves = []
     for p in biggest:
         curve = s_curve(p)
         chart = s_curve_svg(curve.planned, curve.actual, curve.labels, width=CHART_WIDTH, height=S_CURVE_HEIGHT, text_below=False)
-        curves.append(CurveLine(p, rows.get(p.pk), curve, _safe(chart)))
+        curves.append(CurveLine(p, totals.row_of(p), curve, _safe(chart)))
 
     return {
         "plan": plan, "month": month, "indicator_count": len(statuses), "status_counts": counts,
-        "budget": execution["plan"], "budget_lines": budget_lines, "project_count": len(execution["projects"]),
+        "budget": totals.plan, "budget_lines": budget_lines, "project_count": totals.project_count,
         "areas": areas, "attention": attention[:list_limit], "attention_more": max(len(attention) - list_limit, 0),
         "attention_count": len(attention), "curves": curves,
         "swatches": {  # legend keys; their words are in the template

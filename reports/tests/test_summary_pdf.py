@@ -162,3 +162,22 @@ def _thai(n):
 @pytest.fixture
 def road_item(real_plan):
     return Item("indicator", Indicator.objects.get(plan=real_plan, key="okr:4.1.10"))
+
+
+def test_a_plan_with_many_areas_still_fits_two_pages(cast):
+    """A city department's plan can have dozens of areas: the chart keeps its first
+    eleven and sums the rest on one line, so the summary stays within two pages."""
+    from plans.models import StrategyNode
+
+    before = executive_summary(cast.plan, 3)
+    for n in range(25):
+        area = StrategyNode.objects.create(plan=cast.plan, level="development_area", code=str(20 + n), title=f"ด้านทดสอบ {n}",
+                                           order=1000 + n)
+        Indicator.objects.create(plan=cast.plan, kind="okr", code=f"{20 + n}.1.01", name=f"ตัวชี้วัดด้านทดสอบ {n}", node=area,
+                                 division=cast.division, target_text="๑๐ แห่ง")
+    report = executive_summary(cast.plan, 3)
+    assert len(report["areas"]) == 12 and report["areas"][-1].folded > 0
+    assert sum(a.total for a in report["areas"]) == report["indicator_count"] == before["indicator_count"] + 25
+    document = layout("reports/summary.html", report)
+    assert len(document.pages) <= 2
+    assert f"ด้านอื่น ๆ อีก {_thai(report['areas'][-1].folded)} ด้าน" in norm(" ".join(page_texts(document)))
