@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from plans import import_views as plan_import_views
 from plans import views as plan_views
 
 admin.site.site_header = _("kpiplan — action plans")
@@ -14,6 +15,9 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("plans/<int:plan_id>/check/", plan_views.plan_check, name="plan-check"),
+    path("plans/<int:plan_id>/workbook.xlsx", plan_import_views.plan_workbook, name="plan-workbook"),
+    path("plans/workbook-template.xlsx", plan_import_views.workbook_template, name="plan-workbook-template"),
+    path("plans/import/", plan_import_views.import_plan, name="plan-import"),
     path("", include("progress.urls")),
     path("", include("projects.urls")),
     path("", include("reports.urls")),

@@ -33,6 +33,7 @@ def home(request):
             "organization": user_organization(request.user),
             "can_check": _can_check_plans(request.user),
             "can_oversee": _can_check_plans(request.user) or has_role(request.user, EXECUTIVE),
+            "can_import_plan": has_role(request.user, PLANNER) and user_organization(request.user) is not None,
         },
     )
 

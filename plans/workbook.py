@@ -1281,6 +1281,8 @@ class Importer:
     def import_sheet(self, spec: SheetSpec, sheet, outcome: SheetOutcome):
         ctx = self.ctx
         outcome.errors.extend(sheet.errors)
+        if not sheet.header:
+            return  # an empty sheet: nothing to import (rows are never deleted)
         missing = [c.header for c in spec.columns if c.required and c.header not in sheet.header]
         if missing:
             outcome.errors.append("ไม่พบคอลัมน์ " + ", ".join(f"«{m}»" for m in missing))

@@ -1,9 +1,11 @@
 """The whole-plan workbook: export, import back (round trip, idempotent), preview,
 all-or-nothing, bad input and access."""
 
+import io
 import time
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -132,3 +134,248 @@ def test_reimporting_the_export_unchanged_changes_nothing(real_plan, planner):
     assert snapshot(real_plan) == before
     # Nothing per row: loading what exists is a constant number of queries per sheet.
     assert len(queries) < 80, len(queries)  # 63 when written: ~3 per sheet, none per row
+
+
+# -- helpers for hand-edited workbooks -------------------------------------------------
+
+def edit(data, change):
+    """The workbook after `change(book)`, as bytes."""
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    change(book)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def column(ws, header):
+    return next(c.column for c in ws[1] if c.value == header)
+
+
+def row_of(ws, header, value):
+    col = column(ws, header)
+    return next(r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=col).value == value)
+
+
+def set_cell(book, sheet, key_header, key, header, value):
+    ws = book[sheet]
+    ws.cell(row=row_of(ws, key_header, key), column=column(ws, header), value=value)
+
+
+def row_errors(preview):
+    return [(s.name, r.number, c, m) for s in preview.sheets for r in s.rows for c, m in r.errors]
+
+
+@pytest.fixture(scope="module")
+def real_workbook(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        plan = Plan.objects.get(organization__short_name="สนข.ภาษีเจริญ", fiscal_year=2567)
+        return export_workbook(plan)
+
+
+# -- preview, all or nothing, history --------------------------------------------------
+
+def test_a_change_is_previewed_then_imported_with_the_file_name_as_reason(real_plan, planner, real_workbook):
+    project = Project.objects.get(plan=real_plan, key="p3:1.1")
+    data = edit(real_workbook, lambda b: set_cell(b, "โครงการ", "รหัสอ้างอิง", "p3:1.1", "งบประมาณ (บาท)", "๑,๒๓๔,๕๖๗"))
+    history = history_count()
+    preview = import_workbook(data, "แก้งบ.xlsx", user=planner, dry_run=True)
+    assert problems(preview) == []
+    projects = next(s for s in preview.sheets if s.name == "โครงการ")
+    assert [(r.label, r.action) for r in projects.rows if r.action != "skip"] == [("p3:1.1", "update")]
+    project.refresh_from_db()
+    assert project.budget != Decimal("1234567") and history_count() == history  # a dry run writes nothing
+
+    preview = import_workbook(data, "แก้งบ.xlsx", user=planner, dry_run=False)
+    project.refresh_from_db()
+    assert project.budget == Decimal("1234567")
+    record = project.history.latest()
+    assert record.history_change_reason == "นำเข้าจากไฟล์ แก้งบ.xlsx" and record.history_user == planner
+    assert history_count() == history + 1
+
+
+def test_one_bad_row_anywhere_and_nothing_is_written(real_plan, planner, real_workbook):
+    def change(book):
+        set_cell(book, "โครงการ", "รหัสอ้างอิง", "p3:1.1", "งบประมาณ (บาท)", 999)
+        set_cell(book, "ขั้นตอนการดำเนินงาน", "ขั้นที่", 5, "น้ำหนัก (ร้อยละ)", "มาก")
+
+    history = history_count()
+    preview = import_workbook(edit(real_workbook, change), "x.xlsx", user=planner, dry_run=False)
+    assert preview.has_errors
+    [(sheet, _n, col, message)] = row_errors(preview)
+    assert sheet == "ขั้นตอนการดำเนินงาน" and col == "น้ำหนัก (ร้อยละ)" and "ไม่ใช่ตัวเลข" in message
+    assert Project.objects.get(plan=real_plan, key="p3:1.1").budget != 999
+    assert history_count() == history
+
+
+# -- bad input ----------------------------------------------------------------------------
+
+def test_wrong_types_are_named_by_row_and_column(planner, real_workbook):
+    def change(book):
+        set_cell(book, "โครงการ", "รหัสอ้างอิง", "p3:1.1", "งบประมาณ (บาท)", "หนึ่งแสน")
+        set_cell(book, "โครงการ", "รหัสอ้างอิง", "p3:1.2", "ส่วนที่", "สี่")
+        set_cell(book, "ตัวชี้วัด", "รหัสอ้างอิง", "pa:1.2", "ติดดาว (*)", "บางที")
+        set_cell(book, "ตัวชี้วัด", "รหัสอ้างอิง", "pa:1.2", "ประเภท", "ไม่มีประเภทนี้")
+        set_cell(book, "ขั้นตอนการดำเนินงาน", "ขั้นที่", 5, "เดือนที่ดำเนินการ (๑ = ต.ค. … ๑๒ = ก.ย.)", "13")
+        set_cell(book, "โครงการ", "รหัสอ้างอิง", "p3:1.3", "รหัสยุทธศาสตร์ (๖ หลัก)", "12345")
+
+    preview = import_workbook(edit(real_workbook, change), "x.xlsx", user=planner, dry_run=True)
+    found = {(s, c) for s, _n, c, _m in row_errors(preview)}
+    assert found == {
+        ("โครงการ", "งบประมาณ (บาท)"), ("โครงการ", "ส่วนที่"), ("ตัวชี้วัด", "ติดดาว (*)"), ("ตัวชี้วัด", "ประเภท"),
+        ("ขั้นตอนการดำเนินงาน", "เดือนที่ดำเนินการ (๑ = ต.ค. … ๑๒ = ก.ย.)"), ("โครงการ", "รหัสยุทธศาสตร์ (๖ หลัก)"),
+    }
+    ws_row = next(r for s in preview.sheets if s.name == "โครงการ" for r in s.rows if r.label == "p3:1.1")
+    assert ws_row.action == "error" and ws_row.number > 1
+    assert all(m for *_x, m in row_errors(preview))
+
+
+def test_unknown_codes_divisions_and_references(planner, real_workbook):
+    def change(book):
+        set_cell(book, "โครงการ", "รหัสอ้างอิง", "p3:1.1", "รหัสนโยบาย (คั่นด้วยช่องว่าง)", "P999")
+        set_cell(book, "โครงการ", "รหัสอ้างอิง", "p3:1.2", "ฝ่ายที่รับผิดชอบ", "ฝ่ายที่ไม่มีอยู่จริง")
+        set_cell(book, "โครงการ", "รหัสอ้างอิง", "p3:1.3", "องค์ประกอบกรอบยุทธศาสตร์", "obj:99.9")
+        set_cell(book, "ตัวชี้วัด", "รหัสอ้างอิง", "pa:1.2", "หน่วยงานหลัก", "สนอ.ไม่มี")
+        set_cell(book, "ค่าเป้าหมาย", "ตัวชี้วัด (รหัสอ้างอิง)", "pa:1.2", "ตัวชี้วัด (รหัสอ้างอิง)", "pa:9.9")
+
+    preview = import_workbook(edit(real_workbook, change), "x.xlsx", user=planner, dry_run=True)
+    messages = {(s, c): m for s, _n, c, m in row_errors(preview)}
+    assert "P999" in messages[("โครงการ", "รหัสนโยบาย (คั่นด้วยช่องว่าง)")]
+    assert "ฝ่ายที่ไม่มีอยู่จริง" in messages[("โครงการ", "ฝ่ายที่รับผิดชอบ")]
+    assert "obj:99.9" in messages[("โครงการ", "องค์ประกอบกรอบยุทธศาสตร์")]
+    assert "สนอ.ไม่มี" in messages[("ตัวชี้วัด", "หน่วยงานหลัก")]
+    assert "pa:9.9" in messages[("ค่าเป้าหมาย", "ตัวชี้วัด (รหัสอ้างอิง)")]
+
+
+def test_duplicate_rows_are_refused(planner, real_workbook):
+    def change(book):
+        ws = book["โครงการ"]
+        ws.append([c.value for c in ws[2]])
+
+    preview = import_workbook(edit(real_workbook, change), "x.xlsx", user=planner, dry_run=True)
+    [(sheet, _n, col, message)] = row_errors(preview)
+    assert sheet == "โครงการ" and col == "รหัสอ้างอิง" and "ซ้ำกับแถวที่ 2" in message
+
+
+def test_a_workbook_of_another_organization_is_refused(cast, real_workbook):
+    """The organization cell or code belongs to another organization."""
+    preview = import_workbook(real_workbook, "x.xlsx", user=cast.other_planner, dry_run=False)
+    errors = row_errors(preview)
+    assert {(sheet, col) for sheet, _n, col, _m in errors} == {("แผน", "ชื่อย่อหน่วยงาน"), ("แผน", "รหัสหน่วยงาน (๘ หลัก)")}
+    assert "สำนักงานเขตภาษีเจริญ" in errors[0][3]
+    assert not Plan.objects.filter(organization=cast.other_org, fiscal_year=2567).exists()
+
+    def change(book):
+        book["แผน"]["B2"] = "50400000"  # Bang Khae's code in our own workbook
+    preview = import_workbook(edit(real_workbook, change), "x.xlsx", user=cast.planner, dry_run=True)
+    [(_s, _n, col, message)] = row_errors(preview)
+    assert col == "รหัสหน่วยงาน (๘ หลัก)" and "สำนักงานเขตบางแค" in message
+
+
+def test_another_organizations_planner_changes_only_their_own(cast, real_workbook):
+    """Renamed to their organization, our workbook becomes their plan; ours is untouched."""
+    before = snapshot(cast.plan)
+
+    def change(book):
+        book["แผน"]["A2"], book["แผน"]["B2"] = "สนข.บางแค", "50400000"
+    preview = import_workbook(edit(real_workbook, change), "x.xlsx", user=cast.other_planner, dry_run=False)
+    assert problems(preview) == []
+    theirs = Plan.objects.get(organization=cast.other_org, fiscal_year=2567)
+    assert Project.objects.filter(plan=theirs).count() == Project.objects.filter(plan=cast.plan).count()
+    assert set(Project.objects.filter(plan=theirs).values_list("division__organization", flat=True)) <= {cast.other_org.pk, None}
+    assert snapshot(cast.plan) == before
+
+
+def test_staff_and_administrators_cannot_import_plan_data(cast, real_workbook):
+    for user in (cast.staff, cast.head, cast.executive, cast.administrator):
+        preview = import_workbook(real_workbook, "x.xlsx", user=user, dry_run=False)
+        assert preview.errors and not preview.sheets
+
+
+def test_merged_cells_take_the_value_of_the_range(real_plan, planner, real_workbook):
+    project = Project.objects.get(plan=real_plan, key="p3:1.1")
+
+    def change(book):
+        ws = book["ขั้นตอนการดำเนินงาน"]
+        start = ws.max_row + 1
+        for n in (91, 92, 93):
+            ws.append(["p3:1.1" if n == 91 else None, n, f"ขั้นตอนเพิ่ม {n}", 1, None, "1 2"])
+        ws.merge_cells(start_row=start, start_column=1, end_row=start + 2, end_column=1)
+
+    preview = import_workbook(edit(real_workbook, change), "x.xlsx", user=planner, dry_run=False)
+    assert problems(preview) == []
+    assert set(project.work_steps.filter(number__gt=90).values_list("number", flat=True)) == {91, 92, 93}
+
+
+def test_empty_sheets(planner, real_workbook):
+    def empty_plan(book):
+        book["แผน"].delete_rows(2)
+    preview = import_workbook(edit(real_workbook, empty_plan), "x.xlsx", user=planner, dry_run=True)
+    assert any("ว่าง" in e for s in preview.sheets if s.name == "แผน" for e in s.errors)
+
+    def empty_steps(book):
+        ws = book["ขั้นตอนการดำเนินงาน"]
+        ws.delete_rows(1, ws.max_row)
+    preview = import_workbook(edit(real_workbook, empty_steps), "x.xlsx", user=planner, dry_run=True)
+    assert problems(preview) == []  # an empty sheet changes nothing (rows are never deleted)
+
+    preview = import_workbook(export_workbook(None), "template.xlsx", user=planner, dry_run=True)
+    assert preview.has_errors and any("ว่าง" in e for s in preview.sheets for e in s.errors)
+
+
+def test_formulas_instead_of_values(planner, real_workbook):
+    def change(book):
+        set_cell(book, "โครงการ", "รหัสอ้างอิง", "p3:1.1", "งบประมาณ (บาท)", "=1000+2000")
+    preview = import_workbook(edit(real_workbook, change), "x.xlsx", user=planner, dry_run=True)
+    sheet = next(s for s in preview.sheets if s.name == "โครงการ")
+    assert any("สูตร" in e and "=1000+2000" in e for e in sheet.errors)
+    assert preview.has_errors
+
+
+def test_thai_digits_separators_and_christian_era_years(real_plan, planner, real_workbook):
+    def change(book):
+        set_cell(book, "โครงการ", "รหัสอ้างอิง", "p3:1.1", "งบประมาณ (บาท)", "๒,๕๐๐,๐๐๐.๕๐")
+        book["แผน"]["C2"] = "2024"  # C.E. for 2567
+        ws = book["ค่าฐาน"]
+        ws.append(["pa:1.2", "๒๕๖๕", "ทดสอบ", "1,234.5", "ร้อยละ", ""])
+        ws.append(["pa:1.2", 2021, "ทดสอบ ค.ศ.", "๑๒", "ร้อยละ", ""])
+    preview = import_workbook(edit(real_workbook, change), "x.xlsx", user=planner, dry_run=False)
+    assert problems(preview) == []
+    assert Project.objects.get(plan=real_plan, key="p3:1.1").budget == Decimal("2500000.50")
+    baselines = dict(Baseline.objects.filter(indicator__plan=real_plan, label__startswith="ทดสอบ").values_list("year", "value"))
+    assert baselines == {2565: Decimal("1234.5"), 2564: Decimal("12")}
+
+
+def projects_csv(rows, header=("รหัสอ้างอิง", "ส่วนที่", "ชื่อโครงการ", "งบประมาณ (บาท)")):
+    lines = [",".join(header)] + [",".join(f'"{v}"' for v in row) for row in rows]
+    return "\r\n".join(lines) + "\r\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "tis-620"])
+def test_one_sheet_as_csv_in_every_thai_encoding(real_plan, planner, encoding):
+    name = Project.objects.get(plan=real_plan, key="p3:1.1").name
+    text = projects_csv([("p3:1.1", "3", name, "๑,๐๐๐"), ("csv:1", "2", "โครงการจาก CSV", "2,500")])
+    data = text.encode(encoding)
+    preview = import_workbook(data, "projects.csv", user=planner, dry_run=True)
+    assert preview.has_errors and "แผ่นงาน «แผน»" in preview.errors[0]  # which plan? choose it on the page
+    preview = import_workbook(data, "projects.csv", user=planner, dry_run=False, plan=real_plan)
+    assert problems(preview) == []
+    assert [r.action for r in preview.sheets[0].rows] == ["update", "new"]
+    assert Project.objects.get(plan=real_plan, key="p3:1.1").budget == 1000
+    assert Project.objects.get(plan=real_plan, key="csv:1").budget == 2500
+    other_plan_preview = import_workbook(data, "projects.csv", user=planner, dry_run=True,
+                                         plan=Plan(organization_id=0, fiscal_year_id=2567))
+    assert other_plan_preview.has_errors
+
+
+def test_files_too_big_or_not_spreadsheets(planner, real_workbook):
+    preview = import_workbook(real_workbook, "x.xlsx", user=planner, max_bytes=1000)
+    assert "เกินขนาด" in preview.errors[0]
+    for data, name in [(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "x.png"),
+                       (b"PK\x03\x04not really a zip", "x.xlsx"), (b"\xd0\xcf\x11\xe0old excel", "x.xls"), (b"", "x.csv")]:
+        preview = import_workbook(data, name, user=planner)
+        assert preview.errors and not preview.sheets, name
+
+
+def test_a_csv_that_is_no_known_sheet(planner):
+    preview = import_workbook("ก,ข\n1,2\n".encode(), "x.csv", user=planner)
+    assert "ไม่พบแผ่นงานที่รู้จัก" in preview.errors[0]
