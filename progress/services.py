@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -469,6 +469,31 @@ def _number_problem(name: str, number: Decimal | None) -> tuple[Decimal | None, 
     return number, None
 
 
+def _update_from_values(entries: list[ProgressEntry], names: list[str], batch_size: int = 1000) -> None:
+    """UPDATE ... FROM (VALUES ...) on PostgreSQL: Django's bulk_update builds a CASE per
+    field whose cost grows with the batch, which made 10,000 updates take 10 s or more."""
+    model_fields = [ProgressEntry._meta.get_field(name) for name in names]
+    table = connection.ops.quote_name(ProgressEntry._meta.db_table)
+    columns = [connection.ops.quote_name(f.column) for f in model_fields]
+    casts = [f.db_type(connection).split("(")[0] if f.get_internal_type() != "ForeignKey"
+             else f.target_field.rel_db_type(connection) for f in model_fields]
+    row_sql = "(%s::integer, " + ", ".join(f"%s::{cast}" for cast in casts) + ")"
+    assignments = ", ".join(f"{column} = v.c{i}" for i, column in enumerate(columns))
+    names_sql = ", ".join(["id"] + [f"c{i}" for i in range(len(columns))])
+    with connection.cursor() as cursor:
+        for start in range(0, len(entries), batch_size):
+            batch = entries[start:start + batch_size]
+            params = []
+            for entry in batch:
+                params.append(entry.pk)
+                params.extend(f.get_db_prep_save(getattr(entry, f.attname), connection) for f in model_fields)
+            cursor.execute(
+                f"UPDATE {table} AS e SET {assignments} FROM (VALUES {', '.join([row_sql] * len(batch))}) "
+                f"AS v({names_sql}) WHERE e.id = v.id",
+                params,
+            )
+
+
 @transaction.atomic
 def entries_import(*, user, plan: Plan, preview, rows: list[ImportRow], dry_run: bool):
     """Check every row of a progress sheet the way entry_save checks one report, fill
@@ -665,8 +690,13 @@ def entries_import(*, user, plan: Plan, preview, rows: list[ImportRow], dry_run:
                                          default_change_reason=reason)
             if to_update:
                 fields = sorted(changed_fields | {"state", "version", "updated_by", "updated_at"})
-                bulk_update_with_history(to_update, ProgressEntry, fields, batch_size=500, default_user=user,
-                                         default_change_reason=reason, default_date=now)
+                if connection.vendor == "postgresql":
+                    _update_from_values(to_update, fields)
+                    ProgressEntry.history.bulk_history_create(to_update, batch_size=1000, update=True, default_user=user,
+                                                              default_change_reason=reason, default_date=now)
+                else:
+                    bulk_update_with_history(to_update, ProgressEntry, fields, batch_size=100, default_user=user,
+                                             default_change_reason=reason, default_date=now)
     except IntegrityError as exc:
         raise ConcurrentEdit(_("Someone else started some of these reports at the same moment; nothing was "
                                "imported. Upload the file again.")) from exc

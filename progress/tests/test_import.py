@@ -101,7 +101,8 @@ def test_update_bumps_the_version_and_returned_becomes_draft(cast, period, road_
     preview = run(cast, xlsx(HEADER, [road(value="2", narrative="ก")]))
     assert actions(preview) == [(2, "update")]
     entry.refresh_from_db()
-    assert entry.value == Decimal("2") and entry.version == 2
+    assert entry.value == Decimal("2") and entry.version == 2 and entry.updated_by == cast.staff
+    assert entry.history.order_by("-history_date").first().history_user == cast.staff
     assert entry.history.order_by("-history_date").first().history_change_reason.endswith("ผล ธ.ค.xlsx")
 
 
