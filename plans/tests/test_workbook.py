@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from accounts import roles
 from indicators.models import Baseline, Indicator, IndicatorTarget, Rubric, RubricCondition, RubricLevel
@@ -379,3 +380,165 @@ def test_files_too_big_or_not_spreadsheets(planner, real_workbook):
 def test_a_csv_that_is_no_known_sheet(planner):
     preview = import_workbook("ก,ข\n1,2\n".encode(), "x.csv", user=planner)
     assert "ไม่พบแผ่นงานที่รู้จัก" in preview.errors[0]
+
+
+# -- the page -----------------------------------------------------------------------------
+
+def upload(client, data, name="plan.xlsx", **extra):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(reverse("plan-import"), {"file": SimpleUploadedFile(name, data), "action": "preview", **extra})
+
+
+def test_page_preview_then_confirm(client, cast, real_workbook):
+    client.force_login(cast.planner)
+    assert 'id="plan-import"' in client.get(reverse("home")).content.decode()
+    data = edit(real_workbook, lambda b: set_cell(b, "โครงการ", "รหัสอ้างอิง", "p3:1.1", "งบประมาณ (บาท)", 4321))
+    response = upload(client, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "p3:1.1" in page and 'id="confirm-import"' in page
+    assert Project.objects.get(plan=cast.plan, key="p3:1.1").budget != 4321
+    token = response.context["token"]
+    response = client.post(reverse("plan-import"), {"action": "confirm", "token": token})
+    assert response.status_code == 302
+    assert Project.objects.get(plan=cast.plan, key="p3:1.1").budget == 4321
+    # the kept upload is gone once used
+    response = client.post(reverse("plan-import"), {"action": "confirm", "token": token})
+    assert response.status_code == 400
+
+
+def test_page_shows_errors_and_offers_no_confirm(client, cast, real_workbook):
+    client.force_login(cast.planner)
+    data = edit(real_workbook, lambda b: set_cell(b, "โครงการ", "รหัสอ้างอิง", "p3:1.1", "งบประมาณ (บาท)", "abc"))
+    page = upload(client, data).content.decode()
+    assert "งบประมาณ (บาท)" in page and "ไม่ใช่ตัวเลข" in page and 'id="confirm-import"' not in page
+    page = upload(client, b"\x89PNG\x00\x00binary", "x.png").content.decode()
+    assert "ไม่ใช่ไฟล์ตารางข้อมูล" in page
+
+
+def test_page_access(client, cast):
+    for user in (cast.staff, cast.head, cast.executive, cast.administrator):
+        client.force_login(user)
+        assert client.get(reverse("plan-import")).status_code == 403, user
+        assert upload(client, b"x").status_code == 403
+    client.force_login(cast.other_planner)
+    assert client.get(reverse("plan-workbook", args=[cast.plan.pk])).status_code == 404
+    assert client.get(reverse("plan-workbook", args=[cast.other_plan.pk])).status_code == 200
+    client.force_login(cast.staff)
+    assert client.get(reverse("plan-workbook", args=[cast.plan.pk])).status_code == 403
+    assert client.get(reverse("plan-workbook-template")).status_code == 403
+
+
+def test_downloads_have_instructions_and_drop_downs(client, cast):
+    client.force_login(cast.planner)
+    response = client.get(reverse("plan-workbook", args=[cast.plan.pk]))
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames[0] == "คำอธิบาย" and "แผน" in book.sheetnames and book["รายการ"].sheet_state == "hidden"
+    projects = book["โครงการ"]
+    formulas = {str(dv.sqref).split(":")[0][:-1]: dv.formula1 for dv in projects.data_validations.dataValidation}
+    division_col = openpyxl.utils.get_column_letter(column(projects, "ฝ่ายที่รับผิดชอบ"))
+    assert formulas[division_col].startswith("'ฝ่าย'!")
+    units = book["ตัวชี้วัด"]
+    assert any("รายการ" in dv.formula1 for dv in units.data_validations.dataValidation)
+    assert projects.freeze_panes == "B2"
+    template = openpyxl.load_workbook(io.BytesIO(client.get(reverse("plan-workbook-template")).content))
+    assert template["โครงการ"].max_row == 1
+
+
+# -- a second district, from the empty template to its plan book ----------------------------
+
+def fill(book, sheet, rows):
+    ws = book[sheet]
+    headers = [c.value for c in ws[1]]
+    for row in rows:
+        ws.append([row.get(h) for h in headers])
+
+
+def test_a_second_district_makes_its_plan_from_the_template_and_gets_its_book(client, db):
+    from plans.models import Organization
+    from reports.book import plan_book
+    from reports.pdf import layout, page_texts
+    from tests.factories import OrganizationFactory
+
+    org = OrganizationFactory(short_name="สนข.บางกอกน้อย", name="สำนักงานเขตบางกอกน้อย", code="50200000")
+    planner = make_user("planner_bkn", roles.PLANNER, org)
+    assert Organization.objects.filter(short_name="สนท.").exists()
+
+    def change(book):
+        fill(book, "แผน", [{"ชื่อย่อหน่วยงาน": "สนข.บางกอกน้อย", "ปีงบประมาณ (พ.ศ.)": "๒๕๖๘",
+                           "ชื่อแผน": "แผนปฏิบัติราชการประจำปี พ.ศ. ๒๕๖๘ สำนักงานเขตบางกอกน้อย"}])
+        fill(book, "นโยบาย", [{"รหัสนโยบาย": "P777", "ชื่อนโยบาย": "นโยบายทดสอบ"}])
+        fill(book, "ฝ่าย", [{"ลำดับ": 1, "ชื่อฝ่าย": "ฝ่ายโยธา"}, {"ลำดับ": 2, "ชื่อฝ่าย": "ฝ่ายรักษาความสะอาดและสวนสาธารณะ"}])
+        fill(book, "งาน", [{"ฝ่าย": "ฝ่ายโยธา", "ลำดับ": 1, "ชื่องาน": "งานบำรุงรักษาซ่อมแซม"}])
+        fill(book, "ข้อความนำ", [{"ลำดับ": 1, "ประเภท": "คำนำ", "ข้อความ": "แผนนี้จัดทำขึ้นเพื่อทดสอบการนำเข้า"},
+                                {"ลำดับ": 2, "ประเภท": "วิสัยทัศน์", "ข้อความ": "บางกอกน้อยน่าอยู่"}])
+        fill(book, "กรอบยุทธศาสตร์", [
+            {"รหัสอ้างอิง": "area:1", "ระดับ": "ด้าน", "รหัส/เลขที่": "1", "ชื่อ": "ด้านสิ่งแวดล้อม", "ลำดับ": 1},
+            {"รหัสอ้างอิง": "obj:1.1", "ระดับ": "เป้าประสงค์/วัตถุประสงค์", "อยู่ภายใต้ (รหัสอ้างอิง)": "area:1",
+             "รหัส/เลขที่": "1.1", "ชื่อ": "คลองสะอาด", "ลำดับ": 2}])
+        fill(book, "ตัวชี้วัด", [
+            {"รหัสอ้างอิง": "okr:1.1.01", "ประเภท": "OKR เขต", "รหัส/เลขที่": "1.1.01", "ชื่อตัวชี้วัด": "ความยาวคลองที่ขุดลอก",
+             "องค์ประกอบกรอบยุทธศาสตร์": "obj:1.1", "หน่วยนับ": "กม.", "ฝ่ายที่รายงานผล": "ฝ่ายโยธา",
+             "ค่าเป้าหมาย (ตามที่พิมพ์)": "๑๒ กม.", "หน่วยงานสนับสนุน (คั่นด้วย ,)": "สนท.", "ลำดับ": 1},
+            {"รหัสอ้างอิง": "pa:1", "ประเภท": "ตัวชี้วัดคำรับรอง", "รหัส/เลขที่": "1", "ชื่อตัวชี้วัด": "ร้อยละความสำเร็จของงาน",
+             "หน่วยนับ": "ร้อยละ", "น้ำหนักคะแนน": "๑๐", "ฝ่ายหลัก": "ฝ่ายโยธา", "ลำดับ": 2}])
+        fill(book, "ค่าเป้าหมาย", [{"ตัวชี้วัด (รหัสอ้างอิง)": "okr:1.1.01", "ลำดับ": 1, "ค่าเป้าหมาย": "๑๒", "หน่วยนับ": "กม."}])
+        fill(book, "ค่าฐาน", [{"ตัวชี้วัด (รหัสอ้างอิง)": "okr:1.1.01", "ปี (พ.ศ.)": 2567, "ค่า": "10", "หน่วยนับ": "กม."}])
+        fill(book, "เกณฑ์การให้คะแนน", [{"ตัวชี้วัด (รหัสอ้างอิง)": "pa:1", "ชื่อเกณฑ์": "เกณฑ์การให้คะแนนทดสอบ"}])
+        fill(book, "ระดับเกณฑ์", [{"ตัวชี้วัด (รหัสอ้างอิง)": "pa:1", "ระดับ": lv, "เกณฑ์ร้อยละ (ตัวเลข)": 60 + 10 * lv,
+                                   "วิธีวัดผล": f"ระดับ {lv}", "คะแนน": 2 * lv} for lv in range(5, 0, -1)])
+        fill(book, "เงื่อนไขเกณฑ์", [{"ตัวชี้วัด (รหัสอ้างอิง)": "pa:1", "ระดับ": 5, "ลำดับ": 1, "ชนิด": "เกณฑ์ตัวเลข",
+                                     "ตัววัด": "ความสำเร็จ", "เครื่องหมาย": ">=", "ค่า": 100, "หน่วย": "%"}])
+        fill(book, "โครงการ", [
+            {"รหัสอ้างอิง": "p2:1.1", "ส่วนที่": 2, "ลำดับที่ในตารางสรุป": "1", "เลขที่ในตารางรายละเอียด": "1",
+             "ชื่อโครงการ": "โครงการขุดลอกคลองบางกอกน้อย", "งบประมาณ (บาท)": "๑,๕๐๐,๐๐๐", "ฝ่ายที่รับผิดชอบ": "ฝ่ายโยธา",
+             "งาน": "งานบำรุงรักษาซ่อมแซม", "รหัสยุทธศาสตร์ (๖ หลัก)": "115037", "รหัสนโยบาย (คั่นด้วยช่องว่าง)": "P777",
+             "องค์ประกอบกรอบยุทธศาสตร์": "obj:1.1", "ลำดับ": 1},
+            {"รหัสอ้างอิง": "p3:1.1", "ส่วนที่": 3, "ลำดับที่ในตารางสรุป": "1", "ชื่อโครงการ": "งานรักษาความสะอาดถนน",
+             "งบประมาณ (บาท)": 250000, "ฝ่ายที่รับผิดชอบ": "ฝ่ายรักษาความสะอาดและสวนสาธารณะ", "ลำดับ": 2}])
+        fill(book, "โครงการกับตัวชี้วัด", [{"โครงการ (รหัสอ้างอิง)": "p2:1.1", "ตัวชี้วัด (รหัสอ้างอิง)": "okr:1.1.01"}])
+        fill(book, "ขั้นตอนการดำเนินงาน", [
+            {"โครงการ (รหัสอ้างอิง)": "p2:1.1", "ขั้นที่": 1, "ขั้นตอน": "สำรวจคลอง", "น้ำหนัก (ร้อยละ)": 30,
+             "เดือนที่ดำเนินการ (๑ = ต.ค. … ๑๒ = ก.ย.)": "1 2"},
+            {"โครงการ (รหัสอ้างอิง)": "p2:1.1", "ขั้นที่": 2, "ขั้นตอน": "ขุดลอก", "น้ำหนัก (ร้อยละ)": 70,
+             "เดือนที่ดำเนินการ (๑ = ต.ค. … ๑๒ = ก.ย.)": "๓ ๔ ๕"}])
+        fill(book, "ยอดรวมที่พิมพ์", [{"ลำดับ": 1, "ส่วนที่": 2, "รายการ": "รวมงบประมาณทั้งสิ้น", "จำนวนเงิน (บาท)": 1500000,
+                                     "จำนวนรายการ": 1}])
+
+    client.force_login(planner)
+    template = client.get(reverse("plan-workbook-template")).content
+    response = upload(client, edit(template, change))
+    assert response.context["preview"] is not None and problems(response.context["preview"]) == []
+    assert client.post(reverse("plan-import"), {"action": "confirm", "token": response.context["token"]}).status_code == 302
+
+    plan = Plan.objects.get(organization=org, fiscal_year=2568)
+    assert Project.objects.get(plan=plan, key="p2:1.1").policy_codes == "P777"
+    assert Project.objects.get(plan=plan, key="p2:1.1").division.organization == org
+    book = plan_book(plan)
+    texts = "\n".join(page_texts(layout("reports/book.html", book)))
+    assert "บางกอกน้อย" in texts and "ขุดลอกคลอง" in texts
+    assert plan.history.latest().history_change_reason.startswith("นำเข้าจากไฟล์ ")
+
+
+# -- queries ------------------------------------------------------------------------------
+
+def test_queries_grow_by_a_constant_per_row(real_plan, planner, real_workbook):
+    """A new project costs a constant 3 queries; loading what exists is a constant per sheet."""
+    def with_projects(n):
+        def change(book):
+            ws = book["โครงการ"]
+            for i in range(n):
+                ws.append([f"new:{n}:{i}", 3, None, None, None, f"โครงการใหม่ {i}", 1000 + i])
+        return edit(real_workbook, change)
+
+    counts = {}
+    for n in (10, 20):
+        with CaptureQueriesContext(connection) as queries:
+            preview = import_workbook(with_projects(n), "x.xlsx", user=planner, dry_run=True)
+        assert problems(preview) == []
+        counts[n] = len(queries)
+    per_row = (counts[20] - counts[10]) / 10
+    # INSERT, its history INSERT, and simple-history's snapshot of the policies (m2m) of
+    # the new history row: 3 per new project (94 -> 123 queries for 10 -> 20 rows when written).
+    assert per_row <= 3, counts
