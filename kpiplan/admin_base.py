@@ -94,6 +94,18 @@ class PlanDataAdmin(ScopedMixin, ExportMixin, SimpleHistoryAdmin):
 
     form = ReasonModelForm
     list_per_page = 50
+    # Imports go through the plan workbook page (preview, all or nothing, own organization only).
+    import_export_change_list_template = "admin/plan_data_change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        from django.urls import reverse
+
+        from accounts.roles import PLANNER, has_role
+
+        extra_context = extra_context or {}
+        if has_role(request.user, PLANNER) and user_organization(request.user) is not None:
+            extra_context["plan_import_url"] = reverse("plan-import")
+        return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
         reason = form.cleaned_data.get("change_reason") if hasattr(form, "cleaned_data") else ""

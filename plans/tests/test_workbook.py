@@ -542,3 +542,12 @@ def test_queries_grow_by_a_constant_per_row(real_plan, planner, real_workbook):
     # INSERT, its history INSERT, and simple-history's snapshot of the policies (m2m) of
     # the new history row: 3 per new project (94 -> 123 queries for 10 -> 20 rows when written).
     assert per_row <= 3, counts
+
+
+def test_the_admin_import_button_leads_planners_to_the_workbook_page(client, cast):
+    client.force_login(cast.planner)
+    for name in ("admin:indicators_indicator_changelist", "admin:projects_project_changelist"):
+        page = client.get(reverse(name)).content.decode()
+        assert 'id="plan-workbook-import"' in page and reverse("plan-import") in page
+    client.force_login(cast.administrator)
+    assert 'id="plan-workbook-import"' not in client.get(reverse("admin:projects_project_changelist")).content.decode()
