@@ -84,22 +84,38 @@ def read_upload(data: bytes, filename: str = "", *, max_bytes: int = 10 * 1024 *
     return [_sheet(filename.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "csv", [(i + 1, r) for i, r in enumerate(rows)])]
 
 
+def _sheet_xml_has(data: bytes, *needles: bytes) -> dict[bytes, bool]:
+    """Whether any worksheet's XML contains each needle (cheap: no workbook is parsed)."""
+    import zipfile
+
+    found = dict.fromkeys(needles, False)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                xml = archive.read(name)
+                for needle in needles:
+                    found[needle] = found[needle] or needle in xml
+    return found
+
+
 def _read_xlsx(data: bytes) -> list[Sheet]:
     import zipfile
 
     import openpyxl
 
     try:
-        values_book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-        formula_book = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+        has = _sheet_xml_has(data, b"<f>", b"<f ", b"<mergeCell")
+        formulas_present = has[b"<f>"] or has[b"<f "]
+        # Read-only mode is several times faster on big sheets but knows no merged cells.
+        values_book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=not has[b"<mergeCell"])
+        formula_book = openpyxl.load_workbook(io.BytesIO(data), data_only=False) if formulas_present else None
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise SpreadsheetError("เปิดไฟล์ Excel ไม่ได้ ไฟล์อาจเสียหายหรือไม่ใช่ไฟล์ .xlsx") from exc
     sheets = []
     for ws in values_book.worksheets:
-        formulas = formula_book[ws.title]
         grid = [list(row) for row in ws.iter_rows(values_only=True)]
         errors = []
-        for merged in list(ws.merged_cells.ranges):
+        for merged in [] if values_book.read_only else list(ws.merged_cells.ranges):
             top_left = grid[merged.min_row - 1][merged.min_col - 1] if merged.min_row - 1 < len(grid) else None
             for r in range(merged.min_row, merged.max_row + 1):
                 for c in range(merged.min_col, merged.max_col + 1):
@@ -107,16 +123,19 @@ def _read_xlsx(data: bytes) -> list[Sheet]:
                         row = grid[r - 1]
                         row.extend([None] * (c - len(row)))
                         row[c - 1] = top_left
-        for r, row in enumerate(grid, start=1):
-            for c, value in enumerate(row, start=1):
-                if value is None:
-                    raw = formulas.cell(row=r, column=c).value
-                    if isinstance(raw, str) and raw.startswith("="):
-                        errors.append(f"แผ่นงาน «{ws.title}» เซลล์ {column_letter(c - 1)}{r}: เป็นสูตร ({raw}) ที่ยังไม่มีค่าคำนวณ "
-                                      "กรุณาเปิดไฟล์ใน Excel แล้วบันทึก หรือวางเป็นค่าแทนสูตร")
+        if formula_book is not None:
+            formulas = formula_book[ws.title]
+            for r, row in enumerate(grid, start=1):
+                for c, value in enumerate(row, start=1):
+                    if value is None:
+                        raw = formulas.cell(row=r, column=c).value
+                        if isinstance(raw, str) and raw.startswith("="):
+                            errors.append(f"แผ่นงาน «{ws.title}» เซลล์ {column_letter(c - 1)}{r}: เป็นสูตร ({raw}) ที่ยังไม่มีค่าคำนวณ "
+                                          "กรุณาเปิดไฟล์ใน Excel แล้วบันทึก หรือวางเป็นค่าแทนสูตร")
         sheet = _sheet(ws.title, [(i + 1, r) for i, r in enumerate(grid)])
         sheet.errors = errors
         sheets.append(sheet)
+    values_book.close()
     return sheets
 
 
