@@ -55,6 +55,10 @@ class RowOutcome:
     action: str  # "new" | "update" | "skip" | "error"
     label: str = ""
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column header, Thai message)
+    # What the row was checked against (a report's version, a fingerprint of a stored
+    # record): if it differs between the preview and the confirmation, someone changed
+    # the data in between and the import stops instead of overwriting their change.
+    basis: str = ""
 
 
 @dataclass
@@ -80,3 +84,20 @@ class ImportPreview:
     @property
     def has_errors(self) -> bool:
         return bool(self.errors) or any(s.has_errors for s in self.sheets)
+
+    def signature(self) -> str:
+        """A digest of what every row will do and what it was checked against; equal
+        digests at preview and confirmation mean nobody changed the data in between."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        for sheet in self.sheets:
+            for row in sheet.rows:
+                digest.update(f"{sheet.name}\x1f{row.number}\x1f{row.action}\x1f{row.basis}\x1e".encode())
+        return digest.hexdigest()
+
+    def counted(self) -> ImportPreview:
+        """Per-sheet counts for the page (templates present, they do not count)."""
+        for sheet in self.sheets:
+            sheet.counts = {action: sheet.count(action) for action in ("new", "update", "skip", "error")}
+        return self

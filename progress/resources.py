@@ -211,10 +211,10 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def import_progress(*, user, plan, data: bytes, filename: str, dry_run: bool) -> ImportPreview:
+def import_progress(*, user, plan, data: bytes, filename: str, dry_run: bool, expect: str | None = None) -> ImportPreview:
     """Read the file, check every row, and (unless dry_run or anything is wrong) write
     all of it in one transaction. Raises PermissionRefused if the user may not import."""
     preview, rows = read_rows(data, filename)
     if preview.errors:
         return preview
-    return entries_import(user=user, plan=plan, preview=preview, rows=rows, dry_run=dry_run)
+    return entries_import(user=user, plan=plan, preview=preview, rows=rows, dry_run=dry_run, expect=expect)

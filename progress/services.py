@@ -495,12 +495,14 @@ def _update_from_values(entries: list[ProgressEntry], names: list[str], batch_si
 
 
 @transaction.atomic
-def entries_import(*, user, plan: Plan, preview, rows: list[ImportRow], dry_run: bool):
+def entries_import(*, user, plan: Plan, preview, rows: list[ImportRow], dry_run: bool, expect: str | None = None):
     """Check every row of a progress sheet the way entry_save checks one report, fill
     `preview` (kpiplan.import_widgets.ImportPreview) with what each row will do, and,
     unless `dry_run` or anything at all is wrong, write every row in this one
     transaction with bulk operations and a history row per report whose reason names
-    the file. Queries do not grow with the number of rows beyond the bulk batches."""
+    the file. Queries do not grow with the number of rows beyond the bulk batches.
+    `expect` is the preview's signature: if a report changed since (another user saved
+    it, or created one), nothing is written rather than their change overwritten."""
     from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
     from kpiplan.import_widgets import RowOutcome, SheetOutcome
@@ -667,8 +669,9 @@ def entries_import(*, user, plan: Plan, preview, rows: list[ImportRow], dry_run:
                 continue
             elif current != value:
                 changes[name] = value
+        basis = str(entry.version)
         if not changes:
-            outcome_sheet(row.sheet).rows.append(RowOutcome(row.number, "skip", label))
+            outcome_sheet(row.sheet).rows.append(RowOutcome(row.number, "skip", label, basis=basis))
             continue
         for name, value in changes.items():
             setattr(entry, name, value)
@@ -678,8 +681,11 @@ def entries_import(*, user, plan: Plan, preview, rows: list[ImportRow], dry_run:
         entry.updated_by = user
         entry.updated_at = now
         to_update.append(entry)
-        outcome_sheet(row.sheet).rows.append(RowOutcome(row.number, "update", label))
+        outcome_sheet(row.sheet).rows.append(RowOutcome(row.number, "update", label, basis=basis))
 
+    if not dry_run and expect is not None and not preview.has_errors and preview.signature() != expect:
+        preview.errors.append(_("Someone changed some of these reports after your preview; nothing was imported. "
+                                "Download the sheet again or upload your file again to see the changes."))
     if dry_run or preview.has_errors:
         return preview
     reason = _("Imported from file %(name)s") % {"name": preview.filename}

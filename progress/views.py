@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import EXECUTIVE, PLANNER, has_role, scope_to_user, sees_all_organizations, user_division
 from indicators.models import Indicator
+from kpiplan.uploads import PendingUploads
 from plans.models import Period
 from projects.models import Project, WorkStep
 
@@ -335,46 +336,7 @@ def status_overview(request):
 IMPORTS_SESSION_KEY = "progress_imports"
 
 
-def _imports_dir():
-    from pathlib import Path
-
-    from django.conf import settings
-
-    folder = Path(settings.MEDIA_ROOT) / "private" / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _keep_upload(request, plan, filename: str, data: bytes) -> str:
-    """The uploaded bytes, kept privately (never served) until the user confirms."""
-    import secrets
-    import time
-
-    folder = _imports_dir()
-    for stale in folder.glob("*.upload"):  # forgotten previews: a day is plenty
-        if stale.stat().st_mtime < time.time() - 86400:
-            stale.unlink(missing_ok=True)
-    token = secrets.token_urlsafe(18)
-    (folder / f"{token}.upload").write_bytes(data)
-    pending = request.session.get(IMPORTS_SESSION_KEY, {})
-    pending[token] = {"plan": plan.pk, "filename": filename}
-    request.session[IMPORTS_SESSION_KEY] = pending
-    return token
-
-
-def _take_upload(request, token: str):
-    """(plan id, file name, bytes) of a kept upload, removed from the store; None if gone."""
-    pending = request.session.get(IMPORTS_SESSION_KEY, {})
-    info = pending.pop(token, None) if token else None
-    request.session[IMPORTS_SESSION_KEY] = pending
-    if info is None or not token.replace("-", "").replace("_", "").isalnum():
-        return None
-    path = _imports_dir() / f"{token}.upload"
-    if not path.exists():
-        return None
-    data = path.read_bytes()
-    path.unlink(missing_ok=True)
-    return info["plan"], info["filename"], data
+PENDING_IMPORTS = PendingUploads(IMPORTS_SESSION_KEY, "imports")
 
 
 def _import_scope_or_403(user, plan):
@@ -427,21 +389,23 @@ def import_sheet(request):
         return render(request, "progress/import.html", context)
 
     if request.POST.get("action") == "confirm":
-        kept = _take_upload(request, request.POST.get("token", ""))
-        if kept is None or kept[0] != plan.pk:
+        kept = PENDING_IMPORTS.take(request, request.POST.get("token", ""))
+        if kept is None or kept[0]["plan"] != plan.pk:
             context["error"] = _("This upload is no longer available (already imported or expired); upload the file again.")
             return render(request, "progress/import.html", context, status=400)
-        _plan_id, filename, data = kept
+        info, data = kept
+        filename = info["filename"]
         try:
-            preview = import_progress(user=request.user, plan=plan, data=data, filename=filename, dry_run=False)
+            preview = import_progress(user=request.user, plan=plan, data=data, filename=filename, dry_run=False,
+                                      expect=info["signature"])
         except PermissionRefused:
             raise PermissionDenied from None
         except WorkflowError as exc:
             context["error"] = exc.message
             return render(request, "progress/import.html", context, status=409)
         if preview.has_errors:
-            # Something changed since the preview (a report submitted, a period locked).
-            context.update(preview=_counted(preview), error=_("Something changed since the preview; nothing was imported. "
+            # Something changed since the preview (a report saved or submitted, a period locked).
+            context.update(preview=preview.counted(), error=_("Something changed since the preview; nothing was imported. "
                                                     "Correct the rows below and upload the file again."))
             return render(request, "progress/import.html", context, status=409)
         created = sum(s.count("new") for s in preview.sheets)
@@ -467,12 +431,8 @@ def import_sheet(request):
         except PermissionRefused:
             raise PermissionDenied from None
         if not preview.has_errors:
-            context["token"] = _keep_upload(request, plan, filename, data)
-    context["preview"] = _counted(preview)
+            context["token"] = PENDING_IMPORTS.keep(request, data, plan=plan.pk, filename=filename,
+                                                    signature=preview.signature())
+    context["preview"] = preview.counted()
     return render(request, "progress/import.html", context)
 
-
-def _counted(preview):
-    for sheet in preview.sheets:
-        sheet.counts = {action: sheet.count(action) for action in ("new", "update", "skip", "error")}
-    return preview

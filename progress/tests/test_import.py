@@ -333,3 +333,28 @@ def test_admin_exports_the_sheet_columns(client, cast, period, road_item):
     assert response.status_code == 200, response.content[:500]
     text = response.content.decode("utf-8-sig")
     assert cols.CODE in text and "okr:4.1.10" in text and DEC in text
+
+
+@pytest.mark.parametrize("between", ["saved", "created"])
+def test_a_change_made_between_preview_and_confirm_is_not_overwritten(client, cast, period, road_item, between):
+    """Another user saves the same report while the importer reads the preview: the
+    confirmation refuses the whole file, and their text is kept."""
+    if between == "saved":
+        first = entry_save(user=cast.staff, plan=cast.plan, period=period, item=road_item,
+                           data={"value": Decimal(1), "narrative": "ร่างแรก"}, version=0)
+    client.force_login(cast.staff)
+    upload = io.BytesIO(xlsx(HEADER, [road(value="5", narrative="จากไฟล์")]))
+    upload.name = "ผล.xlsx"
+    response = client.post(reverse("progress:import"), {"file": upload})
+    token = response.context["token"]
+    assert token
+
+    current = ProgressEntry.objects.filter(period=period, indicator=road_item.obj).first()
+    entry_save(user=cast.head, plan=cast.plan, period=period, item=road_item,
+               data={"value": Decimal(2), "narrative": "หัวหน้าฝ่ายแก้ระหว่างนั้น"},
+               version=current.version if current else 0)
+    response = client.post(reverse("progress:import"), {"token": token, "action": "confirm"})
+    assert response.status_code == 409
+    entry = ProgressEntry.objects.get(period=period, indicator=road_item.obj)
+    assert entry.narrative == "หัวหน้าฝ่ายแก้ระหว่างนั้น" and entry.value == Decimal(2)
+    assert between != "saved" or first.pk == entry.pk
