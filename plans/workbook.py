@@ -284,8 +284,39 @@ class SheetSpec:
     def label(self, values) -> str:
         return " ".join(_text(values.get(a)) for a in self.identity_attrs)
 
-    def export_rows(self, plan) -> list[dict]:
+    # Export: the rows of a plan are `export_queryset(plan)`, one `export_row` each. The
+    # admin's export (plans.resources) runs the same through its own, scoped queryset.
+    plan_lookup = "plan"  # the model's path to its plan ("organization" for divisions, work groups)
+    export_related: tuple[str, ...] = ()
+    export_prefetch: tuple[str, ...] = ()
+    export_ordering: tuple[str, ...] = ("pk",)
+
+    def export_queryset(self, plan):
+        target = plan.organization if self.plan_lookup.endswith("organization") else plan
+        return self.prepare_export(self.model.objects.filter(**{self.plan_lookup: target}))
+
+    def prepare_export(self, queryset, *, by_plan: bool = False):
+        """The queryset with what export_row reads loaded, in the sheet's order (by_plan:
+        grouped by plan first, for a queryset that may span several)."""
+        if self.export_related:
+            queryset = queryset.select_related(*self.export_related)
+        if self.export_prefetch:
+            queryset = queryset.prefetch_related(*self.export_prefetch)
+        ordering = ((self.plan_lookup + "_id",) if by_plan else ()) + tuple(self.export_ordering)
+        return queryset.order_by(*ordering)
+
+    def export_context(self, queryset):
+        """What export_row needs beyond the object itself (positions, keys), read once."""
+        return None
+
+    def export_row(self, obj, context=None) -> dict | None:
+        """One object's cells by column attr (None: not a row of the sheet)."""
         raise NotImplementedError
+
+    def export_rows(self, plan) -> list[dict]:
+        queryset = self.export_queryset(plan)
+        context = self.export_context(queryset)
+        return [row for row in (self.export_row(o, context) for o in queryset) if row is not None]
 
 
 def _plain(values, *attrs):
@@ -317,13 +348,16 @@ class AgencySheet(SheetSpec):
     def register(self, ctx, obj, values):
         ctx.agencies[obj.short_name] = obj
 
-    def export_rows(self, plan):
+    def export_queryset(self, plan):
+        """The other agencies the plan names (lead, supporting, or with a share of a target)."""
         orgs = set(Indicator.objects.filter(plan=plan, lead_agency__isnull=False).values_list("lead_agency", flat=True))
         orgs |= set(Indicator.supporting_agencies.through.objects.filter(indicator__plan=plan).values_list("organization", flat=True))
         orgs |= set(IndicatorTarget.objects.filter(indicator__plan=plan, agency__isnull=False).values_list("agency", flat=True))
         orgs.discard(plan.organization_id)
-        return [{"short_name": o.short_name, "name": o.name, "kind": o.kind}
-                for o in Organization.objects.filter(pk__in=orgs).order_by("kind", "short_name")]
+        return Organization.objects.filter(pk__in=orgs).order_by("kind", "short_name")
+
+    def export_row(self, o, context=None):
+        return {"short_name": o.short_name, "name": o.name, "kind": o.kind}
 
 
 class PolicySheet(SheetSpec):
@@ -349,9 +383,11 @@ class PolicySheet(SheetSpec):
     def register(self, ctx, obj, values):
         ctx.policies[obj.code] = obj
 
-    def export_rows(self, plan):
-        return [{"code": p.code, "name": p.name}
-                for p in Policy.objects.filter(projects__plan=plan).distinct().order_by("code")]
+    def export_queryset(self, plan):
+        return Policy.objects.filter(projects__plan=plan).distinct().order_by("code")
+
+    def export_row(self, p, context=None):
+        return {"code": p.code, "name": p.name}
 
 
 class DivisionSheet(SheetSpec):
@@ -378,9 +414,11 @@ class DivisionSheet(SheetSpec):
     def register(self, ctx, obj, values):
         ctx.divisions[obj.name] = obj
 
-    def export_rows(self, plan):
-        return [{"order": d.order, "name": d.name, "short_name": d.short_name, "aliases": d.aliases}
-                for d in Division.objects.filter(organization=plan.organization).order_by("order", "name")]
+    plan_lookup = "organization"
+    export_ordering = ("order", "name")
+
+    def export_row(self, d, context=None):
+        return {"order": d.order, "name": d.name, "short_name": d.short_name, "aliases": d.aliases}
 
 
 class WorkGroupSheet(SheetSpec):
@@ -406,10 +444,12 @@ class WorkGroupSheet(SheetSpec):
     def register(self, ctx, obj, values):
         ctx.work_groups[(obj.division.name, obj.name)] = obj
 
-    def export_rows(self, plan):
-        return [{"division": wg.division.name, "order": wg.order, "name": wg.name}
-                for wg in WorkGroup.objects.filter(division__organization=plan.organization)
-                .select_related("division").order_by("division__order", "division__name", "order", "name")]
+    plan_lookup = "division__organization"
+    export_related = ("division",)
+    export_ordering = ("division__order", "division__name", "order", "name")
+
+    def export_row(self, wg, context=None):
+        return {"division": wg.division.name, "order": wg.order, "name": wg.name}
 
 
 class StatementSheet(SheetSpec):
@@ -432,9 +472,10 @@ class StatementSheet(SheetSpec):
     def resolve(self, ctx, values, errors):
         return _plain(values, "kind", "title", "text"), {}
 
-    def export_rows(self, plan):
-        return [{"order": s.order, "kind": s.kind, "title": s.title, "text": s.text}
-                for s in PlanStatement.objects.filter(plan=plan).order_by("order", "pk")]
+    export_ordering = ("order", "pk")
+
+    def export_row(self, s, context=None):
+        return {"order": s.order, "kind": s.kind, "title": s.title, "text": s.text}
 
 
 class NodeSheet(SheetSpec):
@@ -468,10 +509,12 @@ class NodeSheet(SheetSpec):
     def register(self, ctx, obj, values):
         ctx.nodes[obj.key] = obj
 
-    def export_rows(self, plan):
-        return [{"key": n.key, "level": n.level, "parent": n.parent.key if n.parent_id else "", "code": n.code,
-                 "title": n.title, "order": n.order, "notes": n.notes}
-                for n in StrategyNode.objects.filter(plan=plan).select_related("parent").order_by("order", "pk")]
+    export_related = ("parent",)
+    export_ordering = ("order", "pk")
+
+    def export_row(self, n, context=None):
+        return {"key": n.key, "level": n.level, "parent": n.parent.key if n.parent_id else "", "code": n.code,
+                "title": n.title, "order": n.order, "notes": n.notes}
 
 
 class IndicatorSheet(SheetSpec):
@@ -543,26 +586,25 @@ class IndicatorSheet(SheetSpec):
     def register(self, ctx, obj, values):
         ctx.indicators[obj.key] = obj
 
-    def export_rows(self, plan):
-        rows = []
-        for i in (Indicator.objects.filter(plan=plan).select_related("node", "parent", "lead_agency", "lead_division",
-                                                                       "division")
-                  .prefetch_related("supporting_agencies").order_by("order", "pk")):
-            rows.append({
-                "key": i.key, "kind": i.kind, "code": i.code, "name": i.name, "node": i.node.key if i.node_id else "",
-                "parent": i.parent.key if i.parent_id else "", "unit": i.unit, "direction": i.direction,
-                "measure_type": i.measure_type, "starred": i.starred,
-                "lead_agency": i.lead_agency.short_name if i.lead_agency_id else "",
-                "lead_division": i.lead_division.name if i.lead_division_id else "",
-                "support": sorted(a.short_name for a in i.supporting_agencies.all()),
-                "division": i.division.name if i.division_id else "",
-                "reporting_frequency": i.reporting_frequency, "cumulative": i.cumulative,
-                "target_text": i.target_text, "target_year_text": i.target_year_text, "definition": i.definition,
-                "formula": i.formula, "evidence": i.evidence, "projects_text": i.projects_text, "weight": i.weight,
-                "component": i.component, "component_title": i.component_title, "summary_order": i.summary_order,
-                "order": i.order, "notes": i.notes,
-            })
-        return rows
+    export_related = ("node", "parent", "lead_agency", "lead_division", "division")
+    export_prefetch = ("supporting_agencies",)
+    export_ordering = ("order", "pk")
+
+    def export_row(self, i, context=None):
+        return {
+            "key": i.key, "kind": i.kind, "code": i.code, "name": i.name, "node": i.node.key if i.node_id else "",
+            "parent": i.parent.key if i.parent_id else "", "unit": i.unit, "direction": i.direction,
+            "measure_type": i.measure_type, "starred": i.starred,
+            "lead_agency": i.lead_agency.short_name if i.lead_agency_id else "",
+            "lead_division": i.lead_division.name if i.lead_division_id else "",
+            "support": sorted(a.short_name for a in i.supporting_agencies.all()),
+            "division": i.division.name if i.division_id else "",
+            "reporting_frequency": i.reporting_frequency, "cumulative": i.cumulative,
+            "target_text": i.target_text, "target_year_text": i.target_year_text, "definition": i.definition,
+            "formula": i.formula, "evidence": i.evidence, "projects_text": i.projects_text, "weight": i.weight,
+            "component": i.component, "component_title": i.component_title, "summary_order": i.summary_order,
+            "order": i.order, "notes": i.notes,
+        }
 
 
 class _IndicatorChild(SheetSpec):
@@ -600,11 +642,13 @@ class TargetSheet(_IndicatorChild):
         agency = _ref(ctx, ctx.agencies, values.get("agency"), errors, "ส่วนของหน่วยงาน", "หน่วยงาน", AgencySheet.name)
         return {**_plain(values, "value", "unit", "label", "fiscal_year"), "agency": agency}, {}
 
-    def export_rows(self, plan):
-        return [{"indicator": t.indicator.key, "order": t.order, "value": t.value, "unit": t.unit, "label": t.label,
-                 "agency": t.agency.short_name if t.agency_id else "", "fiscal_year": t.fiscal_year}
-                for t in IndicatorTarget.objects.filter(indicator__plan=plan).select_related("indicator", "agency")
-                .order_by("indicator__order", "indicator_id", "order", "pk")]
+    plan_lookup = "indicator__plan"
+    export_related = ("indicator", "agency")
+    export_ordering = ("indicator__order", "indicator_id", "order", "pk")
+
+    def export_row(self, t, context=None):
+        return {"indicator": t.indicator.key, "order": t.order, "value": t.value, "unit": t.unit, "label": t.label,
+                "agency": t.agency.short_name if t.agency_id else "", "fiscal_year": t.fiscal_year}
 
 
 class BaselineSheet(_IndicatorChild):
@@ -631,11 +675,13 @@ class BaselineSheet(_IndicatorChild):
         self._ind = self.indicator(ctx, values, errors)
         return _plain(values, "value", "unit", "text"), {}
 
-    def export_rows(self, plan):
-        return [{"indicator": b.indicator.key, "year": b.year, "label": b.label, "value": b.value, "unit": b.unit,
-                 "text": b.text}
-                for b in Baseline.objects.filter(indicator__plan=plan).select_related("indicator")
-                .order_by("indicator__order", "indicator_id", "year", "label")]
+    plan_lookup = "indicator__plan"
+    export_related = ("indicator",)
+    export_ordering = ("indicator__order", "indicator_id", "year", "label")
+
+    def export_row(self, b, context=None):
+        return {"indicator": b.indicator.key, "year": b.year, "label": b.label, "value": b.value, "unit": b.unit,
+                "text": b.text}
 
 
 class RubricSheet(_IndicatorChild):
@@ -663,10 +709,12 @@ class RubricSheet(_IndicatorChild):
     def register(self, ctx, obj, values):
         ctx.rubrics[values["indicator"]] = obj
 
-    def export_rows(self, plan):
-        return [{"indicator": r.indicator.key, "title": r.title, "note": r.note}
-                for r in Rubric.objects.filter(indicator__plan=plan).select_related("indicator")
-                .order_by("indicator__order", "indicator_id")]
+    plan_lookup = "indicator__plan"
+    export_related = ("indicator",)
+    export_ordering = ("indicator__order", "indicator_id")
+
+    def export_row(self, r, context=None):
+        return {"indicator": r.indicator.key, "title": r.title, "note": r.note}
 
 
 class RubricLevelSheet(SheetSpec):
@@ -702,11 +750,13 @@ class RubricLevelSheet(SheetSpec):
     def register(self, ctx, obj, values):
         ctx.levels[(values["indicator"], obj.level)] = obj
 
-    def export_rows(self, plan):
-        return [{"indicator": lv.rubric.indicator.key, "level": lv.level, "threshold_text": lv.threshold_text,
-                 "threshold_percent": lv.threshold_percent, "description": lv.description, "points": lv.points}
-                for lv in RubricLevel.objects.filter(rubric__indicator__plan=plan).select_related("rubric__indicator")
-                .order_by("rubric__indicator__order", "rubric__indicator_id", "-level")]
+    plan_lookup = "rubric__indicator__plan"
+    export_related = ("rubric__indicator",)
+    export_ordering = ("rubric__indicator__order", "rubric__indicator_id", "-level")
+
+    def export_row(self, lv, context=None):
+        return {"indicator": lv.rubric.indicator.key, "level": lv.level, "threshold_text": lv.threshold_text,
+                "threshold_percent": lv.threshold_percent, "description": lv.description, "points": lv.points}
 
 
 class RubricConditionSheet(SheetSpec):
@@ -743,12 +793,13 @@ class RubricConditionSheet(SheetSpec):
             errors.append(("ชนิด", "เกณฑ์ตัวเลขต้องมีตัววัด เครื่องหมาย และค่า"))
         return out, {}
 
-    def export_rows(self, plan):
-        return [{"indicator": c.level.rubric.indicator.key, "level": c.level.level, "order": c.order, "kind": c.kind,
-                 "measure": c.measure, "operator": c.operator, "value": c.value, "unit": c.unit, "text": c.text}
-                for c in RubricCondition.objects.filter(level__rubric__indicator__plan=plan)
-                .select_related("level__rubric__indicator")
-                .order_by("level__rubric__indicator__order", "level__rubric__indicator_id", "-level__level", "order")]
+    plan_lookup = "level__rubric__indicator__plan"
+    export_related = ("level__rubric__indicator",)
+    export_ordering = ("level__rubric__indicator__order", "level__rubric__indicator_id", "-level__level", "order")
+
+    def export_row(self, c, context=None):
+        return {"indicator": c.level.rubric.indicator.key, "level": c.level.level, "order": c.order, "kind": c.kind,
+                "measure": c.measure, "operator": c.operator, "value": c.value, "unit": c.unit, "text": c.text}
 
 
 class ProjectSheet(SheetSpec):
@@ -826,20 +877,20 @@ class ProjectSheet(SheetSpec):
     def register(self, ctx, obj, values):
         ctx.projects[obj.key] = obj
 
-    def export_rows(self, plan):
-        rows = []
-        for p in (Project.objects.filter(plan=plan).select_related("parent", "same_as", "node", "division", "work_group")
-                  .prefetch_related("policies").order_by("section", "order", "pk")):
-            rows.append({
-                "key": p.key, "section": p.section, "parent": p.parent.key if p.parent_id else "",
-                "sequence": p.sequence, "number": p.number, "name": p.name, "budget": p.budget,
-                "budget_text": p.budget_text, "division": p.division.name if p.division_id else "",
-                "division_text": p.division_text, "work_group": p.work_group.name if p.work_group_id else "",
-                "strategy_code": p.strategy_code, "policies": [x.code for x in p.policies.all()],
-                "policy_text": p.policy_text, "node": p.node.key if p.node_id else "",
-                "same_as": p.same_as.key if p.same_as_id else "", "order": p.order, "notes": p.notes,
-            })
-        return rows
+    export_related = ("parent", "same_as", "node", "division", "work_group")
+    export_prefetch = ("policies",)
+    export_ordering = ("section", "order", "pk")
+
+    def export_row(self, p, context=None):
+        return {
+            "key": p.key, "section": p.section, "parent": p.parent.key if p.parent_id else "",
+            "sequence": p.sequence, "number": p.number, "name": p.name, "budget": p.budget,
+            "budget_text": p.budget_text, "division": p.division.name if p.division_id else "",
+            "division_text": p.division_text, "work_group": p.work_group.name if p.work_group_id else "",
+            "strategy_code": p.strategy_code, "policies": [x.code for x in p.policies.all()],
+            "policy_text": p.policy_text, "node": p.node.key if p.node_id else "",
+            "same_as": p.same_as.key if p.same_as_id else "", "order": p.order, "notes": p.notes,
+        }
 
 
 class ProjectIndicatorSheet(SheetSpec):
@@ -866,10 +917,12 @@ class ProjectIndicatorSheet(SheetSpec):
                          IndicatorSheet.name)
         return {"printed": values.get("printed", "")}, {}
 
-    def export_rows(self, plan):
-        return [{"project": pi.project.key, "indicator": pi.indicator.key, "printed": pi.printed}
-                for pi in ProjectIndicator.objects.filter(project__plan=plan).select_related("project", "indicator")
-                .order_by("project__section", "project__order", "project_id", "indicator__order", "pk")]
+    plan_lookup = "project__plan"
+    export_related = ("project", "indicator")
+    export_ordering = ("project__section", "project__order", "project_id", "indicator__order", "pk")
+
+    def export_row(self, pi, context=None):
+        return {"project": pi.project.key, "indicator": pi.indicator.key, "printed": pi.printed}
 
 
 class KeyResultLinkSheet(SheetSpec):
@@ -909,14 +962,15 @@ class KeyResultLinkSheet(SheetSpec):
                               ProjectSheet.name)
         return out, {}
 
-    def export_rows(self, plan):
-        return [{"order": k.order, "objective": k.objective.key if k.objective_id else "",
-                 "indicator": k.indicator.key if k.indicator_id else "", "kr_text": k.kr_text, "unit": k.unit,
-                 "target_text": k.target_text, "project": k.project.key if k.project_id else "",
-                 "project_text": k.project_text, "budget": k.budget, "budget_text": k.budget_text,
-                 "project_kpi_target": k.project_kpi_target, "notes": k.notes}
-                for k in KeyResultLink.objects.filter(plan=plan).select_related("objective", "indicator", "project")
-                .order_by("order", "pk")]
+    export_related = ("objective", "indicator", "project")
+    export_ordering = ("order", "pk")
+
+    def export_row(self, k, context=None):
+        return {"order": k.order, "objective": k.objective.key if k.objective_id else "",
+                "indicator": k.indicator.key if k.indicator_id else "", "kr_text": k.kr_text, "unit": k.unit,
+                "target_text": k.target_text, "project": k.project.key if k.project_id else "",
+                "project_text": k.project_text, "budget": k.budget, "budget_text": k.budget_text,
+                "project_kpi_target": k.project_kpi_target, "notes": k.notes}
 
 
 class WorkStepSheet(SheetSpec):
@@ -952,11 +1006,13 @@ class WorkStepSheet(SheetSpec):
         return {**_plain(values, "name", "weight", "cumulative_percent", "notes"),
                 "months": values.get("months") or []}, {}
 
-    def export_rows(self, plan):
-        return [{"project": s.project.key, "number": s.number, "name": s.name, "weight": s.weight,
-                 "cumulative_percent": s.cumulative_percent, "months": s.months, "notes": s.notes}
-                for s in WorkStep.objects.filter(project__plan=plan).select_related("project")
-                .order_by("project__section", "project__order", "project_id", "number")]
+    plan_lookup = "project__plan"
+    export_related = ("project",)
+    export_ordering = ("project__section", "project__order", "project_id", "number")
+
+    def export_row(self, s, context=None):
+        return {"project": s.project.key, "number": s.number, "name": s.name, "weight": s.weight,
+                "cumulative_percent": s.cumulative_percent, "months": s.months, "notes": s.notes}
 
 
 class TotalSheet(SheetSpec):
@@ -984,10 +1040,22 @@ class TotalSheet(SheetSpec):
             errors.append(("ส่วนที่", "ส่วนที่ต้องเป็น ๑ ๒ หรือ ๓"))
         return _plain(values, "section", "label", "amount", "count", "text", "source"), {}
 
-    def export_rows(self, plan):
-        return [{"position": i, "section": t.section, "label": t.label, "amount": t.amount, "count": t.count,
-                 "text": t.text, "source": t.source}
-                for i, t in enumerate(PrintedTotal.objects.filter(plan=plan).order_by("section", "id"), 1)]
+    export_ordering = ("section", "id")
+
+    def export_context(self, queryset):
+        """A total is identified by its position among its plan's totals (all of them, even
+        when the queryset is a filtered part)."""
+        positions, counts = {}, {}
+        plans = queryset.order_by().values("plan_id")
+        for pk, plan_id in (PrintedTotal.objects.filter(plan__in=plans).order_by("plan_id", *self.export_ordering)
+                            .values_list("pk", "plan_id")):
+            counts[plan_id] = counts.get(plan_id, 0) + 1
+            positions[pk] = counts[plan_id]
+        return positions
+
+    def export_row(self, t, context=None):
+        return {"position": context[t.pk], "section": t.section, "label": t.label, "amount": t.amount,
+                "count": t.count, "text": t.text, "source": t.source}
 
 
 class VariantSheet(SheetSpec):
@@ -1030,20 +1098,22 @@ class VariantSheet(SheetSpec):
                                 VARIANT_KINDS[values["kind"]], VARIANT_KINDS[values["kind"]])
         return {}, {}
 
-    def export_rows(self, plan):
-        ctx = Context(None, plan.organization, "", plan)
-        ctx.nodes = {n.key: n for n in StrategyNode.objects.filter(plan=plan)}
-        ctx.indicators = {i.key: i for i in Indicator.objects.filter(plan=plan)}
-        ctx.projects = {p.key: p for p in Project.objects.filter(plan=plan)}
-        self.existing(ctx)
-        by_ct = {ct.pk: (kind, {o.pk: k for k, o in objs.items()}) for kind, (ct, objs) in self.maps.items()}
-        rows = []
-        for v in Variant.objects.filter(plan=plan).order_by("content_type", "object_id", "field", "pk"):
-            kind, keys = by_ct.get(v.content_type_id, (None, {}))
-            if kind and v.object_id in keys:
-                rows.append({"kind": kind, "key": keys[v.object_id], "field": v.field, "value": v.value,
-                             "source": v.source})
-        return rows
+    export_ordering = ("content_type", "object_id", "field", "pk")
+
+    def export_context(self, queryset):
+        """The keys of what the variants print differently: content type -> (kind, {pk: key})."""
+        from django.contrib.contenttypes.models import ContentType
+
+        plans = queryset.order_by().values("plan_id")
+        return {ContentType.objects.get_for_model(model).pk:
+                (kind, dict(model.objects.filter(plan__in=plans).exclude(key="").values_list("pk", "key")))
+                for kind, model in (("node", StrategyNode), ("indicator", Indicator), ("project", Project))}
+
+    def export_row(self, v, context=None):
+        kind, keys = context.get(v.content_type_id, (None, {}))
+        if not kind or v.object_id not in keys:
+            return None  # a record without a key cannot be named in the workbook
+        return {"kind": kind, "key": keys[v.object_id], "field": v.field, "value": v.value, "source": v.source}
 
 
 PLAN_SHEET = "แผน"
