@@ -3,6 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 from kpiplan.admin_base import PlanDataAdmin, ScopedInline, ScopedStackedInline
 from plans.admin import VariantInline
+from plans.resources import (
+    BaselineResource,
+    IndicatorResource,
+    IndicatorTargetResource,
+    RubricConditionResource,
+    RubricLevelResource,
+    RubricResource,
+)
 
 from .models import Baseline, Indicator, IndicatorTarget, Rubric, RubricCondition, RubricLevel
 
@@ -25,6 +33,7 @@ class RubricInline(ScopedStackedInline):
 
 @admin.register(Indicator)
 class IndicatorAdmin(PlanDataAdmin):
+    resource_classes = [IndicatorResource]  # the workbook sheet's columns
     list_display = ["code", "name_short", "kind", "unit", "lead_agency", "weight", "starred", "plan"]
     list_filter = ["kind", "starred", "direction", "plan"]
     search_fields = ["code", "name", "key", "definition"]
@@ -57,6 +66,7 @@ class LevelInline(ScopedInline):
 
 @admin.register(Rubric)
 class RubricAdmin(PlanDataAdmin):
+    resource_classes = [RubricResource]  # the workbook sheet's columns
     list_display = ["title", "indicator"]
     search_fields = ["title", "indicator__name", "indicator__code"]
     autocomplete_fields = ["indicator"]
@@ -65,6 +75,7 @@ class RubricAdmin(PlanDataAdmin):
 
 @admin.register(RubricLevel)
 class RubricLevelAdmin(PlanDataAdmin):
+    resource_classes = [RubricLevelResource]  # the workbook sheet's columns
     list_display = ["rubric", "level", "threshold_text", "points"]
     list_filter = ["level"]
     search_fields = ["rubric__title", "description"]
@@ -74,6 +85,7 @@ class RubricLevelAdmin(PlanDataAdmin):
 
 @admin.register(IndicatorTarget)
 class IndicatorTargetAdmin(PlanDataAdmin):
+    resource_classes = [IndicatorTargetResource]  # the workbook sheet's columns
     list_display = ["indicator", "label", "value", "unit", "agency"]
     search_fields = ["indicator__name", "indicator__code", "label"]
     autocomplete_fields = ["indicator", "agency"]
@@ -81,6 +93,7 @@ class IndicatorTargetAdmin(PlanDataAdmin):
 
 @admin.register(Baseline)
 class BaselineAdmin(PlanDataAdmin):
+    resource_classes = [BaselineResource]  # the workbook sheet's columns
     list_display = ["indicator", "year", "label", "value", "unit"]
     list_filter = ["year"]
     search_fields = ["indicator__name", "indicator__code", "text"]
@@ -89,6 +102,7 @@ class BaselineAdmin(PlanDataAdmin):
 
 @admin.register(RubricCondition)
 class RubricConditionAdmin(PlanDataAdmin):
+    resource_classes = [RubricConditionResource]  # the workbook sheet's columns
     list_display = ["level", "kind", "measure", "operator", "value", "text"]
     list_filter = ["kind"]
     search_fields = ["measure", "text"]

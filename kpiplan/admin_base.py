@@ -9,6 +9,7 @@ from django.db import models
 from django.forms import ModelForm
 from django.http import Http404
 from import_export.admin import ExportMixin
+from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import scope_to_user, sees_all_organizations, user_organization
@@ -96,6 +97,9 @@ class PlanDataAdmin(ScopedMixin, ExportMixin, SimpleHistoryAdmin):
     list_per_page = 50
     # Imports go through the plan workbook page (preview, all or nothing, own organization only).
     import_export_change_list_template = "admin/plan_data_change_list.html"
+    # The formats that page reads back; CSV with a BOM, so that Excel shows the Thai text.
+    export_formats = [base_formats.CSV, base_formats.XLSX]
+    to_encoding = "utf-8-sig"
 
     def changelist_view(self, request, extra_context=None):
         from django.urls import reverse

@@ -66,6 +66,7 @@ class SheetOutcome:
     name: str
     rows: list[RowOutcome] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # problems of the sheet as a whole
+    warnings: list[str] = field(default_factory=list)  # worth saying, but no reason not to import
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)

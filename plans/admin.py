@@ -17,6 +17,14 @@ from .models import (
     Variant,
     WorkGroup,
 )
+from .resources import (
+    DivisionResource,
+    PlanStatementResource,
+    PrintedTotalResource,
+    StrategyNodeResource,
+    VariantResource,
+    WorkGroupResource,
+)
 
 
 class OrganizationAliasInline(admin.TabularInline):
@@ -39,6 +47,7 @@ class WorkGroupInline(ScopedInline):
 
 @admin.register(Division)
 class DivisionAdmin(PlanDataAdmin):
+    resource_classes = [DivisionResource]  # the workbook sheet's columns
     list_display = ["name", "short_name", "organization", "order"]
     list_filter = ["organization"]
     search_fields = ["name", "short_name"]
@@ -48,6 +57,7 @@ class DivisionAdmin(PlanDataAdmin):
 
 @admin.register(WorkGroup)
 class WorkGroupAdmin(PlanDataAdmin):
+    resource_classes = [WorkGroupResource]  # the workbook sheet's columns
     list_display = ["name", "division", "order"]
     list_filter = ["division__organization", "division"]
     search_fields = ["name", "division__name"]
@@ -104,6 +114,7 @@ class PlanAdmin(PlanDataAdmin):
 
 @admin.register(PlanStatement)
 class PlanStatementAdmin(PlanDataAdmin):
+    resource_classes = [PlanStatementResource]  # the workbook sheet's columns
     list_display = ["kind", "title", "short_text", "plan", "order"]
     list_filter = ["kind", "plan"]
     search_fields = ["title", "text"]
@@ -135,6 +146,7 @@ class VariantInline(GenericTabularInline):
 
 @admin.register(StrategyNode)
 class StrategyNodeAdmin(PlanDataAdmin):
+    resource_classes = [StrategyNodeResource]  # the workbook sheet's columns
     list_display = ["code", "title", "level", "parent", "plan"]
     list_filter = ["level", "plan"]
     search_fields = ["code", "title", "key"]
@@ -145,6 +157,7 @@ class StrategyNodeAdmin(PlanDataAdmin):
 
 @admin.register(Variant)
 class VariantAdmin(PlanDataAdmin):
+    resource_classes = [VariantResource]  # the workbook sheet's columns
     list_display = ["target", "field", "value", "source", "plan"]
     list_filter = ["field", "source", "plan"]
     search_fields = ["value", "source"]
@@ -153,6 +166,7 @@ class VariantAdmin(PlanDataAdmin):
 
 @admin.register(PrintedTotal)
 class PrintedTotalAdmin(PlanDataAdmin):
+    resource_classes = [PrintedTotalResource]  # the workbook sheet's columns
     list_display = ["section", "label", "amount", "count", "plan"]
     list_filter = ["section", "plan"]
     search_fields = ["label", "text"]

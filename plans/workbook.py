@@ -1191,6 +1191,8 @@ class Importer:
             with transaction.atomic():
                 self.load_reference()
                 self.import_plan(matched.get(PLAN_SHEET))
+                if self.ctx.plan is not None:
+                    self.load_plan_keys(matched)
                 for spec in SHEETS:
                     sheet = matched.get(spec.name)
                     if sheet is None:
@@ -1226,6 +1228,10 @@ class Importer:
                 continue
             name = sheet.name if (sheet.name in SHEETS_BY_NAME or sheet.name == PLAN_SHEET) else self.guess(sheet)
             if name is None:
+                if sheet.header:  # the user's own notes, a pivot table...: said, and left alone
+                    self.preview.sheets.append(SheetOutcome(sheet.name, warnings=[
+                        f"แผ่นงาน «{sheet.name}» ไม่ใช่แผ่นงานของแผน (ชื่อแผ่นงานและหัวคอลัมน์ไม่ตรงกับแบบฟอร์ม) "
+                        "จึงไม่ได้นำเข้า"]))
                 continue
             if name in matched:
                 self.preview.errors.append(f"มีแผ่นงาน «{name}» มากกว่าหนึ่งแผ่น")
@@ -1257,6 +1263,23 @@ class Importer:
         ctx.divisions = {d.name: d for d in Division.objects.filter(organization=ctx.organization)}
         ctx.work_groups = {(wg.division.name, wg.name): wg for wg in
                            WorkGroup.objects.filter(division__organization=ctx.organization).select_related("division")}
+
+    def load_plan_keys(self, matched):
+        """What the plan already has, by key, for the sheets not in the file: a file of
+        some sheets (a CSV or an admin export of one) names records of the others."""
+        ctx, plan = self.ctx, self.ctx.plan
+        if NodeSheet.name not in matched:
+            ctx.nodes = {n.key: n for n in StrategyNode.objects.filter(plan=plan).exclude(key="")}
+        if IndicatorSheet.name not in matched:
+            ctx.indicators = {i.key: i for i in Indicator.objects.filter(plan=plan).exclude(key="")}
+        if ProjectSheet.name not in matched:
+            ctx.projects = {p.key: p for p in Project.objects.filter(plan=plan).exclude(key="")}
+        if RubricSheet.name not in matched:
+            ctx.rubrics = {r.indicator.key: r for r in Rubric.objects.filter(indicator__plan=plan)
+                           .select_related("indicator")}
+        if RubricLevelSheet.name not in matched:
+            ctx.levels = {(lv.rubric.indicator.key, lv.level): lv for lv in RubricLevel.objects
+                          .filter(rubric__indicator__plan=plan).select_related("rubric__indicator")}
 
     # -- the plan sheet ------------------------------------------------------------
     def import_plan(self, sheet):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from kpiplan.admin_base import PlanDataAdmin, ReferenceAdmin, ScopedInline, baht
 from kpiplan.lib.thai import format_number
 from plans.admin import VariantInline
+from plans.resources import KeyResultLinkResource, ProjectIndicatorResource, ProjectResource, WorkStepResource
 
 from .calculations import weights_problem
 from .models import KeyResultLink, Policy, Project, ProjectIndicator, WorkStep
@@ -57,6 +58,7 @@ class ProjectIndicatorInline(ScopedInline):
 
 @admin.register(Project)
 class ProjectAdmin(PlanDataAdmin):
+    resource_classes = [ProjectResource]  # the workbook sheet's columns
     list_display = ["section", "sequence", "number", "name_short", "budget_display", "division", "strategy_code", "plan"]
     list_filter = ["section", "division", "plan"]
     search_fields = ["name", "number", "sequence", "strategy_code", "policies__code", "key"]
@@ -75,6 +77,7 @@ class ProjectAdmin(PlanDataAdmin):
 
 @admin.register(KeyResultLink)
 class KeyResultLinkAdmin(PlanDataAdmin):
+    resource_classes = [KeyResultLinkResource]  # the workbook sheet's columns
     list_display = ["kr_text_short", "target_text", "project_text_short", "budget_display", "project_kpi_target", "plan"]
     list_filter = ["plan"]
     search_fields = ["kr_text", "project_text"]
@@ -96,6 +99,7 @@ class KeyResultLinkAdmin(PlanDataAdmin):
 
 @admin.register(WorkStep)
 class WorkStepAdmin(PlanDataAdmin):
+    resource_classes = [WorkStepResource]  # the workbook sheet's columns
     list_display = ["project", "number", "name", "weight", "cumulative_percent"]
     search_fields = ["name", "project__name"]
     autocomplete_fields = ["project"]
@@ -103,6 +107,7 @@ class WorkStepAdmin(PlanDataAdmin):
 
 @admin.register(ProjectIndicator)
 class ProjectIndicatorAdmin(PlanDataAdmin):
+    resource_classes = [ProjectIndicatorResource]  # the workbook sheet's columns
     list_display = ["project", "indicator", "printed"]
     search_fields = ["project__name", "indicator__name", "printed"]
     autocomplete_fields = ["project", "indicator"]
