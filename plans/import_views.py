@@ -4,11 +4,6 @@ then confirm: the whole file is imported in one transaction, or nothing is."""
 
 from __future__ import annotations
 
-import secrets
-import time
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import PLANNER, has_role, scope_to_user, sees_all_organizations, user_organization
 from kpiplan.import_widgets import ImportPreview
+from kpiplan.uploads import PendingUploads
 
 from .models import Plan
 from .workbook import MAX_UPLOAD_BYTES, export_workbook, import_workbook
@@ -32,43 +28,7 @@ def _planner_or_403(user):
     return user_organization(user)
 
 
-def _imports_dir() -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "private" / "plan-imports"  # never served
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _keep_upload(request, filename: str, data: bytes, plan_id) -> str:
-    folder = _imports_dir()
-    for stale in folder.glob("*.upload"):
-        if stale.stat().st_mtime < time.time() - 86400:
-            stale.unlink(missing_ok=True)
-    token = secrets.token_urlsafe(18)
-    (folder / f"{token}.upload").write_bytes(data)
-    pending = request.session.get(SESSION_KEY, {})
-    pending[token] = {"filename": filename, "plan": plan_id}
-    request.session[SESSION_KEY] = pending
-    return token
-
-
-def _take_upload(request, token: str):
-    pending = request.session.get(SESSION_KEY, {})
-    info = pending.pop(token, None) if token else None
-    request.session[SESSION_KEY] = pending
-    if info is None or not token.replace("-", "").replace("_", "").isalnum():
-        return None
-    path = _imports_dir() / f"{token}.upload"
-    if not path.exists():
-        return None
-    data = path.read_bytes()
-    path.unlink(missing_ok=True)
-    return info, data
-
-
-def _counted(preview: ImportPreview) -> ImportPreview:
-    for sheet in preview.sheets:
-        sheet.counts = {action: sheet.count(action) for action in ("new", "update", "skip", "error")}
-    return preview
+PENDING = PendingUploads(SESSION_KEY, "plan-imports")
 
 
 @login_required
@@ -105,15 +65,15 @@ def import_plan(request):
         return next((p for p in plans if str(p.pk) == str(plan_id)), None) if plan_id else None
 
     if request.POST.get("action") == "confirm":
-        kept = _take_upload(request, request.POST.get("token", ""))
+        kept = PENDING.take(request, request.POST.get("token", ""))
         if kept is None:
             context["error"] = _("This upload is no longer available (already imported or expired); upload the file again.")
             return render(request, "plans/import.html", context, status=400)
         info, data = kept
         preview = import_workbook(data, info["filename"], user=request.user, dry_run=False,
-                                  plan=chosen_plan(info["plan"]))
+                                  plan=chosen_plan(info["plan"]), expect=info["signature"])
         if preview.has_errors:
-            context.update(preview=_counted(preview), error=_("Something changed since the preview; nothing was imported. "
+            context.update(preview=preview.counted(), error=_("Something changed since the preview; nothing was imported. "
                                                               "Correct the rows below and upload the file again."))
             return render(request, "plans/import.html", context, status=409)
         counts = {a: sum(s.count(a) for s in preview.sheets) for a in ("new", "update", "skip")}
@@ -135,6 +95,6 @@ def import_plan(request):
         data = upload.read()
         preview = import_workbook(data, filename, user=request.user, dry_run=True, plan=chosen_plan(plan_id))
         if not preview.has_errors:
-            context["token"] = _keep_upload(request, filename, data, plan_id)
-    context["preview"] = _counted(preview)
+            context["token"] = PENDING.keep(request, data, filename=filename, plan=plan_id, signature=preview.signature())
+    context["preview"] = preview.counted()
     return render(request, "plans/import.html", context)

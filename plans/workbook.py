@@ -84,6 +84,15 @@ FALSE_WORDS = {"", "ไม่", "ไม่ใช่", "n", "no", "false", "0", "
 COMMON_UNITS = ["ร้อยละ", "แห่ง", "ครั้ง", "คน", "ราย", "โครงการ", "เรื่อง", "จุด", "กม.", "ต้น", "ตร.ม.", "บาท"]
 
 
+def _fingerprint(obj, fields: dict, m2m: dict) -> str:
+    """The stored values a row was compared with, as a short digest (see RowOutcome.basis)."""
+    import hashlib
+
+    parts = [f"{name}={getattr(obj, obj._meta.get_field(name).attname)!r}" for name in sorted(fields)]
+    parts += [f"{name}={sorted(o.pk for o in getattr(obj, name).all())}" for name in sorted(m2m)]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]
+
+
 class Skip(Exception):
     """A row that cannot be checked further (its errors are already recorded)."""
 
@@ -1172,7 +1181,9 @@ class Importer:
         self.given_plan = plan
         self.preview = ImportPreview(filename)
 
-    def run(self, data: bytes, *, dry_run: bool, max_bytes: int = MAX_UPLOAD_BYTES) -> ImportPreview:
+    def run(self, data: bytes, *, dry_run: bool, max_bytes: int = MAX_UPLOAD_BYTES, expect: str | None = None) -> ImportPreview:
+        """Check or import; `expect` is the preview's signature: if a stored record the
+        file changes was changed by someone else since, nothing is written."""
         preview = self.preview
         organization = user_organization(self.user)
         if organization is None or not has_role(self.user, PLANNER):
@@ -1212,6 +1223,9 @@ class Importer:
                         outcome.errors.append("ฐานข้อมูลไม่ยอมรับข้อมูลในแผ่นงานนี้ (ข้อมูลขัดกับข้อกำหนด) "
                                               "ยังไม่ได้ตรวจแผ่นงานถัดไป")
                         break
+                if not dry_run and expect is not None and not preview.has_errors and preview.signature() != expect:
+                    preview.errors.append("ข้อมูลแผนในระบบถูกแก้ไขหลังจากที่คุณตรวจสอบไฟล์ จึงยังไม่ได้นำเข้าข้อมูลใดเลย "
+                                          "กรุณาอัปโหลดไฟล์อีกครั้งเพื่อดูผลการตรวจสอบใหม่")
                 if dry_run or preview.has_errors:
                     transaction.set_rollback(True)
         except Exception:  # never a server error, never a partial write (the transaction is gone)
@@ -1431,6 +1445,8 @@ class Importer:
             is_new = obj is None
             if is_new:
                 obj = spec.new(ctx, values)
+            else:
+                row.basis = _fingerprint(obj, fields, m2m)
             changed = {}
             for name, value in fields.items():
                 model_field = obj._meta.get_field(name)
@@ -1477,9 +1493,10 @@ class Importer:
 
 
 def import_workbook(data: bytes, filename: str, *, user, dry_run: bool = True, plan: Plan | None = None,
-                    max_bytes: int = MAX_UPLOAD_BYTES) -> ImportPreview:
-    """Check (dry_run) or import a plan workbook or one sheet as CSV; all or nothing."""
-    return Importer(user=user, filename=filename, plan=plan).run(data, dry_run=dry_run, max_bytes=max_bytes)
+                    max_bytes: int = MAX_UPLOAD_BYTES, expect: str | None = None) -> ImportPreview:
+    """Check (dry_run) or import a plan workbook or one sheet as CSV; all or nothing.
+    `expect`: the signature of the preview the user confirmed (see Importer.run)."""
+    return Importer(user=user, filename=filename, plan=plan).run(data, dry_run=dry_run, max_bytes=max_bytes, expect=expect)
 
 
 # -- export ---------------------------------------------------------------------------

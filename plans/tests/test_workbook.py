@@ -551,3 +551,41 @@ def test_the_admin_import_button_leads_planners_to_the_workbook_page(client, cas
         assert 'id="plan-workbook-import"' in page and reverse("plan-import") in page
     client.force_login(cast.administrator)
     assert 'id="plan-workbook-import"' not in client.get(reverse("admin:projects_project_changelist")).content.decode()
+
+
+def test_a_record_changed_by_someone_else_after_the_preview_is_not_overwritten(client, cast, real_workbook):
+    """Another planner corrects a project's budget while this one reads the preview of a
+    file that changes the same project: the confirmation imports nothing."""
+    client.force_login(cast.planner)
+    data = edit(real_workbook, lambda b: set_cell(b, "โครงการ", "รหัสอ้างอิง", "p3:1.1", "ชื่อโครงการ", "ชื่อใหม่จากไฟล์"))
+    response = upload(client, data)
+    token = response.context["token"]
+    assert token
+    project = Project.objects.get(plan=cast.plan, key="p3:1.1")
+    project.budget = 777777
+    project._change_reason = "แก้งบประมาณตามหนังสือสำนักงบประมาณ"
+    project.save()
+    response = client.post(reverse("plan-import"), {"action": "confirm", "token": token})
+    assert response.status_code == 409
+    project.refresh_from_db()
+    assert project.budget == 777777 and project.name != "ชื่อใหม่จากไฟล์"
+
+
+def test_a_change_the_file_does_not_touch_does_not_stop_the_import(client, cast, real_workbook):
+    """A projects-only file; meanwhile someone edits an indicator: the import goes ahead.
+    (Had they edited any project, even one the file leaves as it was, the file would have
+    put the old values back, so that stops it.)"""
+    def projects_only(book):
+        set_cell(book, "โครงการ", "รหัสอ้างอิง", "p3:1.1", "ชื่อโครงการ", "ชื่อใหม่จากไฟล์")
+        for ws in list(book.worksheets):
+            if ws.title not in ("แผน", "โครงการ"):
+                book.remove(ws)
+
+    client.force_login(cast.planner)
+    token = upload(client, edit(real_workbook, projects_only)).context["token"]
+    assert token
+    indicator = Indicator.objects.get(plan=cast.plan, key="okr:4.1.10")
+    indicator.notes = "บันทึกของผู้จัดทำแผนอีกคน"
+    indicator.save()
+    assert client.post(reverse("plan-import"), {"action": "confirm", "token": token}).status_code == 302
+    assert Project.objects.get(plan=cast.plan, key="p3:1.1").name == "ชื่อใหม่จากไฟล์"
