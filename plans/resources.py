@@ -29,7 +29,10 @@ class SheetResource(resources.ModelResource):
         out = []
         for field in export_fields:
             col = self.columns[self.get_field_name(field)]
-            out.append(workbook._safe(workbook.render(col, row.get(col.attr))))
+            value = workbook._safe(workbook.render(col, row.get(col.attr)))
+            # Excel would run a text starting with "=" as a formula (and tablib cannot mark
+            # a cell as text): a leading space keeps it text; the import strips it again.
+            out.append(" " + value if isinstance(value, str) and value.startswith("=") else value)
         return out
 
     def export_resource(self, instance, selected_fields=None, **kwargs):

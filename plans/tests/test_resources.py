@@ -191,3 +191,18 @@ def test_the_admin_export_costs_the_same_queries_for_more_rows(client, cast, mod
         else:
             IndicatorFactory(plan=cast.plan, key=f"okr:extra{i}", division=cast.division)
     assert count() == before
+
+
+def test_text_that_looks_like_a_formula_is_exported_as_text_and_comes_back_the_same(client, cast):
+    from projects.models import Project
+
+    project = Project.objects.get(plan=cast.plan, key="p3:1.1")
+    project.name = '=HYPERLINK("http://example.com","คลิก")'
+    project.save()
+    client.force_login(cast.planner)
+    data = admin_export(client, "projects_project")
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    ws = book.worksheets[0]
+    assert not any(cell.data_type == "f" for row in ws.iter_rows() for cell in row)
+    preview = workbook.import_workbook(data, "projects.xlsx", user=cast.planner, dry_run=True, plan=cast.plan)
+    assert not preview.has_errors and {r.action for s in preview.sheets for r in s.rows} == {"skip"}
