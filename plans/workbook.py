@@ -16,9 +16,10 @@ indicator + order, work steps by project + step number, statements by order...).
 missing from the workbook are kept, never deleted. The plan is always the importer's
 organization's; a workbook naming another organization is refused.
 
-Queries: loading what exists costs a constant number per sheet; a row that is
-unchanged costs none; a new or changed row costs one write plus one history row
-(plus the many-to-many writes when its policy codes or supporting agencies change).
+Queries: loading what exists costs a constant number per sheet; each sheet's new and
+changed rows are written in bulk with their history rows, so the count does not grow
+with the rows (only a row whose policy codes or supporting agencies change costs its
+own many-to-many writes, which keep their history).
 """
 
 from __future__ import annotations
@@ -246,12 +247,32 @@ class Context:
         obj.save()
         return obj
 
+    def create_all(self, model, objs: list) -> None:
+        """INSERT a sheet's new rows in batches, each with its history row (the file as
+        the reason); PostgreSQL hands back their ids, which later sheets refer to."""
+        from simple_history.utils import bulk_create_with_history
+
+        if objs:
+            created = bulk_create_with_history(objs, model, batch_size=500, default_user=self.user,
+                                               default_change_reason=self.reason)
+            for obj, saved in zip(objs, created, strict=True):
+                obj.pk = saved.pk
+
+    def update_all(self, model, objs: list, fields: set[str]) -> None:
+        from simple_history.utils import bulk_update_with_history
+
+        if objs:
+            bulk_update_with_history(objs, model, sorted(fields), batch_size=500, default_user=self.user,
+                                     default_change_reason=self.reason)
+
 
 def _ref(ctx, mapping: dict, key: str, errors, header: str, what: str, sheet: str, deferrable=False):
     """The object a key names; an error (or a deferral, for a later row of the same sheet)."""
     if not key:
         return None
     found = mapping.get(key)
+    if deferrable and found is not None and found.pk is None:
+        return DEFER  # a new row of this sheet: written with the sheet, linked right after
     if found is None:
         if deferrable and key in ctx.sheet_keys:
             return DEFER
@@ -1408,6 +1429,7 @@ class Importer:
                     pass
         seen: dict[tuple, int] = {}
         deferred = []
+        to_create, to_update, update_fields, m2m_sets = [], [], set(), []
         compare_only_new = getattr(spec, "compare_only_new", lambda: False)()
         for number, record in records:
             row = RowOutcome(number, "error")
@@ -1467,28 +1489,41 @@ class Importer:
                 setattr(obj, name, value)
             if is_new or changed or m2m_changed or later:
                 row.action = "new" if is_new else "update"
-                if is_new or changed:
-                    ctx.save(obj)
-                for name, objs in m2m_changed.items():
-                    obj._change_reason = ctx.reason
-                    obj._history_user = ctx.user
-                    getattr(obj, name).set(objs)
+                if is_new:
+                    to_create.append(obj)
+                elif changed:
+                    to_update.append(obj)
+                    update_fields.update(changed)
+                m2m_sets += [(obj, name, objs) for name, objs in m2m_changed.items()]
             else:
                 row.action = "skip"
             spec.register(ctx, obj, values)
             if later:
                 deferred.append((obj, later, row))
+        # The sheet's writes, in bulk: its new rows, its changed rows, then the links to
+        # rows of the same sheet (a node's parent printed below it), then the m2m sets.
+        ctx.create_all(spec.model, to_create)
+        ctx.update_all(spec.model, to_update, update_fields)
         lookup = {ProjectSheet: ctx.projects, NodeSheet: ctx.nodes, IndicatorSheet: ctx.indicators}.get(type(spec), {})
+        linked, linked_fields = [], set()
         for obj, later, row in deferred:
             for name, key in later.items():
                 target = lookup.get(key)
-                if target is None:  # its own row had errors
+                if target is None or target.pk is None:  # its own row had errors
                     row.errors.append((headers.get(name, name), f"ไม่พบ «{key}» (แถวของรายการนั้นมีข้อผิดพลาด)"))
                     row.action = "error"
                 else:
                     setattr(obj, name, target)
+                    linked_fields.add(name)
             if row.action != "error":
-                ctx.save(obj)
+                linked.append(obj)
+        ctx.update_all(spec.model, linked, linked_fields)
+        for obj, name, objs in m2m_sets:
+            # Few rows have these (policy codes, supporting agencies); `set` keeps their
+            # many-to-many history, which a bulk write would not.
+            obj._change_reason = ctx.reason
+            obj._history_user = ctx.user
+            getattr(obj, name).set(objs)
         ctx.sheet_keys = set()
 
 
