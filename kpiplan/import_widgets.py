@@ -75,6 +75,11 @@ class SheetOutcome:
     def has_errors(self) -> bool:
         return bool(self.errors) or any(r.errors for r in self.rows)
 
+    @property
+    def is_empty(self) -> bool:
+        """Nothing in it and nothing to say (a sheet left blank in the template)."""
+        return not (self.rows or self.errors or self.warnings)
+
 
 @dataclass
 class ImportPreview:
@@ -85,6 +90,15 @@ class ImportPreview:
     @property
     def has_errors(self) -> bool:
         return bool(self.errors) or any(s.has_errors for s in self.sheets)
+
+    def problems(self, limit: int = 20) -> tuple[list[dict], int]:
+        """The first `limit` problems of the whole file, for the top of the page, and how
+        many more there are: a planner fixing a file should not hunt through the sheets."""
+        found = [{"sheet": "", "row": None, "column": "", "message": m} for m in self.errors]
+        for sheet in self.sheets:
+            found += [{"sheet": sheet.name, "row": None, "column": "", "message": m} for m in sheet.errors]
+            found += [{"sheet": sheet.name, "row": r.number, "column": c, "message": m} for r in sheet.rows for c, m in r.errors]
+        return found[:limit], max(len(found) - limit, 0)
 
     def signature(self) -> str:
         """A digest of what every row will do and what it was checked against; equal
@@ -98,7 +112,9 @@ class ImportPreview:
         return digest.hexdigest()
 
     def counted(self) -> ImportPreview:
-        """Per-sheet counts for the page (templates present, they do not count)."""
+        """Per-sheet counts and the summary of problems for the page (templates present,
+        they do not count)."""
         for sheet in self.sheets:
             sheet.counts = {action: sheet.count(action) for action in ("new", "update", "skip", "error")}
+        self.first_problems, self.more_problems = self.problems()
         return self

@@ -57,7 +57,7 @@ def filled_template(template: bytes, budget) -> bytes:
     return out.getvalue()
 
 
-def test_a_new_district_imports_its_plan_and_downloads_its_book(new_context, settings, tmp_path):
+def test_a_new_district_imports_its_plan_and_downloads_its_book(new_context, settings, tmp_path, screenshots_dir):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = str(tmp_path / "media")
     org = Organization.objects.create(short_name="สนข.บางกอกน้อย", name="สำนักงานเขตบางกอกน้อย", kind="district")
@@ -81,8 +81,11 @@ def test_a_new_district_imports_its_plan_and_downloads_its_book(new_context, set
     page.set_input_files("#id_file", str(bad))
     with page.expect_navigation():
         page.click("button[value=preview]")
+    page.screenshot(path=str(screenshots_dir / "10-plan-import-error.png"), full_page=True)
+    # The problem is at the top of the page, naming the sheet, row and column.
+    summary = norm(page.inner_text("#import-problems"))
+    assert "«โครงการ» แถว ๒ คอลัมน์ «งบประมาณ (บาท)»" in summary and "ไม่ใช่ตัวเลข" in summary
     body = norm(page.inner_text("body"))
-    assert "งบประมาณ (บาท)" in body and "ไม่ใช่ตัวเลข" in body
     assert norm("ยังไม่ได้นำเข้าข้อมูลใดเลย") in body and page.locator("#confirm-import").count() == 0
     assert not Plan.objects.filter(organization=org).exists()
 
@@ -92,6 +95,7 @@ def test_a_new_district_imports_its_plan_and_downloads_its_book(new_context, set
     page.set_input_files("#id_file", str(good))
     with page.expect_navigation():
         page.click("button[value=preview]")
+    page.screenshot(path=str(screenshots_dir / "11-plan-import-preview.png"), full_page=True)
     assert page.locator("tr.action-error").count() == 0
     assert page.locator("tr.action-new").count() >= 6
     with page.expect_navigation():
@@ -104,6 +108,7 @@ def test_a_new_district_imports_its_plan_and_downloads_its_book(new_context, set
     with page.expect_navigation():
         page.click(f"form.book-pdf[action*='plan={plan.pk}'] button")
     assert ReportFile.objects.get(plan=plan).status == ReportFile.Status.READY
+    page.screenshot(path=str(screenshots_dir / "12-plan-book-ready.png"), full_page=True)
     with page.expect_download() as download:
         page.click("#report-download")
     assert open(download.value.path(), "rb").read(5) == b"%PDF-"
