@@ -442,14 +442,13 @@ _TEXT_FIELDS = ("narrative", "obstacles", "suggestions")
 
 
 def import_scope(user, plan: Plan) -> str | None:
-    """What the user may import into the plan: "organization" (its planner), "division"
-    (staff and heads: their own division), or None. Only the user's own organization:
-    administrators, who see every organization, do not import for one."""
+    """What the user may import into the plan: "division" (staff and heads: their own
+    division's reports) or None. The same people entry_save lets write a report: a
+    division's drafts are its own, so planners, who never see or edit them, do not
+    import progress either (their sheet is a read-only export of submitted results)."""
     organization = user_organization(user)
     if organization is None or organization.pk != plan.organization_id:
         return None
-    if has_role(user, PLANNER):
-        return "organization"
     if (has_role(user, DIVISION_STAFF) or has_role(user, DIVISION_HEAD)) and user_division(user) is not None:
         return "division"
     return None
@@ -512,8 +511,7 @@ def entries_import(*, user, plan: Plan, preview, rows: list[ImportRow], dry_run:
 
     scope = import_scope(user, plan)
     if scope is None:
-        raise PermissionRefused(_("You may import progress only for your own organization (planners) "
-                                  "or your own division (division staff and heads)."))
+        raise PermissionRefused(_("Progress is imported by division staff and heads, for their own division only."))
     own_division = user_division(user) if scope == "division" else None
 
     indicators = {}

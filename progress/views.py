@@ -351,18 +351,24 @@ def _import_scope_or_403(user, plan):
 @login_required
 def progress_sheet(request):
     """The period's progress sheet (.xlsx) prefilled with what is reported so far: the
-    user's division for staff and heads, the whole organization for the planner."""
+    user's division (drafts included) for staff and heads, to fill in and import; for
+    planners and executives the whole organization's submitted results, to read."""
     from django.http import HttpResponse
 
     from .resources import sheet_entries, sheet_workbook
+    from .services import import_scope
 
     plan, period, _periods = _plan_and_period(request)
-    scope = _import_scope_or_403(request.user, plan)
+    scope = import_scope(request.user, plan)
+    if scope is None and not _can_oversee(request.user):
+        raise PermissionDenied
     division = user_division(request.user) if scope == "division" else None
     items = selectors.items_for(plan, period, division)
     existing = ProgressEntry.objects.filter(plan=plan, period=period).select_related("indicator", "project", "division", "period")
     if division is not None:
         existing = existing.filter(division=division)
+    else:  # drafts are the division's own
+        existing = existing.official()
     by_item = {("indicator", e.indicator_id) if e.indicator_id else ("project", e.project_id): e for e in existing}
     data = sheet_workbook(sheet_entries(plan, period, items, by_item))
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -381,7 +387,7 @@ def import_sheet(request):
 
     plan, period, periods = _plan_and_period(request)
     scope = _import_scope_or_403(request.user, plan)
-    back = reverse("progress:my-work" if scope == "division" else "progress:review")
+    back = reverse("progress:my-work")
     context = {"plan": plan, "period": period, "periods": periods, "preview": None, "token": None,
                "max_mb": max_bytes() // (1024 * 1024), "back_url": f"{back}?period={period.pk}", "error": None,
                "scope": scope}

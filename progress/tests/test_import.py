@@ -136,12 +136,15 @@ def test_another_divisions_item_is_refused_for_staff(cast):
     assert not ProgressEntry.objects.exists()
 
 
-def test_planner_imports_every_division(cast):
-    school = ["โครงการ", "p2:6.2.1", "ฝ่ายการศึกษา", DEC, None, "x", "50"]
-    preview = run(cast, xlsx(HEADER, [road(), school]), user=cast.planner)
-    assert actions(preview) == [(2, "new"), (3, "new")], errors(preview)
-    assert ProgressEntry.objects.count() == 2
-    assert {h.history_user for h in ProgressEntry.history.all()} == {cast.planner}
+def test_only_the_divisions_own_people_import_progress(cast):
+    """Drafts are the division's own: planners, executives and administrators, who never
+    edit them on the pages, do not import them either; a head imports for the division."""
+    for who in ("planner", "executive", "administrator"):
+        with pytest.raises(PermissionRefused):
+            run(cast, xlsx(HEADER, [road()]), user=getattr(cast, who))
+    preview = run(cast, xlsx(HEADER, [road()]), user=cast.head)
+    assert actions(preview) == [(2, "new")], errors(preview)
+    assert {h.history_user for h in ProgressEntry.history.all()} == {cast.head}
 
 
 def test_unknown_or_wrong_division(cast):
@@ -158,13 +161,13 @@ def test_duplicate_rows_for_the_same_item_and_period(cast):
 
 def test_unknown_period_and_wrong_kind_of_item(cast):
     rows = [road(period="เดือนหน้า"), ["ตัวชี้วัด", "p2:1.7.1", "", DEC, "1", "", None]]
-    preview = run(cast, xlsx(HEADER, rows), user=cast.planner)
+    preview = run(cast, xlsx(HEADER, rows))
     assert [(n, c) for n, c, _m in errors(preview)] == [(2, cols.PERIOD), (3, cols.CODE)]
 
 
 def test_a_percent_for_an_indicator_and_out_of_range(cast):
     rows = [["ตัวชี้วัด", "okr:4.1.10", "", DEC, "1", "", "50"], ["โครงการ", "p2:1.7.1", "", DEC, None, "", "150"]]
-    preview = run(cast, xlsx(HEADER, rows), user=cast.planner)
+    preview = run(cast, xlsx(HEADER, rows))
     assert [(n, c) for n, c, _m in errors(preview)] == [(2, cols.PERCENT), (3, cols.PERCENT)]
 
 
@@ -184,21 +187,24 @@ def test_approved_and_submitted_reports_are_refused(cast, period, road_item):
     assert [(n, c) for n, c, _m in errors(preview)] == [(2, cols.STATE)]
     entry = entry_endorse(user=cast.head, entry=entry, version=entry.version)
     entry = entry_verify(user=cast.planner, entry=entry, verified_value=Decimal("1"), comment="", version=entry.version)
-    preview = run(cast, xlsx(HEADER, [road(value="9")]), user=cast.planner)
+    preview = run(cast, xlsx(HEADER, [road(value="9")]), user=cast.head)
     assert [(n, c) for n, c, _m in errors(preview)] == [(2, cols.STATE)]
     entry.refresh_from_db()
     assert entry.value == Decimal("1") and entry.state == State.APPROVED
 
 
 def test_other_organization_is_refused(cast):
+    from accounts import roles
+    from plans.models import Division
+    from tests.factories import make_user
+
+    their_division = Division.objects.create(organization=cast.other_org, name="ฝ่ายโยธา")
+    their_staff = make_user("staff_bangkhae", roles.DIVISION_STAFF, cast.other_org, their_division)
     with pytest.raises(PermissionRefused):
-        run(cast, xlsx(HEADER, [road()]), user=cast.other_planner)
+        run(cast, xlsx(HEADER, [road()]), user=their_staff)
     # In their own plan, our codes do not exist.
-    preview = run(cast, xlsx(HEADER, [road()]), user=cast.other_planner, plan=cast.other_plan)
+    preview = run(cast, xlsx(HEADER, [road()]), user=their_staff, plan=cast.other_plan)
     assert (2, cols.CODE) in [(n, c) for n, c, _m in errors(preview)]
-    for who in ("executive", "administrator"):
-        with pytest.raises(PermissionRefused):
-            run(cast, xlsx(HEADER, [road()]), user=getattr(cast, who))
     assert not ProgressEntry.objects.exists()
 
 
@@ -246,10 +252,10 @@ def test_uncalculated_formula_and_merged_cells(cast):
     assert set(ProgressEntry.objects.values_list("narrative", flat=True)) == {"ทำแล้ว"}
 
 
-def _rows_for_planner(cast, count):
+def _rows_for_division(cast, count):
     rows = []
     for month in Period.objects.filter(fiscal_year_id=2567, kind="month").order_by("number"):
-        for item in selectors.items_for(cast.plan, month):
+        for item in selectors.items_for(cast.plan, month, cast.division):
             kind = "ตัวชี้วัด" if item.kind == "indicator" else "โครงการ"
             value, percent = ("1", None) if item.kind == "indicator" else (None, "10")
             rows.append([kind, cols.item_code(item.obj), "", cols.period_label(month), value, "ทำแล้ว", percent])
@@ -259,21 +265,21 @@ def _rows_for_planner(cast, count):
 
 
 def test_query_count_does_not_grow_with_rows(cast):
-    run(cast, xlsx(HEADER, _rows_for_planner(cast, 1)), user=cast.planner, dry_run=True)  # the user's roles, cached
+    run(cast, xlsx(HEADER, _rows_for_division(cast, 1)), dry_run=True)  # the user's roles, cached
     counts = []
     for n in (10, 100):
         ProgressEntry.objects.all().delete()
-        data = xlsx(HEADER, _rows_for_planner(cast, n))
+        data = xlsx(HEADER, _rows_for_division(cast, n))
         with CaptureQueriesContext(connection) as ctx:
-            preview = run(cast, data, user=cast.planner)
+            preview = run(cast, data)
         assert not preview.has_errors, errors(preview)[:3]
         assert ProgressEntry.objects.count() == n
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
     # ... and an import that updates every row too.
-    data = xlsx(HEADER, [r[:5] + ["ทำเพิ่ม"] + r[6:] for r in _rows_for_planner(cast, 100)])
+    data = xlsx(HEADER, [r[:5] + ["ทำเพิ่ม"] + r[6:] for r in _rows_for_division(cast, 100)])
     with CaptureQueriesContext(connection) as ctx:
-        preview = run(cast, data, user=cast.planner)
+        preview = run(cast, data)
     assert {a for _n, a in actions(preview)} == {"update"}
     assert len(ctx.captured_queries) <= counts[0] + 2
 
@@ -317,10 +323,23 @@ def test_page_with_bad_file_offers_no_confirm(client, cast):
     assert "ไม่ใช่ตัวเลข" in response.content.decode()
 
 
-def test_pages_are_refused_to_executives(client, cast):
-    client.force_login(cast.executive)
-    assert client.get(reverse("progress:sheet")).status_code == 403
-    assert client.get(reverse("progress:import")).status_code == 403
+def test_planners_and_executives_read_submitted_results_only_and_cannot_import(client, cast, period, road_item):
+    """Their sheet is the organization's submitted results: a division's draft is not in it."""
+    draft = entry_save(user=cast.staff, plan=cast.plan, period=period, item=road_item,
+                       data={"value": Decimal("3"), "narrative": "ร่างของฝ่ายโยธา"}, version=0)
+    for who in ("planner", "executive"):
+        client.force_login(getattr(cast, who))
+        response = client.get(reverse("progress:sheet"), {"period": period.pk})
+        assert response.status_code == 200
+        cells = {c for row in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True) for c in row}
+        assert "ร่างของฝ่ายโยธา" not in cells
+        assert client.get(reverse("progress:import")).status_code == 403
+    entry_submit(user=cast.staff, entry=draft, version=draft.version)
+    response = client.get(reverse("progress:sheet"), {"period": period.pk})
+    cells = {c for row in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True) for c in row}
+    assert "ร่างของฝ่ายโยธา" in cells
+    client.force_login(cast.other_planner)
+    assert client.get(reverse("progress:sheet"), {"period": period.pk, "plan": cast.plan.pk}).status_code == 404
 
 
 def test_admin_exports_the_sheet_columns(client, cast, period, road_item):
