@@ -38,7 +38,7 @@ def request_report(request, kind: str):
         raise Http404
     if not registry.may_request(request.user, kind):
         raise PermissionDenied
-    plan, _period, params = report_params(request)
+    plan, _period, params = report_params(request, kind)
     try:
         report_file = report_request(user=request.user, plan=plan, kind=kind, params=params)
     except PermissionRefused:

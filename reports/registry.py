@@ -32,6 +32,7 @@ class ReportKind:
     # The plan book holds only the plan itself (no progress, no drafts): everyone of the
     # organization may have it. Progress reports are for planners and executives.
     whole_organization: bool = False
+    periodic: bool = True  # False: the report does not depend on a period (the plan book)
 
 
 def _period(plan, params: dict):
@@ -90,7 +91,7 @@ def book(plan, params: dict) -> Produced:
 
 
 KINDS: dict[str, ReportKind] = {
-    "book": ReportKind(_("Action plan book (PDF)"), book, whole_organization=True),
+    "book": ReportKind(_("Action plan book (PDF)"), book, whole_organization=True, periodic=False),
     "summary": ReportKind(_("Executive summary (PDF)"), summary),
     "quarterly": ReportKind(_("Quarterly progress report (PDF)"), quarterly),
     "scorecard": ReportKind(_("Scorecard (PDF)"), scorecard),

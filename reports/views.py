@@ -20,11 +20,12 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-def report_params(request):
+def report_params(request, kind: str | None = None):
     """The plan and the report's parameters named by the request (query string, or the
-    form for ?division=): the period, and a division of the plan's organization."""
+    form for ?division=): the period (unless the kind has none), and a division of the
+    plan's organization."""
     plan, period, _periods = _plan_and_period(request)
-    params = {"period": period.pk}
+    params = {"period": period.pk} if kind is None or registry.KINDS[kind].periodic else {}
     division_id = request.POST.get("division") or request.GET.get("division")
     if division_id:
         division = (Division.objects.filter(organization_id=plan.organization_id, pk=division_id).first()
@@ -39,7 +40,7 @@ def report_params(request):
 def pdf_now(request, kind: str):
     if not registry.may_request(request.user, kind):
         raise PermissionDenied
-    plan, _period, params = report_params(request)
+    plan, _period, params = report_params(request, kind)
     produced = registry.produce(kind, plan, params)
     return _download(produced.content, produced.content_type, produced.filename)
 

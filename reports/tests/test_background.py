@@ -251,7 +251,7 @@ def test_the_plan_book_is_made_for_anyone_of_the_organization(client, cast, djan
     response = request_report(client, django_capture_on_commit_callbacks, cast.staff, cast.plan, kind="book")
     report_file = ReportFile.objects.get()
     assert response.status_code == 302 and report_file.status == ReportFile.Status.READY, report_file.error
-    assert report_file.filename == "plan-2567.pdf"
+    assert report_file.filename == "plan-2567.pdf" and report_file.params == {}  # the book has no period
     download = client.get(reverse("reports:file-download", args=[report_file.pk]))
     assert download.status_code == 200 and content_of(download).startswith(b"%PDF-")
     # Another division's staff of the same office may read it; the other office may not.
