@@ -1,13 +1,15 @@
 """django-import-export widgets that read cells the way Thai offices type them, and the
 shape of an import preview shared by every import page.
 
-A widget raises ValueError with a Thai message; import-export turns it into a
+A widget raises ValueError with a translated message (gettext, made when the cell is
+read, so in the user's language); import-export turns it into a
 validation error of that field, which the preview shows with the row and the column."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
 from import_export import widgets
 
 from kpiplan.lib.spreadsheets import cell_date, cell_decimal
@@ -21,7 +23,8 @@ class ThaiDecimalWidget(widgets.DecimalWidget):
         try:
             return cell_decimal(value)
         except NumberParseError as exc:
-            raise ValueError(f"«{value}» ไม่ใช่ตัวเลข (ใช้เลขไทยหรือเลขอารบิก มีจุลภาคคั่นหลักพันได้)") from exc
+            raise ValueError(_("«%(value)s» is not a number (use Thai or Arabic digits; commas between thousands "
+                               "are fine).") % {"value": value}) from exc
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else format_number(value)
@@ -33,7 +36,7 @@ class ThaiIntegerWidget(ThaiDecimalWidget):
         if number is None:
             return None
         if number != number.to_integral_value():
-            raise ValueError(f"«{value}» ต้องเป็นจำนวนเต็ม")
+            raise ValueError(_("«%(value)s» must be a whole number.") % {"value": value})
         return int(number)
 
     def render(self, value, obj=None, **kwargs):
@@ -54,7 +57,7 @@ class RowOutcome:
     number: int  # the row number the user sees in Excel
     action: str  # "new" | "update" | "skip" | "error"
     label: str = ""
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (column header, Thai message)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (column header, message)
     # What the row was checked against (a report's version, a fingerprint of a stored
     # record): if it differs between the preview and the confirmation, someone changed
     # the data in between and the import stops instead of overwriting their change.

@@ -33,6 +33,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.utils.translation import gettext as _
 
 from accounts.roles import PLANNER, has_role, user_organization
 from indicators.models import Baseline, Indicator, IndicatorTarget, Rubric, RubricCondition, RubricLevel
@@ -133,7 +134,8 @@ def _text(value) -> str:
 
 
 def convert(col: Col, raw):
-    """A cell's value for the column; ValueError with a Thai message when it is wrong."""
+    """A cell's value for the column; ValueError with a message in the user's language
+    (gettext; the Thai catalogue says it as before) when it is wrong."""
     kind = col.kind
     if kind in ("text", "code"):
         return _text(raw)
@@ -148,7 +150,7 @@ def convert(col: Col, raw):
         if 1900 <= year <= 2200:  # typed in C.E.
             year += 543
         if not 2500 <= year <= 2700:
-            raise ValueError(f"«{_text(raw)}» ไม่ใช่ปี พ.ศ. ที่ใช้ได้ (เช่น ๒๕๖๘)")
+            raise ValueError(_("«%(value)s» is not a usable Buddhist-era year (e.g. 2568).") % {"value": _text(raw)})
         return year
     if kind == "bool":
         if isinstance(raw, bool):
@@ -158,7 +160,7 @@ def convert(col: Col, raw):
             return True
         if word in FALSE_WORDS:
             return False
-        raise ValueError(f"«{_text(raw)}» ต้องเป็น «ใช่» หรือเว้นว่าง")
+        raise ValueError(_("«%(value)s» must be «%(yes)s» or left empty.") % {"value": _text(raw), "yes": YES})
     if kind == "choice":
         text = _text(raw)
         if not text:
@@ -166,7 +168,8 @@ def convert(col: Col, raw):
         for value, label in col.choices.items():
             if text in (value, label):
                 return value
-        raise ValueError(f"«{text}» ไม่ใช่ค่าที่เลือกได้ (เลือกจาก: {', '.join(col.choices.values())})")
+        raise ValueError(_("«%(value)s» is not one of the choices (choose from: %(choices)s).")
+                         % {"value": text, "choices": ", ".join(col.choices.values())})
     if kind == "list":
         return [p.strip() for p in _SPLIT.split(_text(raw)) if p.strip()]
     if kind == "words":
@@ -179,7 +182,8 @@ def convert(col: Col, raw):
             if not part:
                 continue
             if not part.isdigit() or not 1 <= int(part) <= 12:
-                raise ValueError(f"«{_text(raw)}» เดือนต้องเป็นเลข ๑-๑๒ (๑ = ต.ค. … ๑๒ = ก.ย.) คั่นด้วยช่องว่าง")
+                raise ValueError(_("«%(value)s»: months are numbers 1-12 (1 = October ... 12 = September) "
+                                   "separated by spaces.") % {"value": _text(raw)})
             months.append(int(part))
         return months
     if kind == "yeartext":
@@ -193,7 +197,7 @@ def convert(col: Col, raw):
             elif last is not None:
                 result[last] = (result[last] + "\n" + line).strip()
             elif line.strip():
-                raise ValueError("เขียนทีละบรรทัดเป็น «ปี พ.ศ.: เป้าหมาย» เช่น «2567: ร้อยละ ๑๐๐»")
+                raise ValueError(_("Write one line per year as «Buddhist-era year: target», e.g. «2567: 100 percent»."))
         return result
     raise AssertionError(kind)
 
@@ -266,8 +270,25 @@ class Context:
                                      default_change_reason=self.reason)
 
 
+def _not_found(what: str) -> str:
+    """The message for a key naming nothing, by what it should name (a whole sentence per
+    kind, for the translators)."""
+    return {
+        "agency": _("No agency «%(key)s» (it must be in the sheet «%(sheet)s» or already in this plan)"),
+        "division": _("No division «%(key)s» (it must be in the sheet «%(sheet)s» or already in this plan)"),
+        "element": _("No strategy element «%(key)s» (it must be in the sheet «%(sheet)s» or already in this plan)"),
+        "framework": _("No strategy framework item «%(key)s» (it must be in the sheet «%(sheet)s» or already in "
+                       "this plan)"),
+        "indicator": _("No indicator «%(key)s» (it must be in the sheet «%(sheet)s» or already in this plan)"),
+        "project": _("No project «%(key)s» (it must be in the sheet «%(sheet)s» or already in this plan)"),
+        "rubric": _("No scoring rubric for the indicator «%(key)s» (it must be in the sheet «%(sheet)s» or already "
+                    "in this plan)"),
+    }[what]
+
+
 def _ref(ctx, mapping: dict, key: str, errors, header: str, what: str, sheet: str, deferrable=False):
-    """The object a key names; an error (or a deferral, for a later row of the same sheet)."""
+    """The object a key names; an error (or a deferral, for a later row of the same sheet).
+    `what`: what the key should name, a key of _not_found."""
     if not key:
         return None
     found = mapping.get(key)
@@ -276,7 +297,7 @@ def _ref(ctx, mapping: dict, key: str, errors, header: str, what: str, sheet: st
     if found is None:
         if deferrable and key in ctx.sheet_keys:
             return DEFER
-        errors.append((header, f"ไม่พบ{what} «{key}» (ต้องมีในแผ่นงาน «{sheet}» หรือในแผนนี้แล้ว)"))
+        errors.append((header, _not_found(what) % {"key": key, "sheet": sheet}))
     return found
 
 
@@ -404,7 +425,8 @@ class PolicySheet(SheetSpec):
 
     def resolve(self, ctx, values, errors):
         if not re.fullmatch(r"P[0-9]{3}", values["code"] or ""):
-            errors.append(("รหัสนโยบาย", f"«{values['code']}» รหัสนโยบายต้องเป็น P ตามด้วยเลข ๓ หลัก เช่น P213"))
+            errors.append(("รหัสนโยบาย", _("«%(code)s»: a policy code is P and 3 digits, e.g. P213.")
+                           % {"code": values["code"]}))
         return {"name": values.get("name") or ""}, {}
 
     def compare_only_new(self):
@@ -468,7 +490,7 @@ class WorkGroupSheet(SheetSpec):
         return WorkGroup(division=self._division, name=values["name"])
 
     def resolve(self, ctx, values, errors):
-        self._division = _ref(ctx, ctx.divisions, values["division"], errors, "ฝ่าย", "ฝ่าย", "ฝ่าย")
+        self._division = _ref(ctx, ctx.divisions, values["division"], errors, "ฝ่าย", "division", "ฝ่าย")
         return {"order": values.get("order") or 0}, {}
 
     def register(self, ctx, obj, values):
@@ -531,7 +553,7 @@ class NodeSheet(SheetSpec):
         return StrategyNode(plan=ctx.plan, key=values["key"])
 
     def resolve(self, ctx, values, errors):
-        parent = _ref(ctx, ctx.nodes, values.get("parent"), errors, "อยู่ภายใต้ (รหัสอ้างอิง)", "องค์ประกอบ",
+        parent = _ref(ctx, ctx.nodes, values.get("parent"), errors, "อยู่ภายใต้ (รหัสอ้างอิง)", "element",
                       self.name, deferrable=True)
         return {"parent": parent, **_plain(values, "level", "code", "title", "notes"),
                 "order": values.get("order") or 0}, {}
@@ -602,14 +624,14 @@ class IndicatorSheet(SheetSpec):
         out["reporting_frequency"] = values.get("reporting_frequency") or "month"
         out["cumulative"] = values.get("cumulative", True)
         out["order"] = values.get("order") or 0
-        out["node"] = _ref(ctx, ctx.nodes, values.get("node"), errors, cols["node"], "องค์ประกอบ", NodeSheet.name)
-        out["parent"] = _ref(ctx, ctx.indicators, values.get("parent"), errors, cols["parent"], "ตัวชี้วัด",
+        out["node"] = _ref(ctx, ctx.nodes, values.get("node"), errors, cols["node"], "element", NodeSheet.name)
+        out["parent"] = _ref(ctx, ctx.indicators, values.get("parent"), errors, cols["parent"], "indicator",
                              self.name, deferrable=True)
         out["lead_agency"] = _ref(ctx, ctx.agencies, values.get("lead_agency"), errors, cols["lead_agency"],
-                                  "หน่วยงาน", AgencySheet.name)
+                                  "agency", AgencySheet.name)
         for attr in ("lead_division", "division"):
-            out[attr] = _ref(ctx, ctx.divisions, values.get(attr), errors, cols[attr], "ฝ่าย", DivisionSheet.name)
-        support = [_ref(ctx, ctx.agencies, s, errors, cols["support"], "หน่วยงาน", AgencySheet.name)
+            out[attr] = _ref(ctx, ctx.divisions, values.get(attr), errors, cols[attr], "division", DivisionSheet.name)
+        support = [_ref(ctx, ctx.agencies, s, errors, cols["support"], "agency", AgencySheet.name)
                    for s in values.get("support") or []]
         return out, {"supporting_agencies": [s for s in support if s]}
 
@@ -639,7 +661,7 @@ class IndicatorSheet(SheetSpec):
 
 class _IndicatorChild(SheetSpec):
     def indicator(self, ctx, values, errors):
-        ind = _ref(ctx, ctx.indicators, values.get("indicator"), errors, self.columns[0].header, "ตัวชี้วัด",
+        ind = _ref(ctx, ctx.indicators, values.get("indicator"), errors, self.columns[0].header, "indicator",
                    IndicatorSheet.name)
         if ind is None:
             raise Skip
@@ -669,7 +691,7 @@ class TargetSheet(_IndicatorChild):
 
     def resolve(self, ctx, values, errors):
         self._ind = self.indicator(ctx, values, errors)
-        agency = _ref(ctx, ctx.agencies, values.get("agency"), errors, "ส่วนของหน่วยงาน", "หน่วยงาน", AgencySheet.name)
+        agency = _ref(ctx, ctx.agencies, values.get("agency"), errors, "ส่วนของหน่วยงาน", "agency", AgencySheet.name)
         return {**_plain(values, "value", "unit", "label", "fiscal_year"), "agency": agency}, {}
 
     plan_lookup = "indicator__plan"
@@ -770,9 +792,9 @@ class RubricLevelSheet(SheetSpec):
 
     def resolve(self, ctx, values, errors):
         self._rubric = _ref(ctx, ctx.rubrics, values.get("indicator"), errors, self.columns[0].header,
-                            "เกณฑ์การให้คะแนนของตัวชี้วัด", RubricSheet.name)
+                            "rubric", RubricSheet.name)
         if values.get("level") is not None and not 1 <= values["level"] <= 5:
-            errors.append(("ระดับ", "ระดับต้องเป็น ๑ ถึง ๕"))
+            errors.append(("ระดับ", _("The level must be 1 to 5.")))
         if self._rubric is None:
             raise Skip
         return _plain(values, "threshold_text", "threshold_percent", "description", "points"), {}
@@ -815,12 +837,14 @@ class RubricConditionSheet(SheetSpec):
     def resolve(self, ctx, values, errors):
         self._level = ctx.levels.get((values.get("indicator"), values.get("level")))
         if self._level is None:
-            errors.append(("ระดับ", f"ไม่พบระดับ {values.get('level')} ของเกณฑ์ตัวชี้วัด «{values.get('indicator')}» "
-                                    f"ในแผ่นงาน «{RubricLevelSheet.name}»"))
+            errors.append(("ระดับ", _("No level %(level)s of the rubric of the indicator «%(indicator)s» in the "
+                                      "sheet «%(sheet)s»") % {"level": values.get("level"),
+                                                              "indicator": values.get("indicator"),
+                                                              "sheet": RubricLevelSheet.name}))
             raise Skip
         out = _plain(values, "kind", "measure", "operator", "value", "unit", "text")
         if out["kind"] == "threshold" and not (out.get("measure") and out.get("operator") and out.get("value") is not None):
-            errors.append(("ชนิด", "เกณฑ์ตัวเลขต้องมีตัววัด เครื่องหมาย และค่า"))
+            errors.append(("ชนิด", _("A numeric criterion needs a measure, an operator and a value.")))
         return out, {}
 
     plan_lookup = "level__rubric__indicator__plan"
@@ -872,34 +896,37 @@ class ProjectSheet(SheetSpec):
                      "policy_text", "notes", "section")
         out["order"] = values.get("order") or 0
         if values.get("section") is not None and values["section"] not in (1, 2, 3):
-            errors.append((cols["section"], "ส่วนที่ต้องเป็น ๑ ๒ หรือ ๓"))
+            errors.append((cols["section"], _("The section must be 1, 2 or 3.")))
         if values.get("budget") is not None and values["budget"] < 0:
-            errors.append((cols["budget"], "งบประมาณต้องไม่ติดลบ"))
+            errors.append((cols["budget"], _("The budget cannot be negative.")))
         code = values.get("strategy_code") or ""
         if code and not re.fullmatch(r"[0-9]{6}", to_ascii_digits(code)):
-            errors.append((cols["strategy_code"], f"«{code}» รหัสยุทธศาสตร์ต้องเป็นตัวเลข ๖ หลัก"))
+            errors.append((cols["strategy_code"], _("«%(code)s»: a strategy code is 6 digits.") % {"code": code}))
         out["strategy_code"] = to_ascii_digits(code)
         for attr in ("parent", "same_as"):
-            out[attr] = _ref(ctx, ctx.projects, values.get(attr), errors, cols[attr], "โครงการ", self.name,
+            out[attr] = _ref(ctx, ctx.projects, values.get(attr), errors, cols[attr], "project", self.name,
                              deferrable=True)
-        out["node"] = _ref(ctx, ctx.nodes, values.get("node"), errors, cols["node"], "องค์ประกอบ", NodeSheet.name)
-        division = _ref(ctx, ctx.divisions, values.get("division"), errors, cols["division"], "ฝ่าย", DivisionSheet.name)
+        out["node"] = _ref(ctx, ctx.nodes, values.get("node"), errors, cols["node"], "element", NodeSheet.name)
+        division = _ref(ctx, ctx.divisions, values.get("division"), errors, cols["division"], "division", DivisionSheet.name)
         out["division"] = division
         out["work_group"] = None
         if values.get("work_group"):
             if division is None:
-                errors.append((cols["work_group"], "ต้องระบุฝ่ายที่รับผิดชอบก่อนระบุงาน"))
+                errors.append((cols["work_group"], _("Give the responsible division before the work group.")))
             else:
                 out["work_group"] = ctx.work_groups.get((division.name, values["work_group"]))
                 if out["work_group"] is None:
-                    errors.append((cols["work_group"], f"ไม่พบงาน «{values['work_group']}» ของ{division.name} "
-                                                       f"(ต้องมีในแผ่นงาน «{WorkGroupSheet.name}»)"))
+                    errors.append((cols["work_group"], _("No work group «%(name)s» of %(division)s (it must be in the "
+                                                         "sheet «%(sheet)s»)")
+                                   % {"name": values["work_group"], "division": division.name,
+                                      "sheet": WorkGroupSheet.name}))
         policies = []
         for code in values.get("policies") or []:
             code = to_ascii_digits(code).upper()
             policy = ctx.policies.get(code)
             if policy is None:
-                errors.append((cols["policies"], f"ไม่พบรหัสนโยบาย «{code}» (ต้องมีในแผ่นงาน «{PolicySheet.name}»)"))
+                errors.append((cols["policies"], _("No policy code «%(code)s» (it must be in the sheet «%(sheet)s»)")
+                               % {"code": code, "sheet": PolicySheet.name}))
             else:
                 policies.append(policy)
         return out, {"policies": policies}
@@ -941,9 +968,9 @@ class ProjectIndicatorSheet(SheetSpec):
         return ProjectIndicator(project=self._project, indicator=self._ind)
 
     def resolve(self, ctx, values, errors):
-        self._project = _ref(ctx, ctx.projects, values.get("project"), errors, self.columns[0].header, "โครงการ",
+        self._project = _ref(ctx, ctx.projects, values.get("project"), errors, self.columns[0].header, "project",
                              ProjectSheet.name)
-        self._ind = _ref(ctx, ctx.indicators, values.get("indicator"), errors, self.columns[1].header, "ตัวชี้วัด",
+        self._ind = _ref(ctx, ctx.indicators, values.get("indicator"), errors, self.columns[1].header, "indicator",
                          IndicatorSheet.name)
         return {"printed": values.get("printed", "")}, {}
 
@@ -984,11 +1011,11 @@ class KeyResultLinkSheet(SheetSpec):
         cols = {c.attr: c.header for c in self.columns}
         out = _plain(values, "kr_text", "unit", "target_text", "project_text", "budget", "budget_text",
                      "project_kpi_target", "notes")
-        out["objective"] = _ref(ctx, ctx.nodes, values.get("objective"), errors, cols["objective"], "องค์ประกอบ",
+        out["objective"] = _ref(ctx, ctx.nodes, values.get("objective"), errors, cols["objective"], "element",
                                 NodeSheet.name)
-        out["indicator"] = _ref(ctx, ctx.indicators, values.get("indicator"), errors, cols["indicator"], "ตัวชี้วัด",
+        out["indicator"] = _ref(ctx, ctx.indicators, values.get("indicator"), errors, cols["indicator"], "indicator",
                                 IndicatorSheet.name)
-        out["project"] = _ref(ctx, ctx.projects, values.get("project"), errors, cols["project"], "โครงการ",
+        out["project"] = _ref(ctx, ctx.projects, values.get("project"), errors, cols["project"], "project",
                               ProjectSheet.name)
         return out, {}
 
@@ -1025,12 +1052,12 @@ class WorkStepSheet(SheetSpec):
         return WorkStep(project=self._project, number=values["number"])
 
     def resolve(self, ctx, values, errors):
-        self._project = _ref(ctx, ctx.projects, values.get("project"), errors, self.columns[0].header, "โครงการ",
+        self._project = _ref(ctx, ctx.projects, values.get("project"), errors, self.columns[0].header, "project",
                              ProjectSheet.name)
         for attr in ("weight", "cumulative_percent"):
             v = values.get(attr)
             if v is not None and not 0 <= v <= 100:
-                errors.append((self.col(attr).header, "ต้องอยู่ระหว่าง ๐ ถึง ๑๐๐"))
+                errors.append((self.col(attr).header, _("Must be between 0 and 100")))
         if self._project is None:
             raise Skip
         return {**_plain(values, "name", "weight", "cumulative_percent", "notes"),
@@ -1067,7 +1094,7 @@ class TotalSheet(SheetSpec):
 
     def resolve(self, ctx, values, errors):
         if values.get("section") is not None and values["section"] not in (1, 2, 3):
-            errors.append(("ส่วนที่", "ส่วนที่ต้องเป็น ๑ ๒ หรือ ๓"))
+            errors.append(("ส่วนที่", _("The section must be 1, 2 or 3.")))
         return _plain(values, "section", "label", "amount", "count", "text", "source"), {}
 
     export_ordering = ("section", "id")
@@ -1124,8 +1151,9 @@ class VariantSheet(SheetSpec):
 
     def resolve(self, ctx, values, errors):
         if values.get("kind") in self.maps:
+            what = {"node": "framework", "indicator": "indicator", "project": "project"}[values["kind"]]
             self._target = _ref(ctx, self.maps[values["kind"]][1], values.get("key"), errors, "รหัสอ้างอิง",
-                                VARIANT_KINDS[values["kind"]], VARIANT_KINDS[values["kind"]])
+                                what, VARIANT_KINDS[values["kind"]])
         return {}, {}
 
     export_ordering = ("content_type", "object_id", "field", "pk")
@@ -1175,17 +1203,17 @@ def _code(exc: ValidationError) -> str:
 def _field_error(exc: ValidationError, model_field) -> str:
     code = _code(exc)
     if code in ("blank", "null"):
-        return "ต้องกรอก"
+        return _("This must be filled in")
     if code == "max_length":
-        return f"ยาวเกิน {model_field.max_length} ตัวอักษร"
+        return _("Longer than %(max)s characters") % {"max": model_field.max_length}
     if code in ("max_digits", "max_whole_digits", "max_decimal_places"):
-        return "ตัวเลขมีหลักมากเกินไป"
+        return _("The number has too many digits")
     if code == "min_value":
-        return "ค่าน้อยเกินไป (ต้องไม่ติดลบ)"
+        return _("The value is too small (it cannot be negative)")
     if code == "max_value":
-        return "ค่ามากเกินไป"
+        return _("The value is too large")
     if code == "invalid_choice":
-        return "ไม่ใช่ค่าที่เลือกได้"
+        return _("Not one of the choices")
     return "; ".join(exc.messages)
 
 
@@ -1208,7 +1236,7 @@ class Importer:
         preview = self.preview
         organization = user_organization(self.user)
         if organization is None or not has_role(self.user, PLANNER):
-            preview.errors.append("เฉพาะผู้จัดทำแผนของหน่วยงานเท่านั้นที่นำเข้าข้อมูลแผนได้")
+            preview.errors.append(_("Only the organization's planners can import plan data."))
             return preview
         try:
             sheets = read_upload(data, self.filename, max_bytes=max_bytes)
@@ -1218,7 +1246,7 @@ class Importer:
         matched = self.match_sheets(sheets)
         if preview.errors:
             return preview
-        self.ctx = Context(self.user, organization, f"นำเข้าจากไฟล์ {self.filename}")
+        self.ctx = Context(self.user, organization, _("Imported from file %(name)s") % {"name": self.filename})
         try:
             with transaction.atomic():
                 self.load_reference()
@@ -1232,7 +1260,8 @@ class Importer:
                     outcome = SheetOutcome(spec.name)
                     preview.sheets.append(outcome)
                     if self.ctx.plan is None:
-                        outcome.errors.append(f"ยังไม่ได้ตรวจแผ่นงานนี้ เพราะแผ่นงาน «{PLAN_SHEET}» มีข้อผิดพลาด")
+                        outcome.errors.append(_("This sheet was not checked, because the sheet «%(sheet)s» has errors.")
+                                              % {"sheet": PLAN_SHEET})
                         continue
                     sid = transaction.savepoint()
                     try:
@@ -1241,18 +1270,18 @@ class Importer:
                     except DatabaseError as exc:
                         transaction.savepoint_rollback(sid)
                         logger.warning("workbook import: database refused sheet %s: %s", spec.name, exc)
-                        outcome.errors.append("ฐานข้อมูลไม่ยอมรับข้อมูลในแผ่นงานนี้ (ข้อมูลขัดกับข้อกำหนด) "
-                                              "ยังไม่ได้ตรวจแผ่นงานถัดไป")
+                        outcome.errors.append(_("The database refused the data of this sheet (it breaks one of its "
+                                                "rules); the sheets after it were not checked."))
                         break
                 if not dry_run and expect is not None and not preview.has_errors and preview.signature() != expect:
-                    preview.errors.append("ข้อมูลแผนในระบบถูกแก้ไขหลังจากที่คุณตรวจสอบไฟล์ จึงยังไม่ได้นำเข้าข้อมูลใดเลย "
-                                          "กรุณาอัปโหลดไฟล์อีกครั้งเพื่อดูผลการตรวจสอบใหม่")
+                    preview.errors.append(_("The plan was changed after you checked the file, so nothing was "
+                                            "imported. Please upload the file again to see a new check."))
                 if dry_run or preview.has_errors:
                     transaction.set_rollback(True)
         except Exception:  # never a server error, never a partial write (the transaction is gone)
             logger.exception("workbook import failed: %s", self.filename)
-            preview.errors.append("เกิดข้อผิดพลาดที่ไม่คาดคิดระหว่างนำเข้า ไม่มีการบันทึกข้อมูลใด ๆ "
-                                  "กรุณาแจ้งผู้ดูแลระบบพร้อมไฟล์นี้")
+            preview.errors.append(_("An unexpected error stopped the import; nothing was saved. Please send this "
+                                    "file to the administrator."))
         self.plan = self.ctx.plan if not (dry_run or preview.has_errors) else None
         return preview
 
@@ -1265,16 +1294,17 @@ class Importer:
             if name is None:
                 if sheet.header:  # the user's own notes, a pivot table...: said, and left alone
                     self.preview.sheets.append(SheetOutcome(sheet.name, warnings=[
-                        f"แผ่นงาน «{sheet.name}» ไม่ใช่แผ่นงานของแผน (ชื่อแผ่นงานและหัวคอลัมน์ไม่ตรงกับแบบฟอร์ม) "
-                        "จึงไม่ได้นำเข้า"]))
+                        _("The sheet «%(sheet)s» is not a sheet of the plan (its name and column headers do not match "
+                          "the form), so it was not imported.") % {"sheet": sheet.name}]))
                 continue
             if name in matched:
-                self.preview.errors.append(f"มีแผ่นงาน «{name}» มากกว่าหนึ่งแผ่น")
+                self.preview.errors.append(_("There is more than one sheet «%(sheet)s».") % {"sheet": name})
             matched[name] = sheet
         if not matched:
             names = "، ".join([PLAN_SHEET] + [s.name for s in SHEETS])
-            self.preview.errors.append(f"ไม่พบแผ่นงานที่รู้จักในไฟล์นี้ (ชื่อแผ่นงานที่ใช้ได้: {names}) "
-                                       "หรือหัวคอลัมน์ไม่ตรงกับแบบฟอร์ม")
+            self.preview.errors.append(_("No sheet of this file is one the system knows (the sheet names it knows: "
+                                         "%(names)s), or the column headers do not match the form.")
+                                       % {"names": names})
         return matched
 
     def guess(self, sheet):
@@ -1322,8 +1352,9 @@ class Importer:
         if sheet is None:
             plan = self.given_plan
             if plan is None or plan.organization_id != ctx.organization.pk:
-                self.preview.errors.append(f"ไม่พบแผ่นงาน «{PLAN_SHEET}» จึงไม่รู้ว่าจะนำเข้าแผนใด "
-                                           "(เลือกแผนก่อนนำเข้าไฟล์ CSV)")
+                self.preview.errors.append(_("There is no sheet «%(sheet)s», so the plan to import into is not "
+                                             "known (choose the plan before importing a CSV file).")
+                                           % {"sheet": PLAN_SHEET})
                 return
             ctx.plan = plan
             return
@@ -1333,13 +1364,14 @@ class Importer:
         outcome.errors.extend(sheet.errors)
         missing = [c.header for c in PLAN_COLUMNS if c.required and c.header not in sheet.header]
         if missing:
-            outcome.errors.append("ไม่พบคอลัมน์ " + ", ".join(f"«{m}»" for m in missing))
+            outcome.errors.append(_("Missing columns: %(columns)s") % {"columns": ", ".join(f"«{m}»" for m in missing)})
             return
         if not records:
-            outcome.errors.append("แผ่นงานนี้ว่าง ต้องมีหนึ่งแถว: หน่วยงาน ปีงบประมาณ และชื่อแผน")
+            outcome.errors.append(_("This sheet is empty; it must have one row: the organization, the fiscal year and "
+                                    "the plan's title."))
             return
         for number, _record in records[1:]:
-            outcome.rows.append(RowOutcome(number, "error", "", [("", "แผ่นงานแผนมีได้แถวเดียว")]))
+            outcome.rows.append(RowOutcome(number, "error", "", [("", _("The plan sheet may have only one row."))]))
         number, record = records[0]
         row = RowOutcome(number, "error")
         outcome.rows.append(row)
@@ -1348,12 +1380,21 @@ class Importer:
         own = ctx.organization
         if org_name and org_name != own.short_name and ctx.agencies.get(org_name) != own:
             other = ctx.agencies.get(org_name)
-            whose = f" ซึ่งเป็นของ{other.name}" if other else ""
-            row.errors.append(("ชื่อย่อหน่วยงาน", f"ไฟล์นี้เป็นแผนของ «{org_name}»{whose} นำเข้าได้เฉพาะแผนของ{own.name}"))
+            if other:
+                message = _("This file is the plan of «%(name)s», which belongs to %(other)s; only plans of "
+                            "%(own)s can be imported.") % {"name": org_name, "other": other.name, "own": own.name}
+            else:
+                message = _("This file is the plan of «%(name)s»; only plans of %(own)s can be imported.") % {
+                    "name": org_name, "own": own.name}
+            row.errors.append(("ชื่อย่อหน่วยงาน", message))
         if org_code and org_code != own.code:
             other = Organization.objects.filter(code=org_code).first()
-            whose = f"เป็นรหัสของ{other.name} " if other else ""
-            row.errors.append(("รหัสหน่วยงาน (๘ หลัก)", f"รหัส «{org_code}» {whose}ไม่ใช่รหัสของ{own.name}"))
+            if other:
+                message = _("The code «%(code)s» is the code of %(other)s, not of %(own)s.") % {
+                    "code": org_code, "other": other.name, "own": own.name}
+            else:
+                message = _("The code «%(code)s» is not the code of %(own)s.") % {"code": org_code, "own": own.name}
+            row.errors.append(("รหัสหน่วยงาน (๘ หลัก)", message))
         if row.errors:
             return
         fiscal_year = FiscalYear.ensure(values["fiscal_year"])
@@ -1388,7 +1429,7 @@ class Importer:
                 row.errors.append((col.header, str(exc)))
                 continue
             if col.required and values[col.attr] in (None, "", [], {}):
-                row.errors.append((col.header, "ต้องกรอก"))
+                row.errors.append((col.header, _("This must be filled in")))
         return values
 
     def validate(self, obj, fields, headers_by_field, row) -> bool:
@@ -1413,7 +1454,7 @@ class Importer:
             return  # an empty sheet: nothing to import (rows are never deleted)
         missing = [c.header for c in spec.columns if c.required and c.header not in sheet.header]
         if missing:
-            outcome.errors.append("ไม่พบคอลัมน์ " + ", ".join(f"«{m}»" for m in missing))
+            outcome.errors.append(_("Missing columns: %(columns)s") % {"columns": ", ".join(f"«{m}»" for m in missing)})
             return
         records = sheet.records()
         absent = {c.field for c in spec.columns if c.field and c.header not in sheet.header}
@@ -1445,7 +1486,8 @@ class Importer:
                                       if a == "label" else values.get(a) for a in spec.identity_attrs})
             if identity in seen:
                 row.errors.append((spec.col(spec.identity_attrs[0]).header,
-                                   f"ซ้ำกับแถวที่ {seen[identity]} (รายการเดียวกันมีได้แถวเดียว)"))
+                                   _("Same item as row %(row)s (an item may have only one row)")
+                                   % {"row": seen[identity]}))
                 continue
             seen[identity] = number
             try:
@@ -1510,7 +1552,8 @@ class Importer:
             for name, key in later.items():
                 target = lookup.get(key)
                 if target is None or target.pk is None:  # its own row had errors
-                    row.errors.append((headers.get(name, name), f"ไม่พบ «{key}» (แถวของรายการนั้นมีข้อผิดพลาด)"))
+                    row.errors.append((headers.get(name, name), _("«%(key)s» not found (the row of that item has errors)")
+                                       % {"key": key}))
                     row.action = "error"
                 else:
                     setattr(obj, name, target)

@@ -2,12 +2,13 @@
 admin and the sheet staff and planners download), and reading an uploaded sheet into
 rows for progress.services.entries_import, which checks and writes them.
 
-Cells are read with the resource's widgets (Thai digits, thousands separators, Thai
-messages); what a row may change is decided by the service, the single write path."""
+Cells are read with the resource's widgets (Thai digits, thousands separators, messages
+in the user's language); what a row may change is decided by the service, the single write path."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from kpiplan.import_widgets import ImportPreview, SheetOutcome, ThaiDecimalWidget
@@ -31,7 +32,8 @@ class CumulativeWidget(widgets.Widget):
             return True
         if text in cols.NO:
             return False
-        raise ValueError(f"«{value}» ไม่ใช่ค่าที่รับได้ (ใส่ ใช่ หรือ ไม่ใช่)")
+        raise ValueError(_("«%(value)s» is not an accepted value (enter %(yes)s or %(no)s).")
+                         % {"value": value, "yes": "ใช่", "no": "ไม่ใช่"})
 
     def render(self, value, obj=None, **kwargs):
         return "ใช่" if value else "ไม่ใช่"
@@ -172,14 +174,16 @@ def read_rows(data: bytes, filename: str) -> tuple[ImportPreview, list[ImportRow
         missing = [c for c in (cols.CODE, cols.PERIOD) if c not in sheet.header]
         if missing:
             outcome.errors.append(
-                f"แผ่นงาน «{sheet.name}»: ไม่มีคอลัมน์ {', '.join('«' + c + '»' for c in missing)} "
-                "กรุณาใช้แบบฟอร์มที่ดาวน์โหลดจากระบบ (แถวแรกเป็นหัวคอลัมน์)")
+                _("Sheet «%(sheet)s»: no column %(columns)s; please use the form downloaded from the system "
+                  "(its first row holds the column headers).")
+                % {"sheet": sheet.name, "columns": ", ".join("«" + c + "»" for c in missing)})
             preview.sheets.append(outcome)
             continue
         present = [c for c in sheet.header if c in by_column]
         duplicated = {c for c in sheet.header if c and sheet.header.count(c) > 1}
         if duplicated:
-            outcome.errors.append(f"แผ่นงาน «{sheet.name}»: หัวคอลัมน์ซ้ำกัน {', '.join(sorted(duplicated))}")
+            outcome.errors.append(_("Sheet «%(sheet)s»: column headers appear twice: %(columns)s")
+                                  % {"sheet": sheet.name, "columns": ", ".join(sorted(duplicated))})
         preview.sheets.append(outcome)
         for number, record in sheet.records():
             row = ImportRow(sheet=sheet.name, number=number,
@@ -197,9 +201,9 @@ def read_rows(data: bytes, filename: str) -> tuple[ImportPreview, list[ImportRow
                 row.values[name] = value
             rows.append(row)
     if not preview.sheets:
-        preview.errors.append("ไม่มีข้อมูลในไฟล์ (ทุกแผ่นงานว่างเปล่า)")
+        preview.errors.append(_("The file has no data (every sheet is empty)."))
     elif not rows and not preview.has_errors:
-        preview.errors.append("ไม่มีแถวข้อมูลในไฟล์ มีเพียงหัวคอลัมน์")
+        preview.errors.append(_("The file has no data rows, only the column headers."))
     return preview, rows
 
 

@@ -1,7 +1,9 @@
 """Reading what planners and staff upload: .xlsx workbooks and CSV files, as plain sheets
-of rows, with every problem of the file itself reported in Thai.
+of rows, with every problem of the file itself reported in the user's language.
 
-Framework-free (no Django). What it settles once for every import:
+Plain Python apart from its messages, which go through Django's gettext (made when the
+problem is found, so an import run in a request speaks the user's language; the Thai
+catalogue says them as before). What it settles once for every import:
 - the kind of file by its content, not its name: an .xlsx is a zip; anything else must
   decode as text (UTF-8 with or without BOM, else TIS-620 / Windows-874, the legacy Thai
   encodings), and a binary file that is neither is refused;
@@ -22,13 +24,15 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from .thai import NumberParseError, parse_decimal, to_ascii_digits
 
 XLSX_MAGIC = b"PK\x03\x04"
 
 
 class SpreadsheetError(ValueError):
-    """A problem with the file as a whole; the message is Thai and shown as is."""
+    """A problem with the file as a whole; the message is translated and shown as is."""
 
 
 @dataclass
@@ -59,26 +63,27 @@ def column_letter(index: int) -> str:
 def decode_text(data: bytes) -> str:
     """CSV bytes as text: UTF-8 (BOM or not), else TIS-620/Windows-874."""
     if b"\x00" in data[:4096]:
-        raise SpreadsheetError("ไฟล์นี้ไม่ใช่ไฟล์ตารางข้อมูล (รองรับ .xlsx และ .csv)")
+        raise SpreadsheetError(_("This file is not a spreadsheet (.xlsx and .csv files are accepted)."))
     for encoding in ("utf-8-sig", "cp874"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise SpreadsheetError("อ่านตัวอักษรในไฟล์ CSV ไม่ได้ กรุณาบันทึกเป็น UTF-8 หรือ TIS-620")
+    raise SpreadsheetError(_("The characters of this CSV file cannot be read; please save it as UTF-8 or TIS-620."))
 
 
 def read_upload(data: bytes, filename: str = "", *, max_bytes: int = 10 * 1024 * 1024) -> list[Sheet]:
     """Every sheet of an uploaded workbook (or the one sheet of a CSV), header first."""
     if len(data) > max_bytes:
-        raise SpreadsheetError(
-            f"ไฟล์มีขนาด {len(data) / 1024 / 1024:.1f} MB เกินขนาดที่รับได้ {max_bytes / 1024 / 1024:.0f} MB")
+        raise SpreadsheetError(_("The file is %(size)s MB, more than the %(limit)s MB allowed.")
+                               % {"size": f"{len(data) / 1024 / 1024:.1f}", "limit": f"{max_bytes / 1024 / 1024:.0f}"})
     if not data.strip():
-        raise SpreadsheetError("ไฟล์ว่างเปล่า ไม่มีข้อมูล")
+        raise SpreadsheetError(_("The file is empty; it has no data."))
     if data.startswith(XLSX_MAGIC):
         return _read_xlsx(data)
     if filename.lower().endswith((".xlsx", ".xls", ".xlsm")) or data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise SpreadsheetError("ไฟล์นี้ไม่ใช่ไฟล์ Excel แบบ .xlsx ที่อ่านได้ (ไฟล์ .xls รุ่นเก่า กรุณาบันทึกเป็น .xlsx)")
+        raise SpreadsheetError(_("This file is not an Excel .xlsx file that can be read (an old .xls file: "
+                                 "please save it as .xlsx)."))
     text = decode_text(data)
     rows = list(csv.reader(io.StringIO(text)))
     return [_sheet(filename.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "csv", [(i + 1, r) for i, r in enumerate(rows)])]
@@ -110,7 +115,7 @@ def _read_xlsx(data: bytes) -> list[Sheet]:
         values_book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=not has[b"<mergeCell"])
         formula_book = openpyxl.load_workbook(io.BytesIO(data), data_only=False) if formulas_present else None
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise SpreadsheetError("เปิดไฟล์ Excel ไม่ได้ ไฟล์อาจเสียหายหรือไม่ใช่ไฟล์ .xlsx") from exc
+        raise SpreadsheetError(_("The Excel file cannot be opened; it may be damaged or not an .xlsx file.")) from exc
     sheets = []
     for ws in values_book.worksheets:
         grid = [list(row) for row in ws.iter_rows(values_only=True)]
@@ -130,8 +135,10 @@ def _read_xlsx(data: bytes) -> list[Sheet]:
                     if value is None:
                         raw = formulas.cell(row=r, column=c).value
                         if isinstance(raw, str) and raw.startswith("="):
-                            errors.append(f"แผ่นงาน «{ws.title}» เซลล์ {column_letter(c - 1)}{r}: เป็นสูตร ({raw}) ที่ยังไม่มีค่าคำนวณ "
-                                          "กรุณาเปิดไฟล์ใน Excel แล้วบันทึก หรือวางเป็นค่าแทนสูตร")
+                            errors.append(
+                                _("Sheet «%(sheet)s» cell %(cell)s: a formula (%(formula)s) with no calculated value "
+                                  "yet; please open the file in Excel and save it, or paste values instead of formulas.")
+                                % {"sheet": ws.title, "cell": f"{column_letter(c - 1)}{r}", "formula": raw})
         sheet = _sheet(ws.title, [(i + 1, r) for i, r in enumerate(grid)])
         sheet.errors = errors
         sheets.append(sheet)
@@ -170,7 +177,7 @@ _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 
 def cell_date(value) -> datetime.date | None:
     """A date from a cell: an Excel date, d/m/yyyy or yyyy-mm-dd, in B.E. or C.E. (a year
-    after 2400 is B.E.); Thai digits accepted. Raises ValueError with a Thai message."""
+    after 2400 is B.E.); Thai digits accepted. Raises ValueError with a translated message."""
     if _blank(value):
         return None
     if isinstance(value, datetime.datetime):
@@ -184,11 +191,11 @@ def cell_date(value) -> datetime.date | None:
     else:
         m = _ISO.match(text)
         if not m:
-            raise ValueError(f"«{value}» ไม่ใช่วันที่ (ใช้รูปแบบ วัน/เดือน/ปี เช่น ๒๔/๑๑/๒๕๖๙)")
+            raise ValueError(_("«%(value)s» is not a date (use day/month/year, e.g. 24/11/2569).") % {"value": value})
         year, month, day = (int(g) for g in m.groups())
     if year > 2400:
         year -= 543
     try:
         return datetime.date(year, month, day)
     except ValueError as exc:
-        raise ValueError(f"«{value}» ไม่ใช่วันที่ที่มีจริง") from exc
+        raise ValueError(_("«%(value)s» is not a date that exists.") % {"value": value}) from exc

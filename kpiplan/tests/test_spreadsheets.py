@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.utils import translation
 
 from kpiplan.lib.spreadsheets import SpreadsheetError, cell_date, cell_decimal, column_letter, read_upload
 
@@ -33,12 +34,14 @@ def test_csv_in_utf8_with_and_without_bom_and_in_tis620_reads_the_same():
     (b"   \n", "empty.csv", "ว่างเปล่า"),
 ])
 def test_files_that_are_not_spreadsheets_are_refused_in_thai(data, name, words):
-    with pytest.raises(SpreadsheetError, match=words):
+    with translation.override("th"), pytest.raises(SpreadsheetError, match=words):
         read_upload(data, name)
 
 
-def test_size_limit():
-    with pytest.raises(SpreadsheetError, match="เกินขนาด"):
+def test_size_limit_in_the_users_language():
+    with translation.override("th"), pytest.raises(SpreadsheetError, match="ไฟล์มีขนาด 0.0 MB เกินขนาดที่รับได้ 0 MB"):
+        read_upload(b"a,b\n" * 1000, "big.csv", max_bytes=1000)
+    with pytest.raises(SpreadsheetError, match="more than the 0 MB allowed"):
         read_upload(b"a,b\n" * 1000, "big.csv", max_bytes=1000)
 
 
@@ -70,6 +73,6 @@ def test_numbers_and_dates_as_people_type_them():
     assert cell_decimal(316800.0) == Decimal("316800") and cell_decimal(34.467) == Decimal("34.467")
     assert cell_date("๒๔/๑๑/๒๕๖๙") == cell_date("24/11/2026") == cell_date("2026-11-24") == datetime.date(2026, 11, 24)
     assert cell_date(datetime.datetime(2569, 11, 24)) == datetime.date(2026, 11, 24)
-    with pytest.raises(ValueError, match="ไม่ใช่วันที่"):
+    with translation.override("th"), pytest.raises(ValueError, match="«31/02/2569» ไม่ใช่วันที่ที่มีจริง"):
         cell_date("31/02/2569")
     assert column_letter(0) == "A" and column_letter(26) == "AA"

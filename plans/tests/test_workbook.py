@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from accounts import roles
 from indicators.models import Baseline, Indicator, IndicatorTarget, Rubric, RubricCondition, RubricLevel
@@ -186,7 +187,8 @@ def test_a_change_is_previewed_then_imported_with_the_file_name_as_reason(real_p
     project.refresh_from_db()
     assert project.budget != Decimal("1234567") and history_count() == history  # a dry run writes nothing
 
-    preview = import_workbook(data, "แก้งบ.xlsx", user=planner, dry_run=False)
+    with translation.override("th"):  # the history reason is made in the importer's language
+        preview = import_workbook(data, "แก้งบ.xlsx", user=planner, dry_run=False)
     project.refresh_from_db()
     assert project.budget == Decimal("1234567")
     record = project.history.latest()
@@ -200,7 +202,8 @@ def test_one_bad_row_anywhere_and_nothing_is_written(real_plan, planner, real_wo
         set_cell(book, "ขั้นตอนการดำเนินงาน", "ขั้นที่", 5, "น้ำหนัก (ร้อยละ)", "มาก")
 
     history = history_count()
-    preview = import_workbook(edit(real_workbook, change), "x.xlsx", user=planner, dry_run=False)
+    with translation.override("th"):
+        preview = import_workbook(edit(real_workbook, change), "x.xlsx", user=planner, dry_run=False)
     assert preview.has_errors
     [(sheet, _n, col, message)] = row_errors(preview)
     assert sheet == "ขั้นตอนการดำเนินงาน" and col == "น้ำหนัก (ร้อยละ)" and "ไม่ใช่ตัวเลข" in message
@@ -252,7 +255,8 @@ def test_duplicate_rows_are_refused(planner, real_workbook):
         ws = book["โครงการ"]
         ws.append([c.value for c in ws[2]])
 
-    preview = import_workbook(edit(real_workbook, change), "x.xlsx", user=planner, dry_run=True)
+    with translation.override("th"):
+        preview = import_workbook(edit(real_workbook, change), "x.xlsx", user=planner, dry_run=True)
     [(sheet, _n, col, message)] = row_errors(preview)
     assert sheet == "โครงการ" and col == "รหัสอ้างอิง" and "ซ้ำกับแถวที่ 2" in message
 
@@ -310,7 +314,8 @@ def test_merged_cells_take_the_value_of_the_range(real_plan, planner, real_workb
 def test_empty_sheets(planner, real_workbook):
     def empty_plan(book):
         book["แผน"].delete_rows(2)
-    preview = import_workbook(edit(real_workbook, empty_plan), "x.xlsx", user=planner, dry_run=True)
+    with translation.override("th"):
+        preview = import_workbook(edit(real_workbook, empty_plan), "x.xlsx", user=planner, dry_run=True)
     assert any("ว่าง" in e for s in preview.sheets if s.name == "แผน" for e in s.errors)
 
     def empty_steps(book):
@@ -319,14 +324,16 @@ def test_empty_sheets(planner, real_workbook):
     preview = import_workbook(edit(real_workbook, empty_steps), "x.xlsx", user=planner, dry_run=True)
     assert problems(preview) == []  # an empty sheet changes nothing (rows are never deleted)
 
-    preview = import_workbook(export_workbook(None), "template.xlsx", user=planner, dry_run=True)
+    with translation.override("th"):
+        preview = import_workbook(export_workbook(None), "template.xlsx", user=planner, dry_run=True)
     assert preview.has_errors and any("ว่าง" in e for s in preview.sheets for e in s.errors)
 
 
 def test_formulas_instead_of_values(planner, real_workbook):
     def change(book):
         set_cell(book, "โครงการ", "รหัสอ้างอิง", "p3:1.1", "งบประมาณ (บาท)", "=1000+2000")
-    preview = import_workbook(edit(real_workbook, change), "x.xlsx", user=planner, dry_run=True)
+    with translation.override("th"):
+        preview = import_workbook(edit(real_workbook, change), "x.xlsx", user=planner, dry_run=True)
     sheet = next(s for s in preview.sheets if s.name == "โครงการ")
     assert any("สูตร" in e and "=1000+2000" in e for e in sheet.errors)
     assert preview.has_errors
@@ -356,7 +363,8 @@ def test_one_sheet_as_csv_in_every_thai_encoding(real_plan, planner, encoding):
     name = Project.objects.get(plan=real_plan, key="p3:1.1").name
     text = projects_csv([("p3:1.1", "3", name, "๑,๐๐๐"), ("csv:1", "2", "โครงการจาก CSV", "2,500")])
     data = text.encode(encoding)
-    preview = import_workbook(data, "projects.csv", user=planner, dry_run=True)
+    with translation.override("th"):
+        preview = import_workbook(data, "projects.csv", user=planner, dry_run=True)
     assert preview.has_errors and "แผ่นงาน «แผน»" in preview.errors[0]  # which plan? choose it on the page
     preview = import_workbook(data, "projects.csv", user=planner, dry_run=False, plan=real_plan)
     assert problems(preview) == []
@@ -369,7 +377,8 @@ def test_one_sheet_as_csv_in_every_thai_encoding(real_plan, planner, encoding):
 
 
 def test_files_too_big_or_not_spreadsheets(planner, real_workbook):
-    preview = import_workbook(real_workbook, "x.xlsx", user=planner, max_bytes=1000)
+    with translation.override("th"):
+        preview = import_workbook(real_workbook, "x.xlsx", user=planner, max_bytes=1000)
     assert "เกินขนาด" in preview.errors[0]
     for data, name in [(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "x.png"),
                        (b"PK\x03\x04not really a zip", "x.xlsx"), (b"\xd0\xcf\x11\xe0old excel", "x.xls"), (b"", "x.csv")]:
@@ -378,7 +387,8 @@ def test_files_too_big_or_not_spreadsheets(planner, real_workbook):
 
 
 def test_a_csv_that_is_no_known_sheet(planner):
-    preview = import_workbook("ก,ข\n1,2\n".encode(), "x.csv", user=planner)
+    with translation.override("th"):
+        preview = import_workbook("ก,ข\n1,2\n".encode(), "x.csv", user=planner)
     assert "ไม่พบแผ่นงานที่รู้จัก" in preview.errors[0]
 
 
@@ -415,6 +425,22 @@ def test_page_shows_errors_and_offers_no_confirm(client, cast, real_workbook):
     assert "งบประมาณ (บาท)" in page and "ไม่ใช่ตัวเลข" in page and 'id="confirm-import"' not in page
     page = upload(client, b"\x89PNG\x00\x00binary", "x.png").content.decode()
     assert "ไม่ใช่ไฟล์ตารางข้อมูล" in page
+
+
+def test_import_problems_are_in_the_users_language(client, cast, real_workbook):
+    """The preview's messages follow the language the user chose; the workbook's own
+    words (sheet names, column headers) are the file format and stay Thai."""
+    data = edit(real_workbook, lambda b: set_cell(b, "โครงการ", "รหัสอ้างอิง", "p3:1.1", "งบประมาณ (บาท)", "abc"))
+    client.force_login(cast.planner)
+    client.cookies["django_language"] = "en"
+    page = upload(client, data).content.decode()
+    assert "«abc» is not a number (use Thai or Arabic digits; commas between thousands are fine)." in page
+    assert "งบประมาณ (บาท)" in page and "ไม่ใช่ตัวเลข" not in page
+
+    del client.cookies["django_language"]
+    page = upload(client, data).content.decode()
+    assert "«abc» ไม่ใช่ตัวเลข (ใช้เลขไทยหรือเลขอารบิก มีจุลภาคคั่นหลักพันได้)" in page
+    assert "is not a number" not in page
 
 
 def test_page_access(client, cast):
