@@ -1301,7 +1301,7 @@ class Importer:
                 self.preview.errors.append(_("There is more than one sheet «%(sheet)s».") % {"sheet": name})
             matched[name] = sheet
         if not matched:
-            names = "، ".join([PLAN_SHEET] + [s.name for s in SHEETS])
+            names = ", ".join([PLAN_SHEET] + [s.name for s in SHEETS])
             self.preview.errors.append(_("No sheet of this file is one the system knows (the sheet names it knows: "
                                          "%(names)s), or the column headers do not match the form.")
                                        % {"names": names})
