@@ -389,6 +389,7 @@ def import_sheet(request):
     scope = _import_scope_or_403(request.user, plan)
     back = reverse("progress:my-work")
     context = {"plan": plan, "period": period, "periods": periods, "preview": None, "token": None,
+               "confirm_url": f"{reverse('progress:import')}?period={period.pk}&plan={plan.pk}",
                "max_mb": max_bytes() // (1024 * 1024), "back_url": f"{back}?period={period.pk}", "error": None,
                "scope": scope}
     if request.method != "POST":
