@@ -12,6 +12,7 @@ from accounts import roles
 from indicators.models import Indicator
 from plans.models import Division, Organization, Period, Plan
 from progress.models import Evidence, PeriodLock, ProgressEntry, State
+from tests.browser.pages import login
 from tests.factories import make_user
 
 pytestmark = [
@@ -21,7 +22,6 @@ pytestmark = [
 
 NARRATIVE = "ปรับปรุงผิวจราจรถนนเทอดไท ๓๐๐ เมตร และทาสีตีเส้นจราจรใหม่"
 OBSTACLES = "ฝนตกหนักในช่วงกลางเดือน"
-LOGIN_BUTTON = "form:has(#id_username) button[type=submit]"
 
 
 class World:
@@ -54,19 +54,6 @@ def world(transactional_db, settings):
     # Six users log in per test; the production PBKDF2 cost would dominate the runtime.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return World()
-
-
-def login(new_context, username):
-    """A fresh browser context logged in as `username`; returns its page."""
-    context = new_context()
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-" + username)
-    with page.expect_navigation():
-        page.click(LOGIN_BUTTON)
-    assert "/accounts/login/" not in page.url, f"login as {username} failed"
-    return page
 
 
 def click_and_wait(page, selector):

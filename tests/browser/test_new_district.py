@@ -3,7 +3,6 @@ download the empty template, fill it (as Excel would), upload, read the Thai pre
 with an error, fix it, import, and download their own plan book."""
 
 import io
-import unicodedata
 
 import openpyxl
 import pytest
@@ -12,19 +11,13 @@ from accounts import roles
 from plans.models import Organization, Plan
 from projects.models import Project
 from reports.models import ReportFile
+from tests.browser.pages import login, norm
 from tests.factories import make_user
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-LOGIN_BUTTON = "form:has(#id_username) button[type=submit]"
-
-
-def norm(text):
-    return unicodedata.normalize("NFKC", text).replace("\u0e4d\u0e32", "\u0e33")
-
 
 def fill(book, sheet, rows):
     ws = book[sheet]
@@ -63,12 +56,7 @@ def test_a_new_district_imports_its_plan_and_downloads_its_book(new_context, set
     org = Organization.objects.create(short_name="สนข.บางกอกน้อย", name="สำนักงานเขตบางกอกน้อย", kind="district")
     make_user("planner_bkn", roles.PLANNER, org)
 
-    page = new_context().new_page()
-    page.goto("/accounts/login/")
-    page.fill("#id_username", "planner_bkn")
-    page.fill("#id_password", "pw-planner_bkn")
-    with page.expect_navigation():
-        page.click(LOGIN_BUTTON)
+    page = login(new_context, "planner_bkn")
 
     page.goto("/plans/import/")
     with page.expect_download() as download:

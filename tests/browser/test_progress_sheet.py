@@ -3,7 +3,6 @@ download the progress sheet, type results (Thai digits and separators), upload, 
 preview, confirm, and find the reports as drafts on My work."""
 
 import io
-import unicodedata
 from decimal import Decimal
 
 import openpyxl
@@ -14,19 +13,13 @@ from indicators.models import Indicator
 from plans.models import Division, Organization, Period, Plan
 from progress import sheet as cols
 from progress.models import ProgressEntry, State
+from tests.browser.pages import login, norm
 from tests.factories import make_user
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-LOGIN_BUTTON = "form:has(#id_username) button[type=submit]"
-
-
-def norm(text):
-    return unicodedata.normalize("NFKC", text).replace("\u0e4d\u0e32", "\u0e33")
-
 
 def typed(sheet: bytes, results: dict[str, tuple[str, str]]) -> bytes:
     """The downloaded sheet with results typed into the rows of the given item codes."""
@@ -52,12 +45,7 @@ def test_staff_import_their_month_from_the_progress_sheet(new_context, settings,
     december = Period.objects.get(fiscal_year_id=2567, kind="month", number=3)
     road = Indicator.objects.get(plan=plan, key="okr:4.1.10")
 
-    page = new_context().new_page()
-    page.goto("/accounts/login/")
-    page.fill("#id_username", "staff")
-    page.fill("#id_password", "pw-staff")
-    with page.expect_navigation():
-        page.click(LOGIN_BUTTON)
+    page = login(new_context, "staff")
     page.goto(f"/work/?period={december.pk}")
     with page.expect_download() as download:
         page.click("#download-sheet")
