@@ -227,6 +227,16 @@ class Period(models.Model):
             text = _("FY %(year)s") % {"year": self.fiscal_year_id}
         return to_thai_digits(text)
 
+    @property
+    def last_month(self) -> int:
+        """The fiscal month its figures run to: a month itself, a quarter's last, the year's 12th."""
+        return fiscal.fiscal_month_of(self.end)
+
+    @property
+    def quarter(self) -> int:
+        """The quarter it starts in (a quarter is its own; the year counts as its first)."""
+        return fiscal.fiscal_quarter_of(self.start)
+
 
 class Plan(models.Model):
     """The annual action plan of one organization for one fiscal year."""

@@ -43,10 +43,9 @@ def budget(request):
     if plan is None:
         raise Http404
     period, periods = pick_period(plan, request.GET.get("period"))
-    month = period.number if period.kind == "month" else period.number * 3
     return render(request, "projects/budget.html", {
         "plan": plan, "period": period, "periods": [p for p in periods if p.kind == "month"],
-        "data": budget_execution(plan, month),
+        "data": budget_execution(plan, period.last_month),
     })
 
 

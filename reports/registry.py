@@ -41,18 +41,13 @@ def _period(plan, params: dict):
     return Period.objects.get(pk=params["period"], fiscal_year_id=plan.fiscal_year_id)
 
 
-def quarter_of(period) -> int:
-    """The quarter a period falls in (a quarter is its own)."""
-    return period.number if period.kind == "quarter" else (period.number - 1) // 3 + 1
-
-
 def quarterly(plan, params: dict) -> Produced:
     from plans.models import Division
 
     from .builders import quarterly_progress
     from .pdf import render_pdf
 
-    quarter = quarter_of(_period(plan, params))
+    quarter = _period(plan, params).quarter
     division = Division.objects.get(organization_id=plan.organization_id, pk=params["division"]) if params.get("division") else None
     report = quarterly_progress(plan, quarter, division)
     suffix = f"-{division.pk}" if division else ""
@@ -70,16 +65,11 @@ def scorecard(plan, params: dict) -> Produced:
     return Produced(content, f"scorecard-{plan.fiscal_year_id}-{period.pk}.pdf", PDF)
 
 
-def last_month_of(period) -> int:
-    """The fiscal month a period's figures run to: a month itself, a quarter's last, the year's 12th."""
-    return {"month": period.number, "quarter": period.number * 3}.get(period.kind, 12)
-
-
 def summary(plan, params: dict) -> Produced:
     from .builders import executive_summary
     from .pdf import render_pdf
 
-    month = last_month_of(_period(plan, params))
+    month = _period(plan, params).last_month
     return Produced(render_pdf("reports/summary.html", executive_summary(plan, month)), f"summary-{plan.fiscal_year_id}-m{month}.pdf", PDF)
 
 

@@ -67,6 +67,6 @@ def quarterly_xlsx(request):
     if not _can_oversee(request.user):
         raise PermissionDenied
     plan, period, params = report_params(request)
-    quarter = registry.quarter_of(period)
+    quarter = period.quarter
     division = Division.objects.get(pk=params["division"]) if "division" in params else None
     return _download(workbook(quarterly_progress(plan, quarter, division)), XLSX, f"progress-{plan.fiscal_year_id}-q{quarter}.xlsx")

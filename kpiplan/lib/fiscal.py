@@ -59,6 +59,11 @@ def fiscal_months(fiscal_year_be: int) -> list[FiscalMonth]:
     return months
 
 
+def fiscal_month_of(date: datetime.date) -> int:
+    """Fiscal month number of `date`: 1 = October ... 12 = September."""
+    return (date.month - 10) % 12 + 1
+
+
 def fiscal_quarter_of(date: datetime.date) -> int:
     return ((date.month - 10) % 12) // 3 + 1
 

@@ -25,3 +25,9 @@ def test_it_lists_twelve_months_october_to_september():
     assert months[4].end == datetime.date(2024, 2, 29)  # 2024 is a leap year
     assert months[11].name_th == "กันยายน 2567"
     assert [m.quarter for m in months] == [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4]
+
+
+def test_fiscal_month_of():
+    from kpiplan.lib.fiscal import fiscal_month_of
+
+    assert [fiscal_month_of(datetime.date(2023, m, 15)) for m in (10, 12, 1, 9)] == [1, 3, 4, 12]
