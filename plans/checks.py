@@ -82,29 +82,38 @@ def section_listed_counts(plan: Plan) -> dict[int, int]:
     return counts
 
 
+def total_disagreements(printed: list[PrintedTotal], computed: Decimal, listed: int) -> list[dict]:
+    """Where a section's printed totals differ from its lines: the amount from the sum of
+    its budget lines, the count from the rows its summary table lists. Shared by the
+    check and the plan book, which prints both figures."""
+    out = []
+    for total in printed:
+        if total.amount is not None and total.amount != computed:
+            out.append({"total": total, "label": total.label, "kind": "amount", "printed": total.amount,
+                        "computed": computed, "difference": computed - total.amount})
+        if total.count is not None and total.count != listed:
+            out.append({"total": total, "label": total.label, "kind": "count", "printed": total.count,
+                        "computed": listed, "difference": listed - total.count})
+    return out
+
+
 def _check_totals(plan: Plan) -> list[Finding]:
     findings = []
     sums = section_budget_sums(plan)
     counts = section_listed_counts(plan)
+    by_section = defaultdict(list)
     for total in PrintedTotal.objects.filter(plan=plan):
-        where = f"{total.get_section_display()} «{total.label}»"
-        computed = sums.get(total.section, Decimal(0))
-        if total.amount is not None and total.amount != computed:
-            findings.append(
-                Finding(
-                    "total", where,
-                    _("printed total %(printed)s baht, but its lines add up to %(computed)s baht (difference %(diff)s)")
-                    % {"printed": baht(total.amount), "computed": baht(computed), "diff": baht(computed - total.amount)},
-                )
-            )
-        if total.count is not None and total.count != counts.get(total.section, 0):
-            findings.append(
-                Finding(
-                    "total", where,
-                    _("printed count %(printed)s projects, but the table lists %(listed)s rows")
-                    % {"printed": total.count, "listed": counts.get(total.section, 0)},
-                )
-            )
+        by_section[total.section].append(total)
+    for section, totals in by_section.items():
+        for d in total_disagreements(totals, sums.get(section, Decimal(0)), counts.get(section, 0)):
+            where = f"{d['total'].get_section_display()} «{d['label']}»"
+            if d["kind"] == "amount":
+                message = (_("printed total %(printed)s baht, but its lines add up to %(computed)s baht (difference %(diff)s)")
+                           % {"printed": baht(d["printed"]), "computed": baht(d["computed"]), "diff": baht(d["difference"])})
+            else:
+                message = (_("printed count %(printed)s projects, but the table lists %(listed)s rows")
+                           % {"printed": d["printed"], "listed": d["computed"]})
+            findings.append(Finding("total", where, message))
     return findings
 
 

@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 
 from indicators.models import Indicator, RubricLevel
 from kpiplan.lib.thai import to_thai_digits
+from plans.checks import total_disagreements
 from plans.models import Division, PlanStatement, PrintedTotal, StrategyNode
 from projects.models import KeyResultLink, Project, WorkStep
 
@@ -44,15 +45,7 @@ class TotalCheck:
 
     @property
     def disagreements(self) -> list[dict]:
-        out = []
-        for total in self.printed:
-            if total.amount is not None and total.amount != self.computed:
-                out.append({"label": total.label, "kind": "amount", "printed": total.amount, "computed": self.computed,
-                            "difference": self.computed - total.amount})
-            if total.count is not None and total.count != self.count:
-                out.append({"label": total.label, "kind": "count", "printed": total.count, "computed": self.count,
-                            "difference": self.count - total.count})
-        return out
+        return total_disagreements(self.printed, self.computed, self.count)
 
 
 @dataclass
@@ -180,11 +173,12 @@ def plan_book(plan) -> dict:
     unassigned3 = [p for p in part3_projects if p.division_id is None]
 
     # Part 4.
+    indicator_by_pk = {i.pk: i for i in indicators}
     table_a = []
     for kpi in (i for i in indicators if i.kind == Indicator.Kind.BMA_KPI):
         tactic = nodes.get(kpi.node_id)
         objective = nodes.get(tactic.parent_id) if tactic else None
-        kr = next((i for i in indicators if i.pk == kpi.parent_id), None)
+        kr = indicator_by_pk.get(kpi.parent_id)
         table_a.append({"kpi": kpi, "tactic": tactic and node_label(tactic), "objective": objective, "kr": kr})
     table_b = [{"area": b.area, "label": b.label, "objectives": [o for o in b.objectives if o["okrs"]]} for b in area_blocks]
     table_b = [b for b in table_b if b["objectives"]]
