@@ -211,6 +211,7 @@ def plan_book(plan) -> dict:
         by_kind[s.kind].append(s)
     return {
         "plan": plan,
+        "previous_year": plan.fiscal_year_id - 1,  # Part 1 prints each KPI's target of the year before too
         "front": dict(by_kind),
         "summary": summary,
         "dimensions": dimensions,
