@@ -155,6 +155,16 @@ EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 10
 # Reports produced in the background (reports.tasks) are kept under MEDIA_ROOT too,
 # streamed after an access check, and purged this many days after they were asked for.
 REPORT_FILE_DAYS = int(os.environ.get("REPORT_FILE_DAYS", "7"))
+# The reports' typeface, loaded by file (reports.pdf): Laksaman from Debian's
+# fonts-tlwg-laksaman has TH SarabunPSK's metrics. Never named through fontconfig, whose
+# TH Sarabun alias squeezes Laksaman's advances to 0.66 while the glyphs stay full size.
+REPORT_FONT_DIR = Path(os.environ.get("REPORT_FONT_DIR", "/usr/share/fonts/truetype/tlwg"))
+REPORT_FONT_FILES = {
+    ("normal", "normal"): "Laksaman.ttf",
+    ("bold", "normal"): "Laksaman-Bold.ttf",
+    ("normal", "italic"): "Laksaman-Italic.ttf",
+    ("bold", "italic"): "Laksaman-BoldItalic.ttf",
+}
 
 # Background tasks (django-tasks): queued in the database and run by
 # `python manage.py db_worker`; KPIPLAN_TASKS_BACKEND=immediate runs them in the request

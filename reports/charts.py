@@ -8,6 +8,9 @@ from xml.sax.saxutils import escape
 
 from kpiplan.lib.thai import format_number, to_thai_digits
 
+# The PDF's own font family first (reports.pdf.FONT_FAMILY, defined there by @font-face);
+# a browser, which does not know it, takes the next.
+CHART_FONTS = "kpiplan-report, Sarabun, Laksaman, sans-serif"
 PLANNED_COLOUR = "#17365d"
 ACTUAL_COLOUR = "#d9480f"
 
@@ -28,7 +31,7 @@ def s_curve_svg(planned: Sequence[Decimal], actual: Sequence[Decimal | None], la
         return top + plot_h * (1 - float(min(max(value, Decimal(0)), Decimal(100))) / 100)
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-             f'role="img" aria-label="{escape(title)}" class="s-curve" font-family="Sarabun, Laksaman, sans-serif" font-size="11">']
+             f'role="img" aria-label="{escape(title)}" class="s-curve" font-family="{CHART_FONTS}" font-size="11">']
     if title:
         parts.append(f'<text x="{left}" y="16" font-size="13" font-weight="bold">{escape(title)}</text>')
     for pct in (0, 25, 50, 75, 100):
@@ -79,7 +82,7 @@ DISBURSED_COLOUR = "#17365d"
 
 def _svg_open(width: int, height: int, css_class: str, label: str = "") -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-            f'role="img" aria-label="{escape(label)}" class="{css_class}" font-family="Laksaman, Sarabun, sans-serif" font-size="11">')
+            f'role="img" aria-label="{escape(label)}" class="{css_class}" font-family="{CHART_FONTS}" font-size="11">')
 
 
 def stacked_bar_svg(segments: Sequence[tuple[str, int]], largest: int, *, width: int = 420, height: int = 16) -> str:

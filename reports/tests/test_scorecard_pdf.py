@@ -1,6 +1,6 @@
 """The table ค PDF: Thai text laid out by WeasyPrint, Thai digits, landscape A4, page numbers."""
 
-import unicodedata
+import re
 from decimal import Decimal
 
 import pytest
@@ -12,13 +12,11 @@ from plans.models import Period
 from progress.scorecard import build_scorecard
 from progress.services import assessment_save
 from reports.pdf import layout, page_texts
+from reports.tests.laid_out import norm
 
 pytestmark = pytest.mark.django_db
 
 
-def norm(text):
-    # PDF/laid-out Thai may differ in how ำ is composed; compare the canonical form.
-    return unicodedata.normalize("NFKC", text).replace("\u0e4d\u0e32", "\u0e33")
 
 
 @pytest.fixture
@@ -38,9 +36,9 @@ def test_the_laid_out_pages_carry_the_headings_totals_and_page_numbers(cast, per
     text = norm(" ".join(page_texts(document)))
     assert norm("ร้อยละความสำเร็จในการปลูกต้นไม้") in text
     assert norm("สำนักงานเขตภาษีเจริญ") in text  # running header
-    assert "๗๐" in text  # total weight 70 in Thai digits
-    assert "๘" in text  # self-assessment points of 1.1.2 (level 4)
-    assert f"หน้า ๑ จาก {''.join('๐๑๒๓๔๕๖๗๘๙'[int(d)] for d in str(len(document.pages)))}" in text
+    assert norm("๗๐") in text  # total weight 70 in Thai digits
+    assert norm("๘") in text  # self-assessment points of 1.1.2 (level 4)
+    assert norm(f"หน้า ๑ จาก {''.join('๐๑๒๓๔๕๖๗๘๙'[int(d)] for d in str(len(document.pages)))}") in text
 
 
 def test_no_text_box_spills_out_of_its_page(cast, period):
@@ -69,7 +67,10 @@ def test_download_access(client, cast, period, who, expected):
 def test_the_packaged_thai_font_is_embedded(cast, period):
     document = layout("reports/scorecard.html", {"plan": cast.plan, "period": period, "card": build_scorecard(cast.plan, period)})
     pdf = document.write_pdf(uncompressed_pdf=True)
-    assert b"Laksaman" in pdf and b"/FontFile" in pdf
+    # Every font drawn is the packaged one, embedded (regular and bold): nothing was
+    # substituted by the system's font configuration.
+    names = {re.sub(rb"^[A-Z]{6}\+", b"", n) for n in re.findall(rb"/FontName\s*/([^\s/]+)", pdf)}
+    assert names == {b"kpiplan-report", b"kpiplan-report-Bold"} and b"/FontFile" in pdf
 
 
 def test_builder_query_count_does_not_grow(cast, period, django_assert_max_num_queries):
