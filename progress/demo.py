@@ -45,7 +45,7 @@ def add_demo_quarter(plan, quarter: int = 1) -> int:
     rows = []
     states = [State.APPROVED, State.ENDORSED, State.SUBMITTED]
     for ind in indicators:
-        key = f"i{ind.key or ind.pk}"
+        key = f"i{ind.key or ind.name}"
         if _share(key, 1, 12) == 1:
             continue
         pace = Decimal(_share(key, 4, 14)) / 100  # share of the year's target reached per month
@@ -57,7 +57,7 @@ def add_demo_quarter(plan, quarter: int = 1) -> int:
                 value=value, value_is_cumulative=True, narrative=NARRATIVES[_share(key + "n" + str(n), 0, 3)],
                 obstacles=OBSTACLES[_share(key + "o" + str(n), 0, 3)]))
     for p in Project.objects.filter(plan=plan, division__isnull=False).budget_lines().order_by("pk"):
-        key = f"p{p.pk}:{p.name}"
+        key = f"p{p.key or p.name}"
         if _share(key, 1, 12) == 1:
             continue
         pace = Decimal(_share(key, 3, 12))
