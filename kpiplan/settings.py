@@ -121,6 +121,18 @@ DATABASES = {
     )
 }
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database serves the web server and the report worker (db_worker) at
+    # once. WAL lets readers go on while one writes; IMMEDIATE takes the write lock when
+    # a transaction begins, so a transaction that read first cannot fail to upgrade
+    # ("database is locked" at once, whatever the timeout); the busy timeout makes a
+    # writer wait for the other process instead of failing.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": int(os.environ.get("SQLITE_BUSY_TIMEOUT", "30")),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
