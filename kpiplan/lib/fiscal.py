@@ -71,3 +71,17 @@ def fiscal_quarter_of(date: datetime.date) -> int:
 def quarter_bounds(fiscal_year_be: int, quarter: int) -> tuple[datetime.date, datetime.date]:
     months = fiscal_months(fiscal_year_be)[(quarter - 1) * 3 : quarter * 3]
     return months[0].start, months[-1].end
+
+
+MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
+
+
+def periods_within(kind: str, number: int, inner_kind: str) -> range:
+    """Numbers of the periods of `inner_kind` that lie within period `number` of `kind`:
+    the months of quarter 2 are 4-6, the quarters of the year 1-4, the month of month 5 is
+    5 itself. Empty when the inner kind is the longer one (no quarter lies in a month)."""
+    size, inner = MONTHS_IN[kind], MONTHS_IN[inner_kind]
+    if inner > size:
+        return range(0)
+    first_month, last_month = (number - 1) * size + 1, number * size
+    return range((first_month - 1) // inner + 1, last_month // inner + 1)
