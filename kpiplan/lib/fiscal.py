@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from .thai import BE_OFFSET, MONTHS_TH, MONTHS_TH_ABBR
+from .thai import BE_OFFSET, MONTHS_TH, MONTHS_TH_ABBR, to_thai_digits
 
 
 @dataclass(frozen=True)
@@ -85,3 +85,17 @@ def periods_within(kind: str, number: int, inner_kind: str) -> range:
         return range(0)
     first_month, last_month = (number - 1) * size + 1, number * size
     return range((first_month - 1) // inner + 1, last_month // inner + 1)
+
+
+def period_name_th(fiscal_year_be: int, kind: str, number: int) -> str:
+    """A period as a Thai document names it, in Thai digits whatever the user's language:
+    «ธันวาคม ๒๕๖๖», «ไตรมาสที่ ๑ (ตุลาคม - ธันวาคม ๒๕๖๖)», «ปีงบประมาณ พ.ศ. ๒๕๖๗»."""
+    months = fiscal_months(fiscal_year_be)
+    if kind == "month":
+        return to_thai_digits(months[number - 1].name_th)
+    if kind == "quarter":
+        first, last = months[(number - 1) * 3], months[number * 3 - 1]
+        span = (f"{MONTHS_TH[first.month - 1]} - {last.name_th}" if first.year == last.year
+                else f"{first.name_th} - {last.name_th}")
+        return to_thai_digits(f"ไตรมาสที่ {number} ({span})")
+    return to_thai_digits(f"ปีงบประมาณ พ.ศ. {fiscal_year_be}")

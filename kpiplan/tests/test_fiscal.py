@@ -5,6 +5,7 @@ from kpiplan.lib.fiscal import (
     fiscal_quarter_of,
     fiscal_year_bounds,
     fiscal_year_of,
+    period_name_th,
     periods_within,
     quarter_bounds,
 )
@@ -48,3 +49,10 @@ def test_periods_within_a_period():
     assert list(periods_within("quarter", 2, "quarter")) == [2]
     assert list(periods_within("month", 5, "month")) == [5]
     assert list(periods_within("month", 3, "quarter")) == []  # a quarter does not lie in a month
+
+
+def test_period_names_in_thai_documents():
+    assert period_name_th(2567, "month", 3) == "ธันวาคม ๒๕๖๖"
+    assert period_name_th(2567, "quarter", 1) == "ไตรมาสที่ ๑ (ตุลาคม - ธันวาคม ๒๕๖๖)"
+    assert period_name_th(2567, "quarter", 4) == "ไตรมาสที่ ๔ (กรกฎาคม - กันยายน ๒๕๖๗)"
+    assert period_name_th(2567, "year", 1) == "ปีงบประมาณ พ.ศ. ๒๕๖๗"
