@@ -129,7 +129,7 @@ def scorecard_xlsx(plan, period, card) -> bytes:
     ]
     rows = [[
         r.indicator.code, r.indicator.name, "\n".join(r.baseline_texts), r.indicator.target_text,
-        NOT_REPORTED if r.result is None else r.result, r.result_until.name_th if r.result_until else "",
+        NOT_REPORTED if r.result is None else r.result, r.result_until.short_name_th if r.result_until else "",
         r.indicator.weight, *_assessment(r.self_assessment), *_assessment(r.evaluator), r.evidence_count,
     ] for r in card.rows]
     rows.append(["", "รวม", "", "", None, "", card.total_weight,

@@ -99,3 +99,13 @@ def period_name_th(fiscal_year_be: int, kind: str, number: int) -> str:
                 else f"{first.name_th} - {last.name_th}")
         return to_thai_digits(f"ไตรมาสที่ {number} ({span})")
     return to_thai_digits(f"ปีงบประมาณ พ.ศ. {fiscal_year_be}")
+
+
+def period_short_name_th(fiscal_year_be: int, kind: str, number: int) -> str:
+    """The same, short enough for a table cell: «ธ.ค. ๒๕๖๖», «ไตรมาสที่ ๒», «ปีงบประมาณ ๒๕๖๗»."""
+    if kind == "month":
+        month = fiscal_months(fiscal_year_be)[number - 1]
+        return to_thai_digits(f"{month.abbr_th} {month.year + BE_OFFSET}")
+    if kind == "quarter":
+        return to_thai_digits(f"ไตรมาสที่ {number}")
+    return to_thai_digits(f"ปีงบประมาณ {fiscal_year_be}")

@@ -6,6 +6,7 @@ from kpiplan.lib.fiscal import (
     fiscal_year_bounds,
     fiscal_year_of,
     period_name_th,
+    period_short_name_th,
     periods_within,
     quarter_bounds,
 )
@@ -56,3 +57,6 @@ def test_period_names_in_thai_documents():
     assert period_name_th(2567, "quarter", 1) == "ไตรมาสที่ ๑ (ตุลาคม - ธันวาคม ๒๕๖๖)"
     assert period_name_th(2567, "quarter", 4) == "ไตรมาสที่ ๔ (กรกฎาคม - กันยายน ๒๕๖๗)"
     assert period_name_th(2567, "year", 1) == "ปีงบประมาณ พ.ศ. ๒๕๖๗"
+    assert period_short_name_th(2567, "month", 3) == "ธ.ค. ๒๕๖๖"
+    assert period_short_name_th(2567, "month", 4) == "ม.ค. ๒๕๖๗"
+    assert period_short_name_th(2567, "quarter", 2) == "ไตรมาสที่ ๒"
