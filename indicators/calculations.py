@@ -17,16 +17,46 @@ def _q(value: Decimal) -> Decimal:
 
 # -- result to date ------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Reported:
+    """One period's reported result and how it was reported: cumulative (the total to
+    date, as ProgressEntry.value_is_cumulative says) or for that period alone."""
+    value: Decimal
+    cumulative: bool = True
+
+
+def combined_result(reports: Iterable[Reported | None]) -> Decimal | None:
+    """The one rule that turns reports (in period order, None where nothing was
+    reported) into a result: a cumulative report restates the total so far, so it
+    replaces what came before; a per-period report adds its own period to it.
+    None when nothing was reported (a real zero stays a zero)."""
+    total: Decimal | None = None
+    for report in reports:
+        if report is None:
+            continue
+        total = report.value if report.cumulative else (total or Decimal(0)) + report.value
+    return total
+
+
 def result_to_date(values: Sequence[Decimal | None], cumulative: bool) -> Decimal | None:
     """The result so far from the values reported period by period (in order).
 
     A cumulative measure reports the total to date, so the latest reported value counts;
     a per-period measure reports each period alone, so the reported values add up.
     None when nothing has been reported (a real zero stays a zero)."""
-    reported = [v for v in values if v is not None]
-    if not reported:
-        return None
-    return reported[-1] if cumulative else sum(reported, Decimal(0))
+    return combined_result(None if v is None else Reported(v, cumulative) for v in values)
+
+
+def period_result(reports: Mapping[int, Reported], numbers: Iterable[int]) -> Decimal | None:
+    """The result of a longer period (a quarter, the year) from the reports of the
+    shorter periods it holds (`numbers`, e.g. fiscal months 1-3 for quarter 1; see
+    kpiplan.lib.fiscal.periods_within).
+
+    Cumulative values: the value at the last period reported within it (a quarter whose
+    December is missing shows November's total). Per-period values: the sum of its
+    periods' values. Reports outside `numbers` do not count; None when none of its
+    periods was reported."""
+    return combined_result(reports.get(n) for n in numbers)
 
 
 # -- achievement ------------------------------------------------------------------------

@@ -228,6 +228,15 @@ class Period(models.Model):
         return to_thai_digits(text)
 
     @property
+    def name_th(self) -> str:
+        """The name a Thai report prints, whatever the reader's language (str() is translated)."""
+        return fiscal.period_name_th(self.fiscal_year_id, self.kind, self.number)
+
+    @property
+    def short_name_th(self) -> str:
+        return fiscal.period_short_name_th(self.fiscal_year_id, self.kind, self.number)
+
+    @property
     def last_month(self) -> int:
         """The fiscal month its figures run to: a month itself, a quarter's last, the year's 12th."""
         return fiscal.fiscal_month_of(self.end)

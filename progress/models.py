@@ -110,6 +110,11 @@ class ProgressEntry(models.Model):
     def is_editable(self) -> bool:
         return self.state in EDITABLE_STATES
 
+    @property
+    def counted_value(self):
+        """The result that counts: the evaluator's verified value when there is one."""
+        return self.verified_value if self.verified_value is not None else self.value
+
 
 class Evidence(models.Model):
     """A file that backs a reported result; stored privately, served after an access check."""

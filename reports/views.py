@@ -69,4 +69,6 @@ def quarterly_xlsx(request):
     plan, period, params = report_params(request)
     quarter = period.quarter
     division = Division.objects.get(pk=params["division"]) if "division" in params else None
-    return _download(workbook(quarterly_progress(plan, quarter, division)), XLSX, f"progress-{plan.fiscal_year_id}-q{quarter}.xlsx")
+    suffix = f"-{division.pk}" if division else ""  # as the PDF names it
+    return _download(workbook(quarterly_progress(plan, quarter, division)), XLSX,
+                     f"progress-{plan.fiscal_year_id}-q{quarter}{suffix}.xlsx")

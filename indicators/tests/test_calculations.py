@@ -7,8 +7,11 @@ from hypothesis import strategies as st
 from indicators.calculations import (
     Condition,
     Level,
+    Reported,
     Status,
     achievement,
+    combined_result,
+    period_result,
     planned_pace,
     result_to_date,
     roll_up,
@@ -23,6 +26,59 @@ def test_result_to_date_for_cumulative_and_per_period_measures():
     assert result_to_date([D(10), None, D(25)], cumulative=False) == D(35)
     assert result_to_date([None, None], cumulative=True) is None
     assert result_to_date([D(0)], cumulative=True) == D(0)  # a real zero is not "not reported"
+
+
+Q1 = range(1, 4)  # October - December: kpiplan.lib.fiscal.periods_within("quarter", 1, "month")
+
+
+def test_a_quarter_of_cumulative_reports_is_its_last_reported_month():
+    monthly = {1: Reported(D(10)), 2: Reported(D(18)), 3: Reported(D(25))}
+    assert period_result(monthly, Q1) == D(25)  # December's total to date
+
+
+def test_a_quarter_of_per_period_reports_is_the_sum_of_its_months():
+    monthly = {1: Reported(D(10), False), 2: Reported(D(8), False), 3: Reported(D(7), False)}
+    assert period_result(monthly, Q1) == D(25)
+
+
+def test_a_quarter_with_missing_months():
+    # December not reported: the cumulative result stops at November's total ...
+    assert period_result({1: Reported(D(10)), 2: Reported(D(18))}, Q1) == D(18)
+    # ... the per-period result adds up the months that were reported.
+    assert period_result({1: Reported(D(10), False), 3: Reported(D(7), False)}, Q1) == D(17)
+
+
+def test_a_quarter_with_no_reports_has_no_result():
+    assert period_result({}, Q1) is None
+    # reports of other quarters do not count in this one
+    assert period_result({4: Reported(D(40)), 5: Reported(D(50), False)}, Q1) is None
+    assert period_result({1: Reported(D(0))}, Q1) == D(0)  # a real zero is a result
+
+
+def test_the_second_quarter_takes_only_its_own_months():
+    cumulative = {n: Reported(D(10 * n)) for n in range(1, 7)}
+    per_period = {n: Reported(D(n), False) for n in range(1, 7)}
+    assert period_result(cumulative, range(4, 7)) == D(60)  # March's total to date
+    assert period_result(per_period, range(4, 7)) == D(4 + 5 + 6)
+
+
+def test_the_year_is_its_twelve_months():
+    assert period_result({n: Reported(D(5), False) for n in range(1, 13)}, range(1, 13)) == D(60)
+    assert period_result({3: Reported(D(30)), 9: Reported(D(70))}, range(1, 13)) == D(70)
+
+
+def test_a_cumulative_report_restates_the_total_a_per_period_one_adds_to_it():
+    # the flag is each report's own (a division may switch how it reports)
+    assert combined_result([Reported(D(10)), Reported(D(5), False)]) == D(15)
+    assert combined_result([Reported(D(5), False), None, Reported(D(12))]) == D(12)
+    assert combined_result([None, None]) is None
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(0, 10**6)), max_size=12), st.booleans())
+def test_result_to_date_is_the_period_rule_with_one_flag(values, cumulative):
+    values = [None if v is None else D(v) for v in values]
+    monthly = {n: Reported(v, cumulative) for n, v in enumerate(values, start=1) if v is not None}
+    assert result_to_date(values, cumulative) == period_result(monthly, range(1, len(values) + 1))
 
 
 def test_achievement_higher_is_better():

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from .thai import BE_OFFSET, MONTHS_TH, MONTHS_TH_ABBR
+from .thai import BE_OFFSET, MONTHS_TH, MONTHS_TH_ABBR, to_thai_digits
 
 
 @dataclass(frozen=True)
@@ -71,3 +71,41 @@ def fiscal_quarter_of(date: datetime.date) -> int:
 def quarter_bounds(fiscal_year_be: int, quarter: int) -> tuple[datetime.date, datetime.date]:
     months = fiscal_months(fiscal_year_be)[(quarter - 1) * 3 : quarter * 3]
     return months[0].start, months[-1].end
+
+
+MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
+
+
+def periods_within(kind: str, number: int, inner_kind: str) -> range:
+    """Numbers of the periods of `inner_kind` that lie within period `number` of `kind`:
+    the months of quarter 2 are 4-6, the quarters of the year 1-4, the month of month 5 is
+    5 itself. Empty when the inner kind is the longer one (no quarter lies in a month)."""
+    size, inner = MONTHS_IN[kind], MONTHS_IN[inner_kind]
+    if inner > size:
+        return range(0)
+    first_month, last_month = (number - 1) * size + 1, number * size
+    return range((first_month - 1) // inner + 1, last_month // inner + 1)
+
+
+def period_name_th(fiscal_year_be: int, kind: str, number: int) -> str:
+    """A period as a Thai document names it, in Thai digits whatever the user's language:
+    «ธันวาคม ๒๕๖๖», «ไตรมาสที่ ๑ (ตุลาคม - ธันวาคม ๒๕๖๖)», «ปีงบประมาณ พ.ศ. ๒๕๖๗»."""
+    months = fiscal_months(fiscal_year_be)
+    if kind == "month":
+        return to_thai_digits(months[number - 1].name_th)
+    if kind == "quarter":
+        first, last = months[(number - 1) * 3], months[number * 3 - 1]
+        span = (f"{MONTHS_TH[first.month - 1]} - {last.name_th}" if first.year == last.year
+                else f"{first.name_th} - {last.name_th}")
+        return to_thai_digits(f"ไตรมาสที่ {number} ({span})")
+    return to_thai_digits(f"ปีงบประมาณ พ.ศ. {fiscal_year_be}")
+
+
+def period_short_name_th(fiscal_year_be: int, kind: str, number: int) -> str:
+    """The same, short enough for a table cell: «ธ.ค. ๒๕๖๖», «ไตรมาสที่ ๒», «ปีงบประมาณ ๒๕๖๗»."""
+    if kind == "month":
+        month = fiscal_months(fiscal_year_be)[number - 1]
+        return to_thai_digits(f"{month.abbr_th} {month.year + BE_OFFSET}")
+    if kind == "quarter":
+        return to_thai_digits(f"ไตรมาสที่ {number}")
+    return to_thai_digits(f"ปีงบประมาณ {fiscal_year_be}")

@@ -11,7 +11,7 @@ from indicators.models import Indicator
 from indicators.scoring import rubric_levels, rubric_measures
 from progress.models import Assessment
 from progress.scorecard import build_scorecard
-from progress.services import PermissionRefused, assessment_save, entry_save, entry_submit
+from progress.services import Item, PermissionRefused, assessment_save, entry_save, entry_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -97,8 +97,6 @@ def test_scorecard_query_count_does_not_grow(client, cast, period, trees, real_p
     for ind in agreement.select_related("rubric").prefetch_related("rubric__levels__conditions"):
         assessment_save(user=cast.planner, indicator=ind, period=period, kind="self", measures={}, confirmed=[], comment="", version=0)
     traffy_like = Indicator.objects.filter(plan=real_plan, kind="agreement", division__isnull=False).first()
-    from progress.services import Item
-
     if traffy_like and traffy_like.division_id == cast.division.pk:
         entry = entry_save(user=cast.staff, plan=real_plan, period=period, item=Item("indicator", traffy_like),
                            data={"value": Decimal(1), "narrative": "x"}, version=0)
@@ -136,3 +134,126 @@ def test_a_checklist_condition_needs_evidence(cast, period, trees):
     saved = assessment_save(user=cast.planner, indicator=trees, period=period, kind="self", measures={}, confirmed=keys,
                             comment="", version=0)
     assert saved.confirmed == sorted(keys)
+
+
+# -- a quarter's and the year's result from the months reported in it ---------------------
+
+def _period(kind, number):
+    from plans.models import Period
+
+    return Period.objects.get(fiscal_year_id=2567, kind=kind, number=number)
+
+
+def _report(cast, indicator, month, value, *, cumulative=True, submit=True):
+    """What ฝ่ายโยธา's staff types for one fiscal month, through the services."""
+    entry = entry_save(user=cast.staff, plan=cast.plan, period=_period("month", month), item=Item("indicator", indicator),
+                       data={"value": Decimal(value), "value_is_cumulative": cumulative, "narrative": "ดำเนินการตามแผน"},
+                       version=0)
+    if submit:
+        entry = entry_submit(user=cast.staff, entry=entry, version=entry.version)
+    return entry
+
+
+@pytest.fixture
+def roads_agreement(cast):
+    """Table ค indicators reported by ฝ่ายโยธา: 1.1.1 ถนนสวย, 1.1.3 ท่อระบายน้ำ, 1.3.1 ไฟฟ้าส่องสว่าง."""
+    found = {i.code: i for i in Indicator.objects.filter(plan=cast.plan, kind="agreement", division=cast.division)}
+    assert {"1.1.1", "1.1.3", "1.3.1"} <= set(found)
+    assert all(i.reporting_frequency == "month" for i in found.values())
+    return found
+
+
+@pytest.fixture
+def first_quarter_reports(cast, roads_agreement):
+    # 1.1.1 reported as the total to date: the quarter's result is December's.
+    for month, km in [(1, "0.5"), (2, "0.9"), (3, "1.2")]:
+        _report(cast, roads_agreement["1.1.1"], month, km)
+    # 1.1.3 reported month by month: the quarter's result is the three months' sum.
+    for month, done in [(1, 10), (2, 15), (3, 20)]:
+        _report(cast, roads_agreement["1.1.3"], month, done, cumulative=False)
+    # 1.3.1: December is still a draft, so the quarter stops at November.
+    _report(cast, roads_agreement["1.3.1"], 1, 10)
+    _report(cast, roads_agreement["1.3.1"], 2, 20)
+    _report(cast, roads_agreement["1.3.1"], 3, 30, submit=False)
+    return roads_agreement
+
+
+def _rows(card):
+    return {r.indicator.code: r for r in card.rows}
+
+
+def test_a_quarter_shows_each_indicators_result_of_its_months(cast, first_quarter_reports):
+    rows = _rows(build_scorecard(cast.plan, _period("quarter", 1)))
+    assert rows["1.1.1"].result == Decimal("1.2")  # December's total to date
+    assert rows["1.1.3"].result == Decimal(45)  # 10 + 15 + 20
+    assert rows["1.3.1"].result == Decimal(20)  # December's draft does not count
+    assert rows["1.3.1"].result_until == _period("month", 2) and rows["1.1.1"].result_until is None
+    assert rows["1.1.2"].result is None  # nobody reported the trees
+    assert rows["1.1.1"].entry_state == "Submitted to the head"
+
+
+def test_the_year_and_a_month_follow_the_same_rule(cast, first_quarter_reports):
+    year = _rows(build_scorecard(cast.plan, _period("year", 1)))
+    assert (year["1.1.1"].result, year["1.1.3"].result) == (Decimal("1.2"), Decimal(45))
+    december = _rows(build_scorecard(cast.plan, _period("month", 3)))
+    assert december["1.1.1"].result == Decimal("1.2") and december["1.1.3"].result == Decimal(20)
+    assert december["1.3.1"].result is None  # only a draft in December
+    assert all(r.result is None for r in build_scorecard(cast.plan, _period("quarter", 2)).rows)
+
+
+def test_the_verified_result_counts(cast, first_quarter_reports):
+    from progress.models import ProgressEntry
+    from progress.services import entry_endorse, entry_verify
+
+    december = ProgressEntry.objects.get(indicator=first_quarter_reports["1.1.1"], period=_period("month", 3))
+    december = entry_endorse(user=cast.head, entry=december, version=december.version)
+    entry_verify(user=cast.planner, entry=december, verified_value=Decimal("1.1"), comment="ตรวจสอบภาพถ่ายแล้ว",
+                 version=december.version)
+    row = _rows(build_scorecard(cast.plan, _period("quarter", 1)))["1.1.1"]
+    assert row.result == Decimal("1.1") and row.entry_state == "Approved"
+
+
+def test_totals_are_not_a_score_of_zero_until_something_is_assessed(cast, trees):
+    quarter = _period("quarter", 1)
+    card = build_scorecard(cast.plan, quarter)
+    assert card.self_total is None and card.evaluator_total is None
+    assessment_save(user=cast.planner, indicator=trees, period=quarter, kind="self", measures={}, confirmed=[],
+                    comment="", version=0)
+    card = build_scorecard(cast.plan, quarter)
+    assert card.self_total == Decimal(0) and card.self_partial  # assessed at level 0: a real 0, one of six
+    assert card.evaluator_total is None
+
+
+def test_the_page_says_not_assessed_and_shows_the_quarters_results(client, cast, first_quarter_reports, trees):
+    quarter = _period("quarter", 1)
+    planted, perennial = names(trees)
+    assessment_save(user=cast.planner, indicator=trees, period=quarter, kind="self",
+                    measures={planted: Decimal(100), perennial: Decimal(60)}, confirmed=[], comment="", version=0)
+    client.force_login(cast.planner)
+    page = client.get(reverse("progress:scorecard"), {"period": quarter.pk}).content.decode()
+    row = page.split(f'id="indicator-{first_quarter_reports["1.1.3"].pk}"')[1].split("</tr>")[0]
+    assert "๔๕" in row and "ยังไม่ประเมิน" in row
+    trees_row = page.split(f'id="indicator-{trees.pk}"')[1].split("</tr>")[0]
+    assert "ระดับ ๓" in trees_row and "๖ คะแนน" in trees_row and "ยังไม่รายงาน" in trees_row
+    november = page.split(f'id="indicator-{first_quarter_reports["1.3.1"].pk}"')[1].split("</tr>")[0]
+    assert "ถึง พฤศจิกายน ๒๕๖๖" in november
+    self_total = page.split('id="self-total">')[1].split("</th>")[0]
+    evaluator_total = page.split('id="evaluator-total">')[1].split("</th>")[0]
+    assert "๖ คะแนน" in self_total and "ประเมินแล้ว ๑ จาก ๖ ตัวชี้วัด" in self_total
+    assert "ยังไม่ประเมิน" in evaluator_total
+    assert "๐ / ๐" not in page and "0 / 0" not in page
+
+
+def test_quarter_scorecard_query_count_does_not_grow(client, cast, roads_agreement):
+    client.force_login(cast.planner)
+    url, quarter = reverse("progress:scorecard"), _period("quarter", 1)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url, {"period": quarter.pk})
+    for ind in roads_agreement.values():
+        for month in (1, 2, 3):
+            _report(cast, ind, month, month * 10)
+        assessment_save(user=cast.planner, indicator=ind, period=quarter, kind="self", measures={}, confirmed=[],
+                        comment="", version=0)
+    with CaptureQueriesContext(connection) as after:
+        client.get(url, {"period": quarter.pk})
+    assert len(after) == len(before)
