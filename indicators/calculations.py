@@ -95,8 +95,6 @@ class Status(StrEnum):
     NOT_REPORTED = "not_reported"
 
 
-STATUS_SEVERITY = {Status.ON_TRACK: 0, Status.AT_RISK: 1, Status.OFF_TRACK: 2, Status.NOT_REPORTED: 3}
-
 DEFAULT_TOLERANCE = Decimal(10)
 
 
@@ -119,14 +117,29 @@ def status(achievement_pct: Decimal | None, planned_pct: Decimal, tolerance: Dec
     return Status.OFF_TRACK
 
 
-def roll_up(statuses: Iterable[Status]) -> Status:
-    """The status of an objective, development area or plan: the worst status among its
-    reported items (one off-track indicator makes the objective off track); not reported
-    only when none of them is."""
-    reported = [s for s in statuses if s != Status.NOT_REPORTED]
-    if not reported:
-        return Status.NOT_REPORTED
-    return max(reported, key=STATUS_SEVERITY.__getitem__)
+# A group's statuses from good to bad. A missing report ranks below any reported result
+# short of off track: a group with an unreported item cannot read as on track or at risk.
+GROUP_SEVERITY = {Status.ON_TRACK: 0, Status.AT_RISK: 1, Status.NOT_REPORTED: 2, Status.OFF_TRACK: 3}
+
+
+def roll_up(statuses: Iterable[Status], *, overdue: bool = False) -> Status:
+    """The status of an objective, development area or the plan from its due items (the
+    rule the status page states in words):
+
+    - an item off track makes the group off track;
+    - so does a missing report once the period's deadline has passed (`overdue`): a
+      report that should be in and is not is a problem, not a gap to look past;
+    - a missing report before the deadline makes the group "not reported" (incomplete),
+      never on track or at risk;
+    - otherwise the worse of at risk and on track.
+    A group with no items is not reported. Adding a missing item never improves a group."""
+    worst = None
+    for s in statuses:
+        if s == Status.NOT_REPORTED and overdue:
+            s = Status.OFF_TRACK
+        if worst is None or GROUP_SEVERITY[s] > GROUP_SEVERITY[worst]:
+            worst = s
+    return worst or Status.NOT_REPORTED
 
 
 # -- rubric engine ------------------------------------------------------------------------

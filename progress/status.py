@@ -1,17 +1,27 @@
 """Achievement and status of every indicator for a period, rolled up the strategy tree.
-Numbers come from indicators.calculations only."""
+Numbers come from indicators.calculations only.
+
+A period of any kind is judged at its end: a quarter's (or the year's) status of a
+monthly indicator is its status at the quarter's last month, from the months reported
+up to then; a quarterly indicator counts its quarters up to then. So Q1 agrees with
+December, and the year with September."""
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from indicators.calculations import Status, achievement, planned_pace, result_to_date, roll_up, status
-from indicators.models import Indicator, IndicatorTarget
-from plans.models import StrategyNode
+from django.db.models import Q
+from django.utils import timezone
 
-from .models import ProgressEntry
+from indicators.calculations import Reported, Status, achievement, period_result, planned_pace, roll_up, status
+from indicators.models import Indicator, IndicatorTarget
+from kpiplan.lib.fiscal import MONTHS_IN
+from plans.models import Period, StrategyNode
+
+from .models import ProgressEntry, due_date
 
 STATUS_LABELS = {
     Status.ON_TRACK: "on_track",
@@ -45,19 +55,35 @@ def main_target(indicator: Indicator) -> Decimal | None:
     return _main_targets([indicator]).get(indicator.pk)
 
 
-PERIODS_IN_YEAR = {"month": 12, "quarter": 4, "year": 1}
+# The reporting frequencies whose reports a period of each kind is judged on: a month
+# only its monthly indicators (a quarterly one has nothing due in most months).
+FREQUENCIES_WITHIN = {
+    Period.Kind.MONTH: (Period.Kind.MONTH,),
+    Period.Kind.QUARTER: (Period.Kind.MONTH, Period.Kind.QUARTER),
+    Period.Kind.YEAR: (Period.Kind.MONTH, Period.Kind.QUARTER, Period.Kind.YEAR),
+}
 
 
-def _official_values(indicators, period) -> dict[int, dict[int, Decimal | None]]:
-    """Submitted-or-later results (verified when verified) of the periods of the same kind
-    up to `period`: drafts are the division's own and count nowhere."""
-    values: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
+def _numbers_to_date(period, kind: str) -> range:
+    """Numbers of the periods of `kind` from the year's start to `period`'s end."""
+    return range(1, period.last_month // MONTHS_IN[kind] + 1)
+
+
+def _official_values(indicators, period) -> dict[int, dict[tuple[str, int], Reported]]:
+    """Submitted-or-later results (verified when verified) from the year's start to the
+    end of `period`, per indicator and reporting period: drafts are the division's own
+    and count nowhere. One query."""
+    values: dict[int, dict[tuple[str, int], Reported]] = defaultdict(dict)
+    within = Q()
+    for kind in FREQUENCIES_WITHIN[period.kind]:
+        within |= Q(period__kind=kind, period__number__in=list(_numbers_to_date(period, kind)))
     entries = ProgressEntry.objects.filter(
-        indicator__in=indicators, period__kind=period.kind, period__fiscal_year_id=period.fiscal_year_id,
-        period__number__lte=period.number,
-    ).official().values("indicator_id", "period__number", "value", "verified_value")
+        within, indicator__in=indicators, period__fiscal_year_id=period.fiscal_year_id,
+    ).official().values("indicator_id", "period__kind", "period__number", "value", "verified_value", "value_is_cumulative")
     for e in entries:
-        values[e["indicator_id"]][e["period__number"]] = e["verified_value"] if e["verified_value"] is not None else e["value"]
+        value = e["verified_value"] if e["verified_value"] is not None else e["value"]
+        if value is not None:
+            values[e["indicator_id"]][(e["period__kind"], e["period__number"])] = Reported(value, e["value_is_cumulative"])
     return values
 
 
@@ -71,13 +97,13 @@ def _main_targets(indicators) -> dict[int, Decimal]:
     return targets
 
 
-def _compute(ind: Indicator, values: dict[int, Decimal | None], period, target: Decimal | None) -> IndicatorStatus:
-    series = [values.get(n) for n in range(1, period.number + 1)]
-    to_date = result_to_date(series, ind.cumulative)
+def _compute(ind: Indicator, values: dict[tuple[str, int], Reported], period, target: Decimal | None) -> IndicatorStatus:
+    kind = ind.reporting_frequency
+    to_date = period_result({n: r for (k, n), r in values.items() if k == kind}, _numbers_to_date(period, kind))
     pct = achievement(to_date, target, lower_is_better=ind.direction == Indicator.Direction.LOWER)
-    # A ceiling (lower is better) is met or not at any time; it has no pace.
-    pace = planned_pace(period.number, PERIODS_IN_YEAR[period.kind])
-    planned = Decimal(100) if ind.direction == Indicator.Direction.LOWER else pace
+    # A ceiling (lower is better) is met or not at any time; it has no pace. Others are
+    # planned at an even pace over the year's months.
+    planned = Decimal(100) if ind.direction == Indicator.Direction.LOWER else planned_pace(period.last_month, 12)
     return IndicatorStatus(ind, target, to_date, pct, planned, status(pct, planned))
 
 
@@ -88,7 +114,7 @@ def indicator_status(indicator: Indicator, period) -> IndicatorStatus:
 
 def indicator_statuses(plan, period) -> list[IndicatorStatus]:
     indicators = list(
-        Indicator.objects.filter(plan=plan, division__isnull=False, reporting_frequency=period.kind)
+        Indicator.objects.filter(plan=plan, division__isnull=False, reporting_frequency__in=FREQUENCIES_WITHIN[period.kind])
         .select_related("node", "node__parent")
         .order_by("order")
     )
@@ -97,8 +123,22 @@ def indicator_statuses(plan, period) -> list[IndicatorStatus]:
     return [_compute(ind, values[ind.pk], period, targets.get(ind.pk)) for ind in indicators]
 
 
-def rolled_up(plan, statuses: list[IndicatorStatus]) -> tuple[list[NodeStatus], Status]:
-    """Status per objective / development area (or sub-strategy) and for the plan."""
+def is_overdue(plan, period, today: datetime.date | None = None) -> bool:
+    """The period's reports were due (its end plus the plan's days to report) and the
+    day has passed: from then on a missing report counts against its group."""
+    return (today or timezone.localdate()) > due_date(plan, period)
+
+
+def status_counts(statuses: list[IndicatorStatus]) -> dict[str, int]:
+    counts = dict.fromkeys((s.value for s in Status), 0)
+    for s in statuses:
+        counts[s.status.value] += 1
+    return counts
+
+
+def rolled_up(plan, statuses: list[IndicatorStatus], *, overdue: bool = False) -> tuple[list[NodeStatus], Status]:
+    """Status per objective / development area (or sub-strategy) and for the plan, by
+    indicators.calculations.roll_up (`overdue`: the period's deadline has passed)."""
     nodes = {n.pk: n for n in StrategyNode.objects.filter(plan=plan)}
     per_node: dict[int, list[IndicatorStatus]] = defaultdict(list)
     for s in statuses:
@@ -113,9 +153,6 @@ def rolled_up(plan, statuses: list[IndicatorStatus]) -> tuple[list[NodeStatus], 
         node = nodes[node_id]
         if node.level not in (StrategyNode.Level.OBJECTIVE, StrategyNode.Level.DEVELOPMENT_AREA, StrategyNode.Level.SUB_STRATEGY):
             continue
-        counts = defaultdict(int)
-        for s in items:
-            counts[s.status.value] += 1
-        rows.append(NodeStatus(node, roll_up(s.status for s in items), dict(counts), items))
+        rows.append(NodeStatus(node, roll_up((s.status for s in items), overdue=overdue), status_counts(items), items))
     rows.sort(key=lambda r: r.node.order)
-    return rows, roll_up(s.status for s in statuses)
+    return rows, roll_up((s.status for s in statuses), overdue=overdue)

@@ -240,12 +240,14 @@ def test_the_status_ignores_drafts(client, cast, road):
     assert data["result"] is None and data["achievement"] is None and data["status"] == "not_reported"
 
 
-def test_the_status_of_a_quarter(client, cast, road):
+def test_the_status_of_a_quarter_is_the_status_at_its_last_month(client, cast, road):
     q2 = Period.objects.get(fiscal_year_id=2567, kind="quarter", number=2)
-    _approved(cast, Item("indicator", road), 3, "5")  # a month's report does not count for a quarter
+    _approved(cast, Item("indicator", road), 3, "5")  # December's total counts to the end of March
     client.force_login(cast.planner)
-    data = client.get(f"/api/indicators/{road.pk}/status/", {"period": q2.pk}).json()
-    assert data["planned_pace"] == "50.00" and data["result"] is None and data["status"] == "not_reported"
+    quarter = client.get(f"/api/indicators/{road.pk}/status/", {"period": q2.pk}).json()
+    march = client.get(f"/api/indicators/{road.pk}/status/", {"period": month(6).pk}).json()
+    assert quarter["planned_pace"] == "50.00" and quarter["result"] == "5.0000" and quarter["status"] == "off_track"
+    assert {k: v for k, v in quarter.items() if k != "period"} == {k: v for k, v in march.items() if k != "period"}
 
 
 def test_the_status_needs_a_period_of_the_plans_year(client, cast, road):

@@ -108,11 +108,26 @@ def test_status_rules_for_both_directions():
     assert status(None, pace) == Status.NOT_REPORTED
 
 
-def test_roll_up_takes_the_worst_reported_status():
-    assert roll_up([Status.ON_TRACK, Status.AT_RISK, Status.NOT_REPORTED]) == Status.AT_RISK
-    assert roll_up([Status.ON_TRACK, Status.OFF_TRACK]) == Status.OFF_TRACK
+def test_roll_up_never_reads_on_track_over_missing_reports():
+    # The plan read "on track" with 1 of 38 indicators reported: a missing report now
+    # makes the group "not reported" before the deadline and off track after it.
+    assert roll_up([Status.ON_TRACK] + [Status.NOT_REPORTED] * 37) == Status.NOT_REPORTED
+    assert roll_up([Status.ON_TRACK] + [Status.NOT_REPORTED] * 37, overdue=True) == Status.OFF_TRACK
+    assert roll_up([Status.ON_TRACK, Status.AT_RISK, Status.NOT_REPORTED]) == Status.NOT_REPORTED
+    assert roll_up([Status.ON_TRACK, Status.AT_RISK]) == Status.AT_RISK
+    assert roll_up([Status.ON_TRACK, Status.ON_TRACK]) == Status.ON_TRACK
+    assert roll_up([Status.NOT_REPORTED, Status.OFF_TRACK]) == Status.OFF_TRACK
     assert roll_up([Status.NOT_REPORTED, Status.NOT_REPORTED]) == Status.NOT_REPORTED
     assert roll_up([]) == Status.NOT_REPORTED
+
+
+@given(st.lists(st.sampled_from(list(Status)), max_size=12), st.booleans())
+def test_adding_a_missing_report_never_improves_a_group(statuses, overdue):
+    order = [Status.ON_TRACK, Status.AT_RISK, Status.NOT_REPORTED, Status.OFF_TRACK]
+    before = roll_up(statuses, overdue=overdue)
+    after = roll_up([*statuses, Status.NOT_REPORTED], overdue=overdue)
+    assert order.index(after) >= order.index(before) if statuses else after in (Status.NOT_REPORTED, Status.OFF_TRACK)
+    assert after != Status.ON_TRACK and after != Status.AT_RISK
 
 
 TREES = [  # table ค 1.1.2, weight 10

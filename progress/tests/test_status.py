@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from indicators.calculations import Status, achievement, planned_pace, status
 from indicators.models import Indicator
+from plans.models import Period
 from progress.services import Item, entry_endorse, entry_save, entry_submit, entry_verify
 from progress.status import indicator_statuses, rolled_up
 
@@ -37,9 +38,35 @@ def test_status_uses_the_domain_functions_and_rolls_up(cast, period, road_item):
     assert lamps.status == status(Decimal("8.57"), Decimal(25)) == Status.OFF_TRACK
     nodes, overall = rolled_up(cast.plan, list(statuses.values()))
     by_key = {n.node.key: n for n in nodes}
-    assert by_key["obj:4.1"].status == Status.ON_TRACK
+    # Objective 4.1 has the road ahead of pace and other indicators not reported: it is
+    # incomplete, not on track; after the deadline the missing reports count against it.
+    roads = by_key["obj:4.1"]
+    assert roads.counts["on_track"] == 1 and roads.counts["not_reported"] >= 1
+    assert roads.status == Status.NOT_REPORTED
+    assert {n.node.key: n for n in rolled_up(cast.plan, list(statuses.values()), overdue=True)[0]}["obj:4.1"].status \
+        == Status.OFF_TRACK
     assert by_key["area:1"].status == Status.OFF_TRACK
     assert overall == Status.OFF_TRACK
+
+
+def test_a_quarter_and_the_year_agree_with_their_last_month(cast, road_item):
+    lights = Indicator.objects.get(plan=cast.plan, key="okr:1.1.03")
+    months = {n: Period.objects.get(fiscal_year_id=2567, kind="month", number=n) for n in (1, 2, 3, 12)}
+    report(cast, months[1], road_item.obj, "10")
+    report(cast, months[3], road_item.obj, "30.9")
+    report(cast, months[2], lights, "400", verify="380")
+    q1 = Period.objects.get(fiscal_year_id=2567, kind="quarter", number=1)
+    year = Period.objects.get(fiscal_year_id=2567, kind="year", number=1)
+
+    def by_key(period):
+        return {s.indicator.key: (s.result, s.achievement, s.planned, s.status) for s in indicator_statuses(cast.plan, period)}
+
+    december, quarter = by_key(months[3]), by_key(q1)
+    assert quarter["okr:4.1.10"] == december["okr:4.1.10"] == (Decimal("30.9"), Decimal("25.00"), Decimal("25.00"), Status.ON_TRACK)
+    assert quarter["okr:1.1.03"] == december["okr:1.1.03"] and quarter["okr:1.1.03"][0] == Decimal(380)
+    assert {k: v for k, v in quarter.items() if k in december} == december  # every monthly indicator
+    september = by_key(months[12])
+    assert {k: v for k, v in by_key(year).items() if k in september} == september
 
 
 def test_drafts_do_not_count(cast, period, road_item):
