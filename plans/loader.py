@@ -588,7 +588,8 @@ class PlanLoader:
                     self.problems.append(f"{where}: unknown key result '{entry['kr']}'")
                 self.save(
                     KeyResultLink(
-                        plan=self.plan, objective=self.node(entry.get("objective"), where), indicator=indicator,
+                        plan=self.plan, area=self.node(entry.get("area"), where),
+                        objective=self.node(entry.get("objective"), where), indicator=indicator,
                         kr_text=as_text(entry.get("kr_text")), unit=as_text(entry.get("unit")),
                         target_text=as_text(entry.get("target_text")), project=project,
                         project_text=as_text(entry.get("project_text")),

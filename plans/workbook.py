@@ -987,6 +987,7 @@ class KeyResultLinkSheet(SheetSpec):
     model = KeyResultLink
     columns = [
         Col("ลำดับ", "order", "int", required=True, width=8),
+        Col("ด้าน (รหัสอ้างอิง)", "area", "code", field="area", lookup="sheet:กรอบยุทธศาสตร์:key"),
         Col("เป้าประสงค์ (รหัสอ้างอิง)", "objective", "code", field="objective", lookup="sheet:กรอบยุทธศาสตร์:key"),
         Col("ผลลัพธ์หลัก (รหัสอ้างอิง)", "indicator", "code", field="indicator", lookup="sheet:ตัวชี้วัด:key"),
         Col("ผลลัพธ์หลักตามที่พิมพ์", "kr_text", field="kr_text", width=40),
@@ -1011,6 +1012,7 @@ class KeyResultLinkSheet(SheetSpec):
         cols = {c.attr: c.header for c in self.columns}
         out = _plain(values, "kr_text", "unit", "target_text", "project_text", "budget", "budget_text",
                      "project_kpi_target", "notes")
+        out["area"] = _ref(ctx, ctx.nodes, values.get("area"), errors, cols["area"], "element", NodeSheet.name)
         out["objective"] = _ref(ctx, ctx.nodes, values.get("objective"), errors, cols["objective"], "element",
                                 NodeSheet.name)
         out["indicator"] = _ref(ctx, ctx.indicators, values.get("indicator"), errors, cols["indicator"], "indicator",
@@ -1019,11 +1021,12 @@ class KeyResultLinkSheet(SheetSpec):
                               ProjectSheet.name)
         return out, {}
 
-    export_related = ("objective", "indicator", "project")
+    export_related = ("area", "objective", "indicator", "project")
     export_ordering = ("order", "pk")
 
     def export_row(self, k, context=None):
-        return {"order": k.order, "objective": k.objective.key if k.objective_id else "",
+        return {"order": k.order, "area": k.area.key if k.area_id else "",
+                "objective": k.objective.key if k.objective_id else "",
                 "indicator": k.indicator.key if k.indicator_id else "", "kr_text": k.kr_text, "unit": k.unit,
                 "target_text": k.target_text, "project": k.project.key if k.project_id else "",
                 "project_text": k.project_text, "budget": k.budget, "budget_text": k.budget_text,

@@ -148,6 +148,12 @@ class KeyResultLink(models.Model):
     ORG_PATH = "plan__organization"
 
     plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="kr_links")
+    # The development area the row is printed under. Usually its objective's parent, but not
+    # always: the real plan prints a row with objective ๘.๓ under ด้านที่ ๙.
+    area = models.ForeignKey(
+        StrategyNode, verbose_name=_("development area"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="area_kr_links",
+    )
     objective = models.ForeignKey(
         StrategyNode, verbose_name=_("objective"), null=True, blank=True, on_delete=models.SET_NULL, related_name="kr_links"
     )

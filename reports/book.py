@@ -4,6 +4,9 @@ Part 4 tables ก–ฉ. Every query is made here, up front; the template only p
 
 from __future__ import annotations
 
+import math
+import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -11,7 +14,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 
 from indicators.models import Indicator, RubricLevel
-from kpiplan.lib.thai import to_thai_digits
+from kpiplan.lib.thai import MONTHS_TH, MONTHS_TH_ABBR, format_number, to_thai_digits
 from plans.checks import total_disagreements
 from plans.models import Division, PlanStatement, PrintedTotal, StrategyNode
 from projects.models import KeyResultLink, Project, WorkStep
@@ -115,7 +118,8 @@ def plan_book(plan) -> dict:
     totals: dict[int, list[PrintedTotal]] = defaultdict(list)
     for t in PrintedTotal.objects.filter(plan=plan).order_by("section", "pk"):
         totals[t.section].append(t)
-    links = list(KeyResultLink.objects.filter(plan=plan).select_related("objective", "indicator", "project").order_by("order", "pk"))
+    links = list(KeyResultLink.objects.filter(plan=plan).select_related("area", "objective", "indicator", "project")
+                 .order_by("order", "pk"))
     steps = list(WorkStep.objects.filter(project__plan=plan).select_related("project").order_by("project__order", "number"))
 
     def ancestors(node: StrategyNode) -> list[StrategyNode]:
@@ -173,38 +177,20 @@ def plan_book(plan) -> dict:
     unassigned3 = [p for p in part3_projects if p.division_id is None]
 
     # Part 4.
-    indicator_by_pk = {i.pk: i for i in indicators}
-    table_a = []
-    for kpi in (i for i in indicators if i.kind == Indicator.Kind.BMA_KPI):
-        tactic = nodes.get(kpi.node_id)
-        objective = nodes.get(tactic.parent_id) if tactic else None
-        kr = indicator_by_pk.get(kpi.parent_id)
-        table_a.append({"kpi": kpi, "tactic": tactic and node_label(tactic), "objective": objective, "kr": kr})
-    table_b = [{"area": b.area, "label": b.label, "objectives": [o for o in b.objectives if o["okrs"]]} for b in area_blocks]
+    table_a = _table_a(indicators, nodes)
+    # Table ข prints the OKRs that carry its own columns (definition, projects); Part 2's
+    # other OKRs are not in it, and printing them would add rows of "-" the document has not.
+    table_b = [{"area": b.area, "label": b.label,
+                "objectives": [o for o in ({"node": o["node"], "label": o["label"],
+                                            "okrs": [k for k in o["okrs"] if k.definition or k.projects_text]}
+                                           for o in b.objectives) if o["okrs"]]}
+               for b in area_blocks]
     table_b = [b for b in table_b if b["objectives"]]
     agreements = [i for i in indicators if i.kind == Indicator.Kind.AGREEMENT]
-    table_d_by_area: dict[int | None, list[KeyResultLink]] = defaultdict(list)
-    for link in links:
-        area_id = link.objective.parent_id if link.objective else None
-        table_d_by_area[area_id].append(link)
-    table_d = [{"label": node_label(a), "links": table_d_by_area[a.pk]} for a in areas if table_d_by_area.get(a.pk)]
-    if table_d_by_area.get(None):
-        table_d.append({"label": "", "links": table_d_by_area[None]})
     steps_by_project: dict[int, list[WorkStep]] = defaultdict(list)
     for s in steps:
         steps_by_project[s.project_id].append(s)
-    table_e = [{"project": rows[0].project, "steps": [{"step": s, "months": [m in (s.months or []) for m in range(1, 13)]}
-                                                      for s in rows],
-                "weight_total": (total := sum((s.weight or Decimal(0) for s in rows), Decimal(0))),
-                "weights_complete": total == 100}
-               for rows in steps_by_project.values()]
-    components: dict[int | None, list[Indicator]] = defaultdict(list)
-    for i in indicators:
-        if i.kind == Indicator.Kind.SUPPORT:
-            components[i.component].append(i)
-    table_f = [{"component": c, "title": rows[0].component_title, "indicators": rows}
-               for c, rows in sorted(components.items(), key=lambda kv: kv[0] or 0)]
-
+    table_e = [_table_e_item(rows) for rows in steps_by_project.values()]
     summary = _summary(indicators, nodes, ancestors)
     by_kind: dict[str, list[PlanStatement]] = defaultdict(list)
     for s in statements:
@@ -225,11 +211,12 @@ def plan_book(plan) -> dict:
         "part3_total": _total(part3_projects, len(_budget_lines(part3_projects)), totals[3]),
         "table_a": table_a,
         "table_b": table_b,
-        "table_c": agreements,
+        "table_c": [_table_c_item(i) for i in agreements],
         "table_c_weight": sum((i.weight or Decimal(0) for i in agreements), Decimal(0)),
-        "table_d": table_d,
+        "table_d": _table_d(links, nodes, areas),
+        "table_d_starred": any("*" in link.project_text for link in links),
         "table_e": table_e,
-        "table_f": table_f,
+        "table_f": _table_f(indicators),
         "months": ["ต.ค.", "พ.ย.", "ธ.ค.", "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย."],
     }
 
@@ -265,3 +252,199 @@ def _summary(indicators, nodes, ancestors) -> list[dict]:
             groups.append({"headings": [node_label(a) for a in new], "indicators": []})
         groups[-1]["indicators"].append(ind)
     return groups
+
+
+# --- Part 4 -------------------------------------------------------------------------
+
+# A KPI's type as table ก prints it after the KPI's name: "(ผลลัพธ์)", "(ผลผลิต)".
+MEASURE_TYPE_PRINTED = {Indicator.MeasureType.OUTCOME: "ผลลัพธ์", Indicator.MeasureType.OUTPUT: "ผลผลิต"}
+
+# Table ค's definition cell is taller than a landscape page for most indicators, and
+# WeasyPrint repeats a table's header on the next page but not the cells of a row it splits.
+# So the cell is cut into rows of about this many printed lines (at the cell's width, about
+# this many characters a line), each row kept whole and its first cells naming the
+# indicator again: a reader who turns the page still sees whose definition goes on.
+TABLE_C_ROW_LINES = 5
+TABLE_C_LINE_CHARS = 48
+
+
+def _kpi_label(prefix: str, ind: Indicator) -> str:
+    """'KPI ๑.๕.๔.๑ : อัตราป่วย...', 'KR ๑ : เสริมสร้าง...': as table ก prints them."""
+    return f"{prefix} {to_thai_digits(ind.code)} : {ind.name}" if ind.code else ind.name
+
+
+def _table_a(indicators: list[Indicator], nodes: dict) -> list[dict]:
+    """Table ก as the document sets it: under each BMA objective and key result, a table of
+    the tactics' KPIs, each with its type (ผลลัพธ์/ผลผลิต), definition and formula."""
+    by_pk = {i.pk: i for i in indicators}
+    blocks: list[dict] = []
+    for kpi in (i for i in indicators if i.kind == Indicator.Kind.BMA_KPI):
+        tactic = nodes.get(kpi.node_id)
+        objective = nodes.get(tactic.parent_id) if tactic else None
+        kr = by_pk.get(kpi.parent_id)
+        if not blocks or blocks[-1]["objective"] != objective or blocks[-1]["kr"] != kr:
+            blocks.append({"objective": objective, "kr": kr, "kr_label": _kpi_label("KR", kr) if kr else "", "rows": []})
+        blocks[-1]["rows"].append({"kpi": kpi, "label": _kpi_label("KPI", kpi), "tactic": node_label(tactic) if tactic else "",
+                                   "measure_type": MEASURE_TYPE_PRINTED.get(kpi.measure_type, "")})
+    return blocks
+
+
+def printed_width(text: str) -> int:
+    """Characters that take room on a line: Thai vowel and tone marks above or below a
+    consonant (category Mn) take none."""
+    return sum(1 for ch in text if unicodedata.category(ch) != "Mn")
+
+
+def printed_lines(text: str, line_chars: int) -> int:
+    """About how many lines a text takes in a cell of `line_chars` characters a line."""
+    return sum(max(1, math.ceil(printed_width(line) / line_chars)) for line in text.splitlines() or [""])
+
+
+def split_into_rows(paragraphs: list[str], max_lines: int, line_chars: int, first_max_lines: int = 0) -> list[list[str]]:
+    """Paragraphs grouped, in order, into rows of at most about `max_lines` printed lines
+    (`first_max_lines` for the first row, which is as tall as its other cells anyway; a
+    paragraph longer than that is a row of its own; none is cut)."""
+    rows: list[list[str]] = []
+    used, limit = 0, max(first_max_lines, max_lines)
+    for para in paragraphs:
+        lines = printed_lines(para, line_chars)
+        if not rows or (used + lines > limit and rows[-1]):
+            if rows:
+                limit = max_lines
+            rows.append([])
+            used = 0
+        rows[-1].append(para)
+        used += lines
+    return rows
+
+
+def baseline_lines(baselines: list) -> list[str]:
+    """A table ค baseline cell: each year once. The document prints one text per year; a year
+    with several measures (all trees and perennials) holds that text on each of them."""
+    lines: list[str] = []
+    for b in baselines:
+        if b.text:
+            line = b.text
+        else:
+            value = format_number(b.value, thai=True) if b.value is not None else "-"
+            line = " ".join(x for x in (f"พ.ศ. {to_thai_digits(b.year)} :", b.label, value, b.unit) if x)
+        if line not in lines:
+            lines.append(line)
+    return lines
+
+
+def _table_c_item(ind: Indicator) -> dict:
+    paragraphs = [line for text in (ind.definition, ind.formula, ind.evidence) for line in text.splitlines() if line.strip()]
+    baselines = baseline_lines(list(ind.baselines.all()))
+    # The first row also holds the name, baseline and target, in columns about a third as
+    # wide as the definition's: its definition part may be as tall as they are.
+    first = max(printed_lines(ind.name, TABLE_C_LINE_CHARS // 3), printed_lines("\n".join(baselines), TABLE_C_LINE_CHARS // 3),
+                printed_lines(ind.target_text, TABLE_C_LINE_CHARS // 3))
+    return {"indicator": ind, "baselines": baselines,
+            "rows": split_into_rows(paragraphs, TABLE_C_ROW_LINES, TABLE_C_LINE_CHARS, first) or [[]]}
+
+
+def _area_heading(area: StrategyNode) -> str:
+    """'ด้านที่ ๑ ด้านเดินทางดี', as table ง heads a development area."""
+    title = area.title if area.title.startswith("ด้าน") else f"ด้าน{area.title}"
+    return f"ด้านที่ {to_thai_digits(area.code)} {title}" if area.code else title
+
+
+def _table_d(links: list[KeyResultLink], nodes: dict, areas: list[StrategyNode]) -> list[dict]:
+    """Table ง per development area, under the area each row is printed under (a row's own
+    area, else its objective's). As the document does, an objective and a key result are
+    printed on the first of their consecutive rows only."""
+    groups: dict[int | None, list[KeyResultLink]] = defaultdict(list)
+    for link in links:
+        area_id = link.area_id or (link.objective.parent_id if link.objective else None)
+        groups[area_id].append(link)
+    ordered = [a for a in areas if a.pk in groups]
+    ordered += [nodes[pk] for pk in groups if pk is not None and pk in nodes and nodes[pk] not in ordered]
+    out = []
+    for area in [*ordered, None]:
+        rows, previous = [], None
+        for link in groups.get(area.pk if area else None, []):
+            same_objective = previous is not None and previous.objective_id == link.objective_id
+            same_kr = same_objective and (previous.indicator_id, previous.kr_text, previous.target_text) == (
+                link.indicator_id, link.kr_text, link.target_text)
+            rows.append({"link": link, "objective": "" if same_objective else (node_label(link.objective) if link.objective else "-"),
+                         "show_kr": not same_kr})
+            previous = link
+        if rows:
+            out.append({"label": _area_heading(area) if area else "", "rows": rows})
+    # The table's last rows (an area heading among them) go to a page together, with the
+    # footnote after them: never a page of one row.
+    for item in [x for a in out for x in (a, *a["rows"])][-3:]:
+        item["keep_with_previous"] = True
+    return out
+
+
+# Full month names as a step's text names them ("ประจำเดือนเมษายน ๒๕๖๗"), with their fiscal
+# month (1 = October).
+_FISCAL_MONTH_OF_NAME = {name: (calendar_month - 10) % 12 + 1 for calendar_month, name in enumerate(MONTHS_TH, start=1)}
+_MONTH_NAMED = re.compile("เดือน(" + "|".join(MONTHS_TH) + ")")
+
+
+def cumulative_disagreements(steps: list[WorkStep]) -> list[dict]:
+    """Steps whose printed cumulative percent is not the step before's plus their weight
+    (a step whose neighbour lacks a number is not judged)."""
+    out = []
+    for before, step in zip([None, *steps], steps, strict=False):
+        if step.cumulative_percent is None or step.weight is None:
+            continue
+        if before is None:
+            if step.number != 1:
+                continue
+            expected, previous = step.weight, Decimal(0)
+        elif before.cumulative_percent is None or before.number != step.number - 1:
+            continue
+        else:
+            previous = before.cumulative_percent
+            expected = previous + step.weight
+        if expected != step.cumulative_percent:
+            out.append({"number": step.number, "printed": step.cumulative_percent, "previous": previous,
+                        "weight": step.weight, "expected": expected})
+    return out
+
+
+def month_disagreements(steps: list[WorkStep], abbreviations: list[str]) -> list[dict]:
+    """Steps whose text names one month ("ประจำเดือนเมษายน") but whose mark is in other month
+    columns."""
+    out = []
+    for step in steps:
+        named = set(_MONTH_NAMED.findall(step.name))
+        if len(named) != 1 or not step.months:
+            continue
+        name = named.pop()
+        if _FISCAL_MONTH_OF_NAME[name] not in step.months:
+            out.append({"number": step.number, "named": name,
+                        "marked": [abbreviations[m - 1] for m in sorted(step.months) if 1 <= m <= 12]})
+    return out
+
+
+FISCAL_MONTH_ABBR = [MONTHS_TH_ABBR[(m + 8) % 12] for m in range(1, 13)]  # ต.ค. … ก.ย.
+
+
+def _table_e_item(rows: list[WorkStep]) -> dict:
+    total = sum((s.weight or Decimal(0) for s in rows), Decimal(0))
+    return {"project": rows[0].project,
+            "steps": [{"step": s, "months": [m in (s.months or []) for m in range(1, 13)]} for s in rows],
+            "weight_total": total, "weights_complete": total == 100,
+            "cumulative_notes": cumulative_disagreements(rows),
+            "month_notes": month_disagreements(rows, FISCAL_MONTH_ABBR)}
+
+
+def _table_f(indicators: list[Indicator]) -> list[dict]:
+    """Table ฉ per assessment component; the component's title as printed already begins
+    'องค์ประกอบที่ ๒', so it is the heading, not a second label after one."""
+    components: dict[int | None, list[Indicator]] = defaultdict(list)
+    for i in indicators:
+        if i.kind == Indicator.Kind.SUPPORT:
+            components[i.component].append(i)
+    out = []
+    for number, rows in sorted(components.items(), key=lambda kv: kv[0] or 0):
+        title = rows[0].component_title
+        if number and not title.startswith("องค์ประกอบที่"):
+            title = f"องค์ประกอบที่ {to_thai_digits(number)} {title}".strip()
+        out.append({"component": number, "heading": title, "indicators": rows})
+    return out

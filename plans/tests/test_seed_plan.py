@@ -103,6 +103,11 @@ def test_table_d_links_city_key_results_to_projects(real_plan):
     assert links.count() == 49
     childcare = links.get(project__key="p2:6.1")
     assert childcare.budget == Decimal("43300") and childcare.project.budget == Decimal("32900")
+    # Each row keeps the area it is printed under: the one-stop-service row is printed under
+    # ด้านที่ ๙ although its objective cell prints ๘.๓ (an area-8 objective).
+    oss = links.get(indicator__key="kr-d:9.1")
+    assert oss.area.key == "area:9" and oss.objective.key == "obj:8.3"
+    assert all(link.area_id for link in links)
     messages = [str(f) for f in check_plan(real_plan)]
     assert any("43,300" in m and "32,900" in m for m in messages)
 

@@ -62,7 +62,7 @@ def snapshot(plan):
         for p in Project.objects.filter(plan=plan))
     data["project_indicators"] = sorted((x.project.key, x.indicator.key, x.printed)
                                         for x in ProjectIndicator.objects.filter(project__plan=plan))
-    data["links"] = sorted((k.order, key(k, "objective"), key(k, "indicator"), k.kr_text, k.unit, k.target_text,
+    data["links"] = sorted((k.order, key(k, "area"), key(k, "objective"), key(k, "indicator"), k.kr_text, k.unit, k.target_text,
                             key(k, "project"), k.project_text, k.budget or 0, k.budget_text, k.project_kpi_target,
                             k.notes) for k in KeyResultLink.objects.filter(plan=plan))
     data["steps"] = sorted((s.project.key, s.number, s.name, s.weight or 0, s.cumulative_percent or 0,
