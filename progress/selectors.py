@@ -54,23 +54,48 @@ def previous_period(period: Period) -> Period | None:
     return Period.objects.filter(fiscal_year_id=period.fiscal_year_id, kind=period.kind, number=period.number - 1).first()
 
 
+# The reporting frequencies due within a period of each kind: a quarter holds its three
+# months' reports and its own quarterly ones; a month only monthly ones.
+FREQUENCIES_DUE = {
+    Period.Kind.MONTH: (Period.Kind.MONTH,),
+    Period.Kind.QUARTER: (Period.Kind.MONTH, Period.Kind.QUARTER),
+    Period.Kind.YEAR: (Period.Kind.MONTH, Period.Kind.QUARTER, Period.Kind.YEAR),
+}
+
+
 def items_for(plan: Plan, period: Period, division: Division | None = None) -> list[Item]:
-    """What is due for the period: indicators reported at this frequency, and (monthly)
-    every budget line of a project, for one division or the whole organization."""
-    indicators = Indicator.objects.filter(plan=plan, division__isnull=False, reporting_frequency=period.kind).select_related("division")
+    """What is reported within the period: indicators reported at a frequency that ends in
+    it (a quarter: monthly and quarterly ones), and every budget line of a project
+    (monthly), for one division or the whole organization."""
+    indicators = (Indicator.objects.filter(plan=plan, division__isnull=False, reporting_frequency__in=FREQUENCIES_DUE[period.kind])
+                  .select_related("division"))
     projects = Project.objects.filter(plan=plan, division__isnull=False).budget_lines().select_related("division")
     if division is not None:
         indicators = indicators.filter(division=division)
         projects = projects.filter(division=division)
     items = [Item("indicator", i) for i in indicators.order_by("division__order", "order")]
-    if period.kind == Period.Kind.MONTH:
-        items += [Item("project", p) for p in projects.order_by("division__order", "section", "order")]
+    items += [Item("project", p) for p in projects.order_by("division__order", "section", "order")]
     return items
+
+
+def _frequency(item: Item) -> str:
+    return item.obj.reporting_frequency if item.kind == "indicator" else Period.Kind.MONTH
+
+
+def reporting_periods(period: Period) -> dict[str, list[Period]]:
+    """Per reporting frequency, the periods of that kind that end within `period` (its
+    own self for a period of that kind), in order. One query."""
+    from kpiplan.lib.fiscal import periods_within
+
+    wanted = {kind: list(periods_within(period.kind, period.number, kind)) for kind in FREQUENCIES_DUE[period.kind]}
+    found = Period.objects.filter(fiscal_year_id=period.fiscal_year_id, kind__in=list(wanted)).order_by("number")
+    return {kind: [p for p in found if p.kind == kind and p.number in numbers] for kind, numbers in wanted.items()}
 
 
 @dataclass
 class Row:
     item: Item
+    period: Period  # the reporting period of this row (a month of a quarter, or the quarter)
     entry: ProgressEntry | None
     previous: ProgressEntry | None
     state: str
@@ -81,39 +106,48 @@ class Row:
     evidence_count: int = 0
 
 
-def _entries_by_item(plan, period, items) -> dict[tuple[str, int], ProgressEntry]:
-    if period is None:
+def _entries_by_item(plan, periods, items) -> dict[tuple[int, str, int], ProgressEntry]:
+    periods = [p for p in periods if p is not None]
+    if not periods:
         return {}
     entries = (
-        ProgressEntry.objects.filter(plan=plan, period=period)
+        ProgressEntry.objects.filter(plan=plan, period__in=periods)
         .select_related("updated_by")
         .prefetch_related(Prefetch("evidence"))
     )
-    return {("indicator", e.indicator_id) if e.indicator_id else ("project", e.project_id): e for e in entries}
+    return {(e.period_id, "indicator", e.indicator_id) if e.indicator_id else (e.period_id, "project", e.project_id): e
+            for e in entries}
 
 
 def rows_for(plan: Plan, period: Period, items: list[Item], today: datetime.date | None = None) -> list[Row]:
+    """One row per item and reporting period due within `period`, each with its own
+    deadline: a quarter lists October, November and December for a monthly item."""
     today = today or timezone.localdate()
-    current = _entries_by_item(plan, period, items)
-    previous = _entries_by_item(plan, previous_period(period), items)
-    due = due_date(plan, period)
+    due_periods = reporting_periods(period)
+    # Each row shows the report of the period before its own (the one before the first
+    # is looked up; the rest are the row's neighbours).
+    previous_of = {}
+    for ps in due_periods.values():
+        chain = [previous_period(ps[0]) if ps else None, *ps]
+        previous_of.update({p.pk: chain[i] for i, p in enumerate(ps)})
+    all_periods = [p for ps in due_periods.values() for p in ps]
+    current = _entries_by_item(plan, all_periods, items)
+    previous = _entries_by_item(plan, set(previous_of.values()), items)
     rows = []
     for item in items:
-        key = (item.kind, item.obj.pk)
-        entry = current.get(key)
-        state = entry.state if entry else State.NOT_STARTED
-        if item.kind == "indicator":
-            target = item.obj.target_text or ""
-        else:
-            target = item.obj.budget_text or ""
-        rows.append(
-            Row(
-                item=item, entry=entry, previous=previous.get(key), state=state,
-                state_label=State(state).label, due=due,
+        for row_period in due_periods.get(_frequency(item), []):
+            key = (item.kind, item.obj.pk)
+            entry = current.get((row_period.pk, *key))
+            prior = previous_of.get(row_period.pk)
+            state = entry.state if entry else State.NOT_STARTED
+            due = due_date(plan, row_period)
+            target = (item.obj.target_text if item.kind == "indicator" else item.obj.budget_text) or ""
+            rows.append(Row(
+                item=item, period=row_period, entry=entry, previous=previous.get((prior.pk, *key)) if prior else None,
+                state=state, state_label=State(state).label, due=due,
                 overdue=state in EDITABLE_STATES and today > due,
                 target=target, evidence_count=len(entry.evidence.all()) if entry else 0,
-            )
-        )
+            ))
     return rows
 
 
@@ -149,7 +183,7 @@ def completeness(plan: Plan, period: Period, today: datetime.date | None = None)
         if row.overdue:
             summary.late += 1
         if row.state == State.NOT_STARTED:
-            summary.missing.append(str(row.item.obj))
+            summary.missing.append(str(row.item.obj) if row.period.pk == period.pk else f"{row.item.obj} ({row.period})")
     return [s for s in sorted(divisions.values(), key=lambda s: s.division.order) if s.due]
 
 

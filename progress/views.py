@@ -88,6 +88,7 @@ def my_work(request):
         "is_head": is_head_of(request.user, division.pk),
         "locked": selectors.is_period_locked(plan, period),
         "waiting": sum(1 for r in rows if r.state in (State.DRAFT, State.SUBMITTED)),
+        "due": selectors.due_date(plan, period),
     })
 
 

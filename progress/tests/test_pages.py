@@ -192,3 +192,28 @@ def test_reminders_mail_staff_with_due_reports_and_heads_with_waiting_ones(cast,
     mail.outbox.clear()
     call_command("send_reminders", days=7, today=__import__("datetime").date(2024, 1, 2), dry_run=True, stdout=__import__("io").StringIO())
     assert mail.outbox == []
+
+
+def test_a_quarter_lists_its_months_reports_with_their_own_deadlines(client, cast, period, road_item):
+    # With "ไตรมาส ๑/๒๕๖๗" chosen, My work said nothing was due and Completeness was all
+    # zeros although December had reports: a quarter holds its months' reports.
+    from plans.models import Period
+    from progress.selectors import completeness
+
+    q1 = Period.objects.get(fiscal_year_id=2567, kind="quarter", number=1)
+    entry = entry_save(user=cast.staff, plan=cast.plan, period=period, item=road_item,
+                       data={"value": Decimal("30"), "narrative": "ธันวาคม"}, version=0)
+    entry_submit(user=cast.staff, entry=entry, version=entry.version)
+    monthly = len(items_for(cast.plan, period, cast.division))
+    roads = {s.division.name: s for s in completeness(cast.plan, q1)}["ฝ่ายโยธา"]
+    assert roads.due == 3 * monthly and roads.reported == 1 and roads.submitted == 1
+    assert f"{road_item.obj} ({period})" not in roads.missing
+
+    client.force_login(cast.staff)
+    page = client.get(reverse("progress:my-work"), {"period": q1.pk})
+    html = page.content.decode()
+    assert html.count(url_for(period, road_item)) == 1  # December's row links to December's report
+    october = Period.objects.get(fiscal_year_id=2567, kind="month", number=1)
+    assert url_for(october, road_item) in html
+    assert "๗ มกราคม ๒๕๖๗" in html  # the quarter's last deadline, never an empty date
+    assert "ฝ่ายของท่านไม่มีรายงานที่ต้องส่งในงวดนี้" not in html
