@@ -90,3 +90,17 @@ def execution(pairs: Iterable[tuple[Decimal | None, Decimal | None]]) -> Executi
         allocated += budget or Decimal(0)
         disbursed += spent or Decimal(0)
     return Execution(allocated, disbursed)
+
+
+def repeated_lines(lines: Iterable[tuple[int, int | None]]) -> dict[int, int]:
+    """Budget lines that repeat another listed line: the plan may list the same project in
+    two sections, each row with its own amount (`same_as`). A total counts the project
+    once, on the row the repeat points to. (line, same_as) pairs in, {repeat: counted} out;
+    a repeat of a line not listed, or of a line itself left out, is counted."""
+    lines = list(lines)
+    listed = {pk for pk, _ in lines}
+    repeats: dict[int, int] = {}
+    for pk, same_as in lines:
+        if same_as is not None and same_as != pk and same_as in listed and same_as not in repeats:
+            repeats[pk] = same_as
+    return repeats

@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 
-from plans.models import Division, Period, StrategyNode
+from plans.models import Division, Period, StrategyNode, WorkGroup
 from progress.models import ProgressEntry
 from progress.status import IndicatorStatus, indicator_statuses
-from projects.calculations import Execution
+from projects.calculations import Execution, repeated_lines
+from projects.calculations import execution as calc_execution
 from projects.models import Project, WorkStep
 from projects.selectors import ExecutionRow, SCurve, budget_execution, budget_totals, s_curve
 
@@ -38,8 +40,41 @@ class IndicatorLine:
 
 @dataclass
 class ProjectLine:
-    execution: ExecutionRow
+    execution: ExecutionRow  # the numbers as budget_execution gives them (the Excel file uses them too)
     entry: ProgressEntry | None
+    number: int = 0  # 1..n down the division's table (the plan's own numbers restart in every group)
+    name: str = ""
+    budget_note: str = ""  # what the plan prints for a budget that is not an amount, unless "-"
+    counted_as: Project | None = None  # a repeat of this project's row in another section: not in the totals
+    counted_number: int | None = None  # that row's number in this table, when it is in it
+
+    @property
+    def budget(self) -> Decimal | None:
+        """None where the plan prints no amount ("-" or a note), so the report prints "-", not ๐."""
+        return self.execution.project.budget
+
+    @property
+    def disbursed(self) -> Decimal | None:
+        ex = self.execution.execution
+        return None if self.budget is None and not ex.disbursed else ex.disbursed
+
+
+@dataclass
+class ProjectGroup:
+    """Rows under one heading: the plan's section, then (Part 3) the work group or (a
+    sub-item) the project it belongs to, in the plan's order."""
+    section_label: str | Promise  # set on the first group of a section only (lazy: rendered in the report's language)
+    name: str  # "" when the rows sit directly under the section
+    lines: list[ProjectLine] = field(default_factory=list)
+
+    @property
+    def first(self) -> ProjectLine:
+        """The row printed with the headings (kept on their page)."""
+        return self.lines[0]
+
+    @property
+    def rest(self) -> list[ProjectLine]:
+        return self.lines[1:]
 
 
 @dataclass
@@ -47,13 +82,55 @@ class DivisionSection:
     division: Division
     indicators: list[IndicatorLine] = field(default_factory=list)
     projects: list[ProjectLine] = field(default_factory=list)
+    groups: list[ProjectGroup] = field(default_factory=list)
     allocated: Decimal = Decimal(0)
     disbursed: Decimal = Decimal(0)
+
+    @property
+    def percent(self) -> Decimal | None:
+        return Execution(self.allocated, self.disbursed).percent
+
+    @property
+    def repeats(self) -> list[ProjectLine]:
+        return [line for line in self.projects if line.counted_as is not None]
+
+
+def _group_projects(sec: DivisionSection, work_groups: dict[int, str], parents: dict[int, str], section_labels: dict) -> None:
+    """Headings and numbers of a division's project rows: grouped as the plan groups them
+    (a group keeps the place of its first row), numbered 1..n in the order printed."""
+    groups: dict[tuple, ProjectGroup] = {}
+    for line in sec.projects:
+        p = line.execution.project
+        if p.section == Project.Section.PART3:
+            name = work_groups.get(p.work_group_id, "")
+        else:
+            name = parents.get(p.parent_id, "")
+        key = (p.section, name)
+        if key not in groups:
+            groups[key] = ProjectGroup("", name)
+        groups[key].lines.append(line)
+    ordered = sorted(groups.values(), key=lambda g: g.lines[0].execution.project.section)
+    seen_sections = set()
+    number = 0
+    for group in ordered:
+        section = group.lines[0].execution.project.section
+        if section not in seen_sections:
+            seen_sections.add(section)
+            group.section_label = section_labels[section]
+        for line in group.lines:
+            number += 1
+            line.number = number
+    sec.groups = ordered
+    numbers = {line.execution.project.pk: line.number for line in sec.projects}
+    for line in sec.repeats:
+        line.counted_number = numbers.get(line.counted_as.pk)
 
 
 def quarterly_progress(plan, quarter: int, division: Division | None = None) -> dict:
     """Quarterly progress of an organization (or one division): numbers to the end of the
-    quarter's last month, the latest submitted report of each item up to then."""
+    quarter's last month, the latest submitted report of each item up to then. A project
+    the plan lists in two sections is counted once in every total (projects.calculations.
+    repeated_lines); the report says so."""
     month_number = quarter * 3
     month = Period.objects.get(fiscal_year_id=plan.fiscal_year_id, kind=Period.Kind.MONTH, number=month_number)
     statuses = indicator_statuses(plan, month)
@@ -68,6 +145,10 @@ def quarterly_progress(plan, quarter: int, division: Division | None = None) -> 
         latest[("indicator", e.indicator_id) if e.indicator_id else ("project", e.project_id)] = e
     sections: dict[int, DivisionSection] = {}
     divisions = {d.pk: d for d in Division.objects.filter(organization_id=plan.organization_id)}
+    work_groups = dict(WorkGroup.objects.filter(division__organization_id=plan.organization_id).values_list("pk", "name"))
+    parents = dict(Project.objects.filter(plan=plan, children__isnull=False).distinct().values_list("pk", "name"))
+    rows = {row.project.pk: row for row in execution["projects"]}
+    repeats = repeated_lines((pk, row.project.same_as_id) for pk, row in rows.items())
 
     def section(division_id):
         if division_id not in sections:
@@ -81,9 +162,15 @@ def quarterly_progress(plan, quarter: int, division: Division | None = None) -> 
         if p.division_id is None:
             continue
         sec = section(p.division_id)
-        sec.projects.append(ProjectLine(row, latest.get(("project", p.pk))))
-        sec.allocated += row.execution.allocated
-        sec.disbursed += row.execution.disbursed
+        note = p.budget_text.strip() if p.budget is None and p.budget_text.strip() not in ("", "-") else ""
+        counted_as = rows[repeats[p.pk]].project if p.pk in repeats else None
+        sec.projects.append(ProjectLine(row, latest.get(("project", p.pk)), name=p.name, budget_note=note, counted_as=counted_as))
+        if counted_as is None:
+            sec.allocated += row.execution.allocated
+            sec.disbursed += row.execution.disbursed
+    section_labels = dict(Project.Section.choices)
+    for sec in sections.values():
+        _group_projects(sec, work_groups, parents, section_labels)
     ordered = sorted(sections.values(), key=lambda s: s.division.order)
     if division is not None:
         ordered = [s for s in ordered if s.division.pk == division.pk]
@@ -91,9 +178,15 @@ def quarterly_progress(plan, quarter: int, division: Division | None = None) -> 
     for sec in ordered:
         for line in sec.indicators:
             counts[line.status.status.value] += 1
+    budget = None
+    if division is None:
+        printed = execution["plan"]
+        once = calc_execution([(row.project.budget, row.execution.disbursed) for pk, row in rows.items() if pk not in repeats])
+        budget = ExecutionRow(printed.label, once, project=None)
     return {
         "plan": plan, "quarter": quarter, "month": month, "division": division, "sections": ordered,
-        "status_counts": dict(counts), "budget": execution["plan"] if division is None else None,
+        "status_counts": dict(counts), "budget": budget, "budget_as_printed": execution["plan"] if division is None else None,
+        "repeats": [line for sec in ordered for line in sec.repeats],
     }
 
 
