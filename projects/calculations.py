@@ -65,6 +65,12 @@ def actual_cumulative(done_weight_by_month: Sequence[Decimal | None]) -> list[De
     return result
 
 
+def reported_curve(percent_by_month: Sequence[Decimal | None]) -> list[Decimal | None]:
+    """Actual % by month of a project without work steps: the percent complete each
+    month's report gives, as reported (a correction downwards stays), None where none."""
+    return [None if v is None else _q(min(max(v, Decimal(0)), HUNDRED)) for v in percent_by_month]
+
+
 def slippage(planned: Sequence[Decimal], actual: Sequence[Decimal | None], tolerance: Decimal = Decimal(10)) -> list[int]:
     """Fiscal months in which the actual curve is behind the plan by more than `tolerance` points."""
     return [i + 1 for i, (p, a) in enumerate(zip(planned, actual, strict=False)) if a is not None and p - a > tolerance]

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models import Count, F
 from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 
@@ -16,7 +16,7 @@ from progress.models import ProgressEntry
 from progress.status import IndicatorStatus, indicator_statuses
 from projects.calculations import Execution, repeated_lines
 from projects.calculations import execution as calc_execution
-from projects.models import Project, WorkStep
+from projects.models import Project
 from projects.selectors import ExecutionRow, SCurve, budget_execution, budget_totals, s_curve
 
 from .charts import (
@@ -193,9 +193,11 @@ def quarterly_progress(plan, quarter: int, division: Division | None = None) -> 
 # -- executive summary ------------------------------------------------------------------
 
 STATUS_ORDER = ("on_track", "at_risk", "off_track", "not_reported")
-CHART_WIDTH = 420  # px: the bars and S-curves are drawn at their own size in the PDF
+CHART_WIDTH = 400  # px: the bars and S-curves are drawn at their own size in the PDF
 BUDGET_BAR_WIDTH = 280
-S_CURVE_HEIGHT = 130
+CURVE_WIDTH = 196  # three S-curves side by side across the portrait text area (16 cm)
+S_CURVE_HEIGHT = 96
+CURVE_FONT_PX = 14.7  # the axis digits at 11 pt, like the smallest words of the page
 
 
 @dataclass
@@ -229,12 +231,18 @@ class CurveLine:
     curve: SCurve
     chart: str
 
+    @property
+    def months(self) -> list[str]:
+        """Month names under a small chart: every third month (Oct, Jan, Apr, Jul), as
+        twelve names at 11 pt do not fit a third of the page."""
+        return [label if i % 3 == 0 else "" for i, label in enumerate(self.curve.labels)]
+
 
 def _safe(svg: str) -> str:
     return mark_safe(svg)  # noqa: S308 - built from numbers and escaped labels
 
 
-def executive_summary(plan, month_number: int, *, largest: int = 3, list_limit: int = 15, area_limit: int = 12) -> dict:
+def executive_summary(plan, month_number: int, *, largest: int = 3, list_limit: int = 10, area_limit: int = 12) -> dict:
     """At most two A4 pages for executives, to the end of fiscal month `month_number`:
     headline figures, status per development area, budget disbursement, S-curves of the
     largest projects, the indicators off track or not reported. Every number comes from
@@ -278,25 +286,24 @@ def executive_summary(plan, month_number: int, *, largest: int = 3, list_limit: 
     attention = sorted((AttentionLine(s, divisions.get(s.indicator.division_id)) for s in statuses
                         if s.status.value in severity), key=lambda a: severity[a.status.status.value])
 
-    # The largest projects with something to draw (work steps or a report) come first;
-    # the largest of the rest fill up to `largest`.
-    steps = WorkStep.objects.filter(project=OuterRef("pk"))
-    reports = ProgressEntry.objects.filter(project=OuterRef("pk"), period__kind=Period.Kind.MONTH).official()
-    tracked = ExpressionWrapper(Q(Exists(steps)) | Q(Exists(reports)), output_field=BooleanField())
+    # The largest budget lines, whatever their progress: a project without work steps
+    # draws the percent complete its reports give (s_curve), one without reports an
+    # empty curve, and the page says so.
     biggest = list(Project.objects.filter(plan=plan).budget_lines().select_related("plan", "division")
-                   .annotate(tracked=tracked)
-                   .order_by(F("tracked").desc(), F("budget").desc(nulls_last=True), "section", "order")[:largest])
+                   .order_by(F("budget").desc(nulls_last=True), "section", "order")[:largest])
     curves = []
     for p in biggest:
         curve = s_curve(p)
-        chart = s_curve_svg(curve.planned, curve.actual, curve.labels, width=CHART_WIDTH, height=S_CURVE_HEIGHT, text_below=False)
+        planned = curve.planned if curve.weights_total else []  # no steps: no plan to draw (not a line at 0 %)
+        chart = s_curve_svg(planned, curve.actual, curve.labels, width=CURVE_WIDTH, height=S_CURVE_HEIGHT, text_below=False,
+                            font_size=CURVE_FONT_PX)
         curves.append(CurveLine(p, totals.row_of(p), curve, _safe(chart)))
 
     return {
         "plan": plan, "month": month, "indicator_count": len(statuses), "status_counts": counts,
         "budget": totals.plan, "budget_lines": budget_lines, "project_count": totals.project_count,
         "areas": areas, "attention": attention[:list_limit], "attention_more": max(len(attention) - list_limit, 0),
-        "attention_count": len(attention), "curves": curves,
+        "attention_count": len(attention), "curves": curves, "reported_curves": any(c.curve.reported for c in curves),
         "swatches": {  # legend keys; their words are in the template
             **{key: _safe(swatch_svg(colour)) for key, colour in
                {**STATUS_COLOURS, "allocated": ALLOCATED_COLOUR, "disbursed": DISBURSED_COLOUR}.items()},
