@@ -26,6 +26,7 @@ from .charts import (
     PLANNED_COLOUR,
     STATUS_COLOURS,
     budget_bar_svg,
+    s_curve_month_x,
     s_curve_svg,
     stacked_bar_svg,
     swatch_svg,
@@ -194,7 +195,7 @@ def quarterly_progress(plan, quarter: int, division: Division | None = None) -> 
 
 STATUS_ORDER = ("on_track", "at_risk", "off_track", "not_reported")
 CHART_WIDTH = 400  # px: the bars and S-curves are drawn at their own size in the PDF
-BUDGET_BAR_WIDTH = 280
+BUDGET_BAR_WIDTH = 215  # leaves the section names room for one line
 CURVE_WIDTH = 196  # three S-curves side by side across the portrait text area (16 cm)
 S_CURVE_HEIGHT = 96
 CURVE_FONT_PX = 14.7  # the axis digits at 11 pt, like the smallest words of the page
@@ -232,10 +233,14 @@ class CurveLine:
     chart: str
 
     @property
-    def months(self) -> list[str]:
-        """Month names under a small chart: every third month (Oct, Jan, Apr, Jul), as
-        twelve names at 11 pt do not fit a third of the page."""
-        return [label if i % 3 == 0 else "" for i, label in enumerate(self.curve.labels)]
+    def months(self) -> list[tuple[float, float, str]]:
+        """Month names under a small chart, each in a box three months wide centred on its
+        point (left edge and width in px): every third month (Oct, Jan, Apr, Jul), as twelve names
+        at 11 pt do not fit a third of the page."""
+        n = len(self.curve.labels)
+        box = 3 * (s_curve_month_x(1, n, CURVE_WIDTH) - s_curve_month_x(0, n, CURVE_WIDTH))
+        return [(round(s_curve_month_x(i, n, CURVE_WIDTH) - box / 2, 1), round(box, 1), label)
+                for i, label in enumerate(self.curve.labels) if i % 3 == 0]
 
 
 def _safe(svg: str) -> str:

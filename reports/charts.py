@@ -15,18 +15,28 @@ PLANNED_COLOUR = "#17365d"
 ACTUAL_COLOUR = "#d9480f"
 
 
+S_CURVE_LEFT, S_CURVE_RIGHT = 44, 16  # px: room for the % axis on the left, the last point on the right
+
+
+def s_curve_month_x(month_index: int, months: int, width: int) -> float:
+    """Where month `month_index` (0-based) of `months` is drawn across an S-curve `width`
+    px wide: a PDF sets the month names in HTML at these points."""
+    plot_w = width - S_CURVE_LEFT - S_CURVE_RIGHT
+    return S_CURVE_LEFT + plot_w * (month_index + 0.5) / max(months, 1)
+
+
 def s_curve_svg(planned: Sequence[Decimal], actual: Sequence[Decimal | None], labels: Sequence[str], *,
                 width: int = 640, height: int = 280, title: str = "", planned_label: str = "", actual_label: str = "",
                 text_below: bool = True, font_size: float = 11) -> str:
     """Planned (solid) and actual (dashed, gaps where not reported) cumulative % by month.
     text_below=False leaves out the month labels and the legend (a PDF sets them in HTML).
     No planned points: no planned line (a project without work steps has no plan to draw)."""
-    left, right, top, bottom = 44, 16, 28 if title else 12, 40 if text_below else 8
-    plot_w, plot_h = width - left - right, height - top - bottom
+    left, right, top, bottom = S_CURVE_LEFT, S_CURVE_RIGHT, 28 if title else 12, 40 if text_below else 8
+    plot_h = height - top - bottom
     n = max(len(labels), 1)
 
     def x(i: int) -> float:
-        return left + plot_w * (i + 0.5) / n
+        return s_curve_month_x(i, n, width)
 
     def y(value: Decimal) -> float:
         return top + plot_h * (1 - float(min(max(value, Decimal(0)), Decimal(100))) / 100)
