@@ -68,15 +68,6 @@ class ProjectGroup:
     name: str  # "" when the rows sit directly under the section
     lines: list[ProjectLine] = field(default_factory=list)
 
-    @property
-    def first(self) -> ProjectLine:
-        """The row printed with the headings (kept on their page)."""
-        return self.lines[0]
-
-    @property
-    def rest(self) -> list[ProjectLine]:
-        return self.lines[1:]
-
 
 @dataclass
 class DivisionSection:
@@ -90,6 +81,15 @@ class DivisionSection:
     @property
     def percent(self) -> Decimal | None:
         return Execution(self.allocated, self.disbursed).percent
+
+    @property
+    def total_allocated(self) -> Decimal | None:
+        """The subtotal as printed: "-" (None) when no row of the division has an amount."""
+        return self.allocated if any(line.budget is not None for line in self.projects if line.counted_as is None) else None
+
+    @property
+    def total_disbursed(self) -> Decimal | None:
+        return self.disbursed if self.total_allocated is not None or self.disbursed else None
 
     @property
     def repeats(self) -> list[ProjectLine]:
