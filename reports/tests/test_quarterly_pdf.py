@@ -130,6 +130,8 @@ def test_a_project_in_two_parts_is_counted_once_with_a_note(cast):
     assert norm("ผลรวมงบประมาณทุกส่วนตามที่แผนพิมพ์ ๙๗,๗๐๑,๕๕๐ บาท") in text
     for sec in report["sections"]:
         assert text.count(norm(f"รวม{sec.division.name}")) == 1
+    # No project of ฝ่ายรักษาความสะอาดฯ has an amount: its subtotal is "-", not ๐.
+    assert norm("รวมฝ่ายรักษาความสะอาดและสวนสาธารณะ - - -") in text
 
 
 def _thai(value) -> str:
