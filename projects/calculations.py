@@ -65,6 +65,12 @@ def actual_cumulative(done_weight_by_month: Sequence[Decimal | None]) -> list[De
     return result
 
 
+def reported_curve(percent_by_month: Sequence[Decimal | None]) -> list[Decimal | None]:
+    """Actual % by month of a project without work steps: the percent complete each
+    month's report gives, as reported (a correction downwards stays), None where none."""
+    return [None if v is None else _q(min(max(v, Decimal(0)), HUNDRED)) for v in percent_by_month]
+
+
 def slippage(planned: Sequence[Decimal], actual: Sequence[Decimal | None], tolerance: Decimal = Decimal(10)) -> list[int]:
     """Fiscal months in which the actual curve is behind the plan by more than `tolerance` points."""
     return [i + 1 for i, (p, a) in enumerate(zip(planned, actual, strict=False)) if a is not None and p - a > tolerance]
@@ -90,3 +96,17 @@ def execution(pairs: Iterable[tuple[Decimal | None, Decimal | None]]) -> Executi
         allocated += budget or Decimal(0)
         disbursed += spent or Decimal(0)
     return Execution(allocated, disbursed)
+
+
+def repeated_lines(lines: Iterable[tuple[int, int | None]]) -> dict[int, int]:
+    """Budget lines that repeat another listed line: the plan may list the same project in
+    two sections, each row with its own amount (`same_as`). A total counts the project
+    once, on the row the repeat points to. (line, same_as) pairs in, {repeat: counted} out;
+    a repeat of a line not listed, or of a line itself left out, is counted."""
+    lines = list(lines)
+    listed = {pk for pk, _ in lines}
+    repeats: dict[int, int] = {}
+    for pk, same_as in lines:
+        if same_as is not None and same_as != pk and same_as in listed and same_as not in repeats:
+            repeats[pk] = same_as
+    return repeats

@@ -10,7 +10,15 @@ from kpiplan.lib.fiscal import fiscal_months
 from plans.models import Period
 from progress.models import ProgressEntry
 
-from .calculations import Execution, Step, actual_cumulative, execution, planned_cumulative, slippage
+from .calculations import (
+    Execution,
+    Step,
+    actual_cumulative,
+    execution,
+    planned_cumulative,
+    reported_curve,
+    slippage,
+)
 from .models import Project
 
 
@@ -29,11 +37,20 @@ class SCurve:
     slipping: list[int]
     labels: list[str]
     weights_total: Decimal
+    # True: the project has no work steps, and `actual` is the percent complete its
+    # reports give (the only measure of progress it has); False: the weight of the steps done.
+    reported: bool = False
+
+    @property
+    def latest(self) -> Decimal | None:
+        """The last reported point of the actual curve."""
+        return next((v for v in reversed(self.actual) if v is not None), None)
 
 
 def s_curve(project: Project, user=None) -> SCurve:
-    """Planned curve from the work steps; the actual curve from submitted reports, shown
-    only to those who may see the project's progress (its division, planners, executives)."""
+    """Planned curve from the work steps; the actual curve from submitted reports (the
+    steps done, or without steps the percent complete reported), shown only to those who
+    may see the project's progress (its division, planners, executives)."""
     from progress.services import Item, can_view_item
 
     steps = list(project.work_steps.all())
@@ -42,11 +59,14 @@ def s_curve(project: Project, user=None) -> SCurve:
     weight = {s.pk: s.weight or Decimal(0) for s in steps}
     visible = user is None or can_view_item(user, project.plan, Item("project", project))
     for entry in official_month_entries(project.plan, [project]) if visible else []:
-        by_month[entry.period.number - 1] = sum((weight.get(s.pk, Decimal(0)) for s in entry.steps_done.all()), Decimal(0))
-    actual = actual_cumulative(by_month) if steps else [None] * 12
+        if steps:
+            by_month[entry.period.number - 1] = sum((weight.get(s.pk, Decimal(0)) for s in entry.steps_done.all()), Decimal(0))
+        else:
+            by_month[entry.period.number - 1] = entry.percent_complete
+    actual = actual_cumulative(by_month) if steps else reported_curve(by_month)
     labels = [m.abbr_th for m in fiscal_months(project.plan.fiscal_year_id)]
     return SCurve(planned, actual, slippage(planned, actual) if steps else [], labels,
-                  sum((s.weight or Decimal(0) for s in steps), Decimal(0)))
+                  sum((s.weight or Decimal(0) for s in steps), Decimal(0)), reported=not steps)
 
 
 @dataclass

@@ -7,14 +7,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models import Count, F
+from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 
-from plans.models import Division, Period, StrategyNode
+from plans.models import Division, Period, StrategyNode, WorkGroup
 from progress.models import ProgressEntry
 from progress.status import IndicatorStatus, indicator_statuses
-from projects.calculations import Execution
-from projects.models import Project, WorkStep
+from projects.calculations import Execution, repeated_lines
+from projects.calculations import execution as calc_execution
+from projects.models import Project
 from projects.selectors import ExecutionRow, SCurve, budget_execution, budget_totals, s_curve
 
 from .charts import (
@@ -24,6 +26,7 @@ from .charts import (
     PLANNED_COLOUR,
     STATUS_COLOURS,
     budget_bar_svg,
+    s_curve_month_x,
     s_curve_svg,
     stacked_bar_svg,
     swatch_svg,
@@ -38,8 +41,32 @@ class IndicatorLine:
 
 @dataclass
 class ProjectLine:
-    execution: ExecutionRow
+    execution: ExecutionRow  # the numbers as budget_execution gives them (the Excel file uses them too)
     entry: ProgressEntry | None
+    number: int = 0  # 1..n down the division's table (the plan's own numbers restart in every group)
+    name: str = ""
+    budget_note: str = ""  # what the plan prints for a budget that is not an amount, unless "-"
+    counted_as: Project | None = None  # a repeat of this project's row in another section: not in the totals
+    counted_number: int | None = None  # that row's number in this table, when it is in it
+
+    @property
+    def budget(self) -> Decimal | None:
+        """None where the plan prints no amount ("-" or a note), so the report prints "-", not ๐."""
+        return self.execution.project.budget
+
+    @property
+    def disbursed(self) -> Decimal | None:
+        ex = self.execution.execution
+        return None if self.budget is None and not ex.disbursed else ex.disbursed
+
+
+@dataclass
+class ProjectGroup:
+    """Rows under one heading: the plan's section, then (Part 3) the work group or (a
+    sub-item) the project it belongs to, in the plan's order."""
+    section_label: str | Promise  # set on the first group of a section only (lazy: rendered in the report's language)
+    name: str  # "" when the rows sit directly under the section
+    lines: list[ProjectLine] = field(default_factory=list)
 
 
 @dataclass
@@ -47,13 +74,64 @@ class DivisionSection:
     division: Division
     indicators: list[IndicatorLine] = field(default_factory=list)
     projects: list[ProjectLine] = field(default_factory=list)
+    groups: list[ProjectGroup] = field(default_factory=list)
     allocated: Decimal = Decimal(0)
     disbursed: Decimal = Decimal(0)
+
+    @property
+    def percent(self) -> Decimal | None:
+        return Execution(self.allocated, self.disbursed).percent
+
+    @property
+    def total_allocated(self) -> Decimal | None:
+        """The subtotal as printed: "-" (None) when no row of the division has an amount."""
+        return self.allocated if any(line.budget is not None for line in self.projects if line.counted_as is None) else None
+
+    @property
+    def total_disbursed(self) -> Decimal | None:
+        return self.disbursed if self.total_allocated is not None or self.disbursed else None
+
+    @property
+    def repeats(self) -> list[ProjectLine]:
+        return [line for line in self.projects if line.counted_as is not None]
+
+
+def _group_projects(sec: DivisionSection, work_groups: dict[int, str], parents: dict[int, str], section_labels: dict) -> None:
+    """Headings and numbers of a division's project rows: grouped as the plan groups them
+    (a group keeps the place of its first row), numbered 1..n in the order printed."""
+    groups: dict[tuple, ProjectGroup] = {}
+    for line in sec.projects:
+        p = line.execution.project
+        if p.section == Project.Section.PART3:
+            name = work_groups.get(p.work_group_id, "")
+        else:
+            name = parents.get(p.parent_id, "")
+        key = (p.section, name)
+        if key not in groups:
+            groups[key] = ProjectGroup("", name)
+        groups[key].lines.append(line)
+    ordered = sorted(groups.values(), key=lambda g: g.lines[0].execution.project.section)
+    seen_sections = set()
+    number = 0
+    for group in ordered:
+        section = group.lines[0].execution.project.section
+        if section not in seen_sections:
+            seen_sections.add(section)
+            group.section_label = section_labels[section]
+        for line in group.lines:
+            number += 1
+            line.number = number
+    sec.groups = ordered
+    numbers = {line.execution.project.pk: line.number for line in sec.projects}
+    for line in sec.repeats:
+        line.counted_number = numbers.get(line.counted_as.pk)
 
 
 def quarterly_progress(plan, quarter: int, division: Division | None = None) -> dict:
     """Quarterly progress of an organization (or one division): numbers to the end of the
-    quarter's last month, the latest submitted report of each item up to then."""
+    quarter's last month, the latest submitted report of each item up to then. A project
+    the plan lists in two sections is counted once in every total (projects.calculations.
+    repeated_lines); the report says so."""
     month_number = quarter * 3
     month = Period.objects.get(fiscal_year_id=plan.fiscal_year_id, kind=Period.Kind.MONTH, number=month_number)
     statuses = indicator_statuses(plan, month)
@@ -68,6 +146,10 @@ def quarterly_progress(plan, quarter: int, division: Division | None = None) -> 
         latest[("indicator", e.indicator_id) if e.indicator_id else ("project", e.project_id)] = e
     sections: dict[int, DivisionSection] = {}
     divisions = {d.pk: d for d in Division.objects.filter(organization_id=plan.organization_id)}
+    work_groups = dict(WorkGroup.objects.filter(division__organization_id=plan.organization_id).values_list("pk", "name"))
+    parents = dict(Project.objects.filter(plan=plan, children__isnull=False).distinct().values_list("pk", "name"))
+    rows = {row.project.pk: row for row in execution["projects"]}
+    repeats = repeated_lines((pk, row.project.same_as_id) for pk, row in rows.items())
 
     def section(division_id):
         if division_id not in sections:
@@ -81,9 +163,15 @@ def quarterly_progress(plan, quarter: int, division: Division | None = None) -> 
         if p.division_id is None:
             continue
         sec = section(p.division_id)
-        sec.projects.append(ProjectLine(row, latest.get(("project", p.pk))))
-        sec.allocated += row.execution.allocated
-        sec.disbursed += row.execution.disbursed
+        note = p.budget_text.strip() if p.budget is None and p.budget_text.strip() not in ("", "-") else ""
+        counted_as = rows[repeats[p.pk]].project if p.pk in repeats else None
+        sec.projects.append(ProjectLine(row, latest.get(("project", p.pk)), name=p.name, budget_note=note, counted_as=counted_as))
+        if counted_as is None:
+            sec.allocated += row.execution.allocated
+            sec.disbursed += row.execution.disbursed
+    section_labels = dict(Project.Section.choices)
+    for sec in sections.values():
+        _group_projects(sec, work_groups, parents, section_labels)
     ordered = sorted(sections.values(), key=lambda s: s.division.order)
     if division is not None:
         ordered = [s for s in ordered if s.division.pk == division.pk]
@@ -91,18 +179,26 @@ def quarterly_progress(plan, quarter: int, division: Division | None = None) -> 
     for sec in ordered:
         for line in sec.indicators:
             counts[line.status.status.value] += 1
+    budget = None
+    if division is None:
+        printed = execution["plan"]
+        once = calc_execution([(row.project.budget, row.execution.disbursed) for pk, row in rows.items() if pk not in repeats])
+        budget = ExecutionRow(printed.label, once, project=None)
     return {
         "plan": plan, "quarter": quarter, "month": month, "division": division, "sections": ordered,
-        "status_counts": dict(counts), "budget": execution["plan"] if division is None else None,
+        "status_counts": dict(counts), "budget": budget, "budget_as_printed": execution["plan"] if division is None else None,
+        "repeats": [line for sec in ordered for line in sec.repeats],
     }
 
 
 # -- executive summary ------------------------------------------------------------------
 
 STATUS_ORDER = ("on_track", "at_risk", "off_track", "not_reported")
-CHART_WIDTH = 420  # px: the bars and S-curves are drawn at their own size in the PDF
-BUDGET_BAR_WIDTH = 280
-S_CURVE_HEIGHT = 130
+CHART_WIDTH = 400  # px: the bars and S-curves are drawn at their own size in the PDF
+BUDGET_BAR_WIDTH = 215  # leaves the section names room for one line
+CURVE_WIDTH = 196  # three S-curves side by side across the portrait text area (16 cm)
+S_CURVE_HEIGHT = 96
+CURVE_FONT_PX = 14.7  # the axis digits at 11 pt, like the smallest words of the page
 
 
 @dataclass
@@ -136,12 +232,22 @@ class CurveLine:
     curve: SCurve
     chart: str
 
+    @property
+    def months(self) -> list[tuple[float, float, str]]:
+        """Month names under a small chart, each in a box three months wide centred on its
+        point (left edge and width in px): every third month (Oct, Jan, Apr, Jul), as twelve names
+        at 11 pt do not fit a third of the page."""
+        n = len(self.curve.labels)
+        box = 3 * (s_curve_month_x(1, n, CURVE_WIDTH) - s_curve_month_x(0, n, CURVE_WIDTH))
+        return [(round(s_curve_month_x(i, n, CURVE_WIDTH) - box / 2, 1), round(box, 1), label)
+                for i, label in enumerate(self.curve.labels) if i % 3 == 0]
+
 
 def _safe(svg: str) -> str:
     return mark_safe(svg)  # noqa: S308 - built from numbers and escaped labels
 
 
-def executive_summary(plan, month_number: int, *, largest: int = 3, list_limit: int = 15, area_limit: int = 12) -> dict:
+def executive_summary(plan, month_number: int, *, largest: int = 3, list_limit: int = 10, area_limit: int = 12) -> dict:
     """At most two A4 pages for executives, to the end of fiscal month `month_number`:
     headline figures, status per development area, budget disbursement, S-curves of the
     largest projects, the indicators off track or not reported. Every number comes from
@@ -185,25 +291,24 @@ def executive_summary(plan, month_number: int, *, largest: int = 3, list_limit: 
     attention = sorted((AttentionLine(s, divisions.get(s.indicator.division_id)) for s in statuses
                         if s.status.value in severity), key=lambda a: severity[a.status.status.value])
 
-    # The largest projects with something to draw (work steps or a report) come first;
-    # the largest of the rest fill up to `largest`.
-    steps = WorkStep.objects.filter(project=OuterRef("pk"))
-    reports = ProgressEntry.objects.filter(project=OuterRef("pk"), period__kind=Period.Kind.MONTH).official()
-    tracked = ExpressionWrapper(Q(Exists(steps)) | Q(Exists(reports)), output_field=BooleanField())
+    # The largest budget lines, whatever their progress: a project without work steps
+    # draws the percent complete its reports give (s_curve), one without reports an
+    # empty curve, and the page says so.
     biggest = list(Project.objects.filter(plan=plan).budget_lines().select_related("plan", "division")
-                   .annotate(tracked=tracked)
-                   .order_by(F("tracked").desc(), F("budget").desc(nulls_last=True), "section", "order")[:largest])
+                   .order_by(F("budget").desc(nulls_last=True), "section", "order")[:largest])
     curves = []
     for p in biggest:
         curve = s_curve(p)
-        chart = s_curve_svg(curve.planned, curve.actual, curve.labels, width=CHART_WIDTH, height=S_CURVE_HEIGHT, text_below=False)
+        planned = curve.planned if curve.weights_total else []  # no steps: no plan to draw (not a line at 0 %)
+        chart = s_curve_svg(planned, curve.actual, curve.labels, width=CURVE_WIDTH, height=S_CURVE_HEIGHT, text_below=False,
+                            font_size=CURVE_FONT_PX)
         curves.append(CurveLine(p, totals.row_of(p), curve, _safe(chart)))
 
     return {
         "plan": plan, "month": month, "indicator_count": len(statuses), "status_counts": counts,
         "budget": totals.plan, "budget_lines": budget_lines, "project_count": totals.project_count,
         "areas": areas, "attention": attention[:list_limit], "attention_more": max(len(attention) - list_limit, 0),
-        "attention_count": len(attention), "curves": curves,
+        "attention_count": len(attention), "curves": curves, "reported_curves": any(c.curve.reported for c in curves),
         "swatches": {  # legend keys; their words are in the template
             **{key: _safe(swatch_svg(colour)) for key, colour in
                {**STATUS_COLOURS, "allocated": ALLOCATED_COLOUR, "disbursed": DISBURSED_COLOUR}.items()},

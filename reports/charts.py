@@ -15,29 +15,40 @@ PLANNED_COLOUR = "#17365d"
 ACTUAL_COLOUR = "#d9480f"
 
 
+S_CURVE_LEFT, S_CURVE_RIGHT = 44, 16  # px: room for the % axis on the left, the last point on the right
+
+
+def s_curve_month_x(month_index: int, months: int, width: int) -> float:
+    """Where month `month_index` (0-based) of `months` is drawn across an S-curve `width`
+    px wide: a PDF sets the month names in HTML at these points."""
+    plot_w = width - S_CURVE_LEFT - S_CURVE_RIGHT
+    return S_CURVE_LEFT + plot_w * (month_index + 0.5) / max(months, 1)
+
+
 def s_curve_svg(planned: Sequence[Decimal], actual: Sequence[Decimal | None], labels: Sequence[str], *,
                 width: int = 640, height: int = 280, title: str = "", planned_label: str = "", actual_label: str = "",
-                text_below: bool = True) -> str:
+                text_below: bool = True, font_size: float = 11) -> str:
     """Planned (solid) and actual (dashed, gaps where not reported) cumulative % by month.
-    text_below=False leaves out the month labels and the legend (a PDF sets them in HTML)."""
-    left, right, top, bottom = 44, 16, 28 if title else 12, 40 if text_below else 8
-    plot_w, plot_h = width - left - right, height - top - bottom
+    text_below=False leaves out the month labels and the legend (a PDF sets them in HTML).
+    No planned points: no planned line (a project without work steps has no plan to draw)."""
+    left, right, top, bottom = S_CURVE_LEFT, S_CURVE_RIGHT, 28 if title else 12, 40 if text_below else 8
+    plot_h = height - top - bottom
     n = max(len(labels), 1)
 
     def x(i: int) -> float:
-        return left + plot_w * (i + 0.5) / n
+        return s_curve_month_x(i, n, width)
 
     def y(value: Decimal) -> float:
         return top + plot_h * (1 - float(min(max(value, Decimal(0)), Decimal(100))) / 100)
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-             f'role="img" aria-label="{escape(title)}" class="s-curve" font-family="{CHART_FONTS}" font-size="11">']
+             f'role="img" aria-label="{escape(title)}" class="s-curve" font-family="{CHART_FONTS}" font-size="{font_size:g}">']
     if title:
         parts.append(f'<text x="{left}" y="16" font-size="13" font-weight="bold">{escape(title)}</text>')
     for pct in (0, 25, 50, 75, 100):
         yy = y(Decimal(pct))
         parts.append(f'<line x1="{left}" y1="{yy:.1f}" x2="{width - right}" y2="{yy:.1f}" stroke="#dde3ea"/>')
-        parts.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end">{to_thai_digits(pct)}%</text>')
+        parts.append(f'<text x="{left - 6}" y="{yy + font_size * 4 / 11:.1f}" text-anchor="end">{to_thai_digits(pct)}%</text>')
     for i, label in enumerate(labels if text_below else []):
         parts.append(f'<text x="{x(i):.1f}" y="{height - bottom + 16}" text-anchor="middle">{escape(label)}</text>')
     points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(planned))

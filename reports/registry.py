@@ -9,6 +9,7 @@ function, so the worker and the pages load this module cheaply).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -41,6 +42,18 @@ def _period(plan, params: dict):
     return Period.objects.get(pk=params["period"], fiscal_year_id=plan.fiscal_year_id)
 
 
+_NOT_IN_FILE_NAMES = re.compile(r'[\s/\\:*?"<>|]+')
+
+
+def quarterly_filename(plan, quarter: int, division=None, extension: str = "pdf") -> str:
+    """progress-2567-q1.pdf, or for one division progress-2567-q1-ฝ่ายโยธา.pdf: its short
+    name (else its name), so that a folder of divisions' reports says whose each is."""
+    suffix = ""
+    if division is not None:
+        suffix = "-" + (_NOT_IN_FILE_NAMES.sub("-", division.short_name or division.name).strip("-.") or str(division.pk))
+    return f"progress-{plan.fiscal_year_id}-q{quarter}{suffix}.{extension}"
+
+
 def quarterly(plan, params: dict) -> Produced:
     from plans.models import Division
 
@@ -50,8 +63,7 @@ def quarterly(plan, params: dict) -> Produced:
     quarter = _period(plan, params).quarter
     division = Division.objects.get(organization_id=plan.organization_id, pk=params["division"]) if params.get("division") else None
     report = quarterly_progress(plan, quarter, division)
-    suffix = f"-{division.pk}" if division else ""
-    return Produced(render_pdf("reports/quarterly.html", report), f"progress-{plan.fiscal_year_id}-q{quarter}{suffix}.pdf", PDF)
+    return Produced(render_pdf("reports/quarterly.html", report), quarterly_filename(plan, quarter, division), PDF)
 
 
 def scorecard(plan, params: dict) -> Produced:

@@ -5,6 +5,7 @@ from the same builders."""
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
+from django.utils.http import content_disposition_header
 
 from plans.models import Division
 from progress.views import _can_oversee, _plan_and_period
@@ -16,7 +17,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # A division's report names it in Thai: filename*=utf-8'' for names beyond ASCII.
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 
@@ -69,6 +71,5 @@ def quarterly_xlsx(request):
     plan, period, params = report_params(request)
     quarter = period.quarter
     division = Division.objects.get(pk=params["division"]) if "division" in params else None
-    suffix = f"-{division.pk}" if division else ""  # as the PDF names it
     return _download(workbook(quarterly_progress(plan, quarter, division)), XLSX,
-                     f"progress-{plan.fiscal_year_id}-q{quarter}{suffix}.xlsx")
+                     registry.quarterly_filename(plan, quarter, division, "xlsx"))

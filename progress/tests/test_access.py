@@ -94,6 +94,19 @@ def test_completeness_page(client, cast, period, who, expected):
     assert status(response) == expected
 
 
+@pytest.mark.parametrize("who, expected", list(zip(WHO, [403, 403, 403, 302, 302, 404, "login"], strict=True)))
+def test_a_divisions_quarterly_report_from_the_completeness_page(client, cast, period, who, expected):
+    """The completeness page's button per division: the organization report's access rules."""
+    from reports.models import ReportFile
+
+    login(client, cast, who)
+    url = f"{reverse('reports:request', args=['quarterly'])}?plan={cast.plan.pk}&period={period.pk}"
+    response = client.post(url, {"division": cast.division.pk})
+    assert status(response) == expected
+    requested = list(ReportFile.objects.values_list("kind", "params"))
+    assert requested == ([("quarterly", {"period": period.pk, "division": cast.division.pk})] if expected == 302 else [])
+
+
 @pytest.mark.parametrize("who, expected", list(zip(WHO, [403, 403, 403, 302, 403, 404, "login"], strict=True)))
 def test_locking(client, cast, period, who, expected):
     login(client, cast, who)

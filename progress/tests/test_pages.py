@@ -173,6 +173,29 @@ def test_completeness_counts_per_division(client, cast, period, road_item):
     assert str(road_item.obj) not in roads.missing
 
 
+def test_completeness_page_makes_each_divisions_quarterly_report(client, cast, period, django_capture_on_commit_callbacks):
+    from reports.models import ReportFile
+
+    client.force_login(cast.executive)
+    page = client.get(reverse("progress:completeness"), {"period": period.pk}).content.decode()
+    request_url = f"{reverse('reports:request', args=['quarterly'])}?plan={cast.plan.pk}&period={period.pk}"
+    # One button per division row, beside the organization's own, through the same request.
+    assert page.count(f'action="{request_url}"') == page.count('class="division-quarterly-pdf"') + 1 > 2
+    assert f'<input type="hidden" name="division" value="{cast.division.pk}">' in page
+    assert "รายงานรายไตรมาส (PDF)" in page and "รายงานผลการดำเนินงานรายไตรมาสของฝ่ายโยธา (PDF)" in page
+
+    environment = cast.org.divisions.get(name="ฝ่ายสิ่งแวดล้อมและสุขาภิบาล")  # short name ฝ่ายสิ่งแวดล้อมฯ
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(request_url, {"division": environment.pk})
+    report_file = ReportFile.objects.get()
+    assert response["Location"] == reverse("reports:file", args=[report_file.pk])
+    assert (report_file.status, report_file.filename) == (ReportFile.Status.READY, "progress-2567-q1-ฝ่ายสิ่งแวดล้อมฯ.pdf")
+    download = client.get(reverse("reports:file-download", args=[report_file.pk]))
+    assert download["Content-Disposition"] == (
+        "attachment; filename*=utf-8''progress-2567-q1-%E0%B8%9D%E0%B9%88%E0%B8%B2%E0%B8%A2%E0%B8%AA%E0%B8%B4%E0%B9%88%E0%B8%87"
+        "%E0%B9%81%E0%B8%A7%E0%B8%94%E0%B8%A5%E0%B9%89%E0%B8%AD%E0%B8%A1%E0%B8%AF.pdf")
+
+
 def test_reminders_mail_staff_with_due_reports_and_heads_with_waiting_ones(cast, period, road_item):
     cast.staff.email = "staff@example.go.th"
     cast.staff.save()

@@ -50,3 +50,18 @@ def test_planned_cumulative_is_non_decreasing_and_ends_at_100(steps):
     assert len(curve) == 12
     assert all(a <= b for a, b in zip(curve, curve[1:], strict=False))
     assert curve[-1] == D(100)
+
+
+def test_a_project_listed_in_two_sections_is_counted_once():
+    from projects.calculations import repeated_lines
+
+    # 3 repeats 1 (both listed): 3 is left out; 4 repeats a line not listed: counted.
+    assert repeated_lines([(1, None), (2, None), (3, 1), (4, 99)]) == {3: 1}
+    # Two rows naming each other: one of them is counted.
+    assert repeated_lines([(1, 2), (2, 1)]) == {1: 2}
+
+
+def test_a_project_without_steps_draws_its_reported_percent_complete():
+    from projects.calculations import reported_curve
+
+    assert reported_curve([None, D("12.5"), None, D(30), D(25)]) == [None, D("12.50"), None, D("30.00"), D("25.00")]

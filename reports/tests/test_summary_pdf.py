@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from weasyprint.formatting_structure.boxes import ReplacedBox
 from weasyprint.images import SVGImage
 
@@ -66,16 +67,29 @@ def test_a_submitted_report_changes_the_counts(cast, road_item):
     assert area.counts[status.status.value] >= 1
 
 
-def test_largest_projects_with_a_schedule_come_first(cast):
+def test_the_curves_are_the_three_largest_budgets_each_drawing_its_reported_progress(cast):
+    roads = Project.objects.get(plan=cast.plan, key="p3:3.3")  # 10,495,000 baht, the largest line; no work steps
+    entry = entry_save(user=cast.staff, plan=cast.plan, period=december(), item=Item("project", roads),
+                       data={"percent_complete": Decimal(40), "disbursed": Decimal(1000000), "narrative": "เริ่มงานแล้ว"}, version=0)
+    entry_submit(user=cast.staff, entry=entry, version=entry.version)
     report = executive_summary(cast.plan, 3)
-    assert len(report["curves"]) == 3
-    # The real plan has one project with work steps (Traffy Fondue); the two largest
-    # budget lines follow, with empty curves.
-    first, *rest = report["curves"]
-    assert first.project.work_steps.exists() and first.curve.planned == s_curve(first.project).planned
-    budgets = [p.budget for p in Project.objects.filter(plan=cast.plan).budget_lines().exclude(pk=first.project.pk)
-               if p.budget is not None]
-    assert [line.project.budget for line in rest] == sorted(budgets, reverse=True)[:2]
+    budgets = sorted((p.budget for p in Project.objects.filter(plan=cast.plan).budget_lines() if p.budget is not None), reverse=True)
+    assert [line.project.budget for line in report["curves"]] == budgets[:3]
+    first = report["curves"][0]
+    assert first.project == roads and not roads.work_steps.exists()
+    # Without work steps the actual line is the percent complete reported (December: 40 %),
+    # as s_curve gives it to the project page; and no planned line is drawn at 0 %.
+    assert first.curve.reported and first.curve.actual[2] == Decimal(40) == s_curve(roads).actual[2]
+    assert 'class="actual"' in first.chart and 'class="planned"' not in first.chart
+    with translation.override("th"):
+        text = norm(" ".join(page_texts(layout("reports/summary.html", report))))
+    assert norm("ความคืบหน้าร้อยละ ๔๐ *") in text and norm("เส้นผลแสดงร้อยละความคืบหน้าที่รายงานแต่ละเดือน") in text
+
+
+def test_the_traffy_curve_keeps_its_work_plan(cast):
+    traffy = Project.objects.filter(plan=cast.plan, work_steps__isnull=False).distinct().get()
+    curve = s_curve(traffy)
+    assert not curve.reported and curve.weights_total > 0 and curve.actual == [None] * 12
 
 
 def test_laid_out_summary_is_thai_and_fits_two_pages(cast, road_item):
@@ -92,7 +106,7 @@ def test_laid_out_summary_is_thai_and_fits_two_pages(cast, road_item):
     allocated = f"{report['budget'].execution.allocated:,.0f}".translate(str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙"))
     assert norm(allocated) in text
     assert norm(f"ตัวชี้วัดที่ติดตาม {_thai(report['indicator_count'])}") in text
-    # Most items are not reported in December: the list stops at 15 and says how many more.
+    # Most items are not reported in December: the list stops at ten and says how many more.
     assert report["attention_more"] > 0 and norm(f"และอีก {_thai(report['attention_more'])} รายการ") in text
 
 
@@ -178,4 +192,4 @@ def test_a_plan_with_many_areas_still_fits_two_pages(cast):
     assert sum(a.total for a in report["areas"]) == report["indicator_count"] == before["indicator_count"] + 25
     document = layout("reports/summary.html", report)
     assert len(document.pages) <= 2
-    assert f"ด้านอื่น ๆ อีก {_thai(report['areas'][-1].folded)} ด้าน" in norm(" ".join(page_texts(document)))
+    assert norm(f"ด้านอื่น ๆ อีก {_thai(report['areas'][-1].folded)} ด้าน") in norm(" ".join(page_texts(document)))
