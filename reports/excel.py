@@ -165,8 +165,12 @@ def quarterly_xlsx(report: dict) -> bytes:
                                e.n_evidence if e else 0, e.verified_value if e else None, e.evaluation_comment if e else ""])
         for line in sec.projects:
             ex, e = line.execution.execution, line.entry
-            lines.append(ex)
-            projects.append([sec.division.name, line.execution.label, ex.allocated, ex.disbursed, ex.percent,
+            label = line.execution.label
+            if line.counted_as is None:
+                lines.append(ex)
+            else:  # the plan lists it in two parts: counted once, as the PDF says
+                label += f" (โครงการเดียวกับส่วนที่ {line.counted_as.section} ไม่นับซ้ำในยอดรวม)"
+            projects.append([sec.division.name, label, ex.allocated, ex.disbursed, ex.percent,
                              e.percent_complete if e else None, e.narrative if e else "", e.obstacles if e else ""])
         if sec.projects:
             subtotal = execution([(sec.allocated, sec.disbursed)])
