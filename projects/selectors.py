@@ -16,6 +16,7 @@ from .calculations import (
     actual_cumulative,
     execution,
     planned_cumulative,
+    repeated_lines,
     reported_curve,
     slippage,
 )
@@ -117,19 +118,34 @@ def budget_execution(plan, up_to_month: int) -> dict:
     quarter_ends = _quarter_ends(up_to_month)
     rows, groups = [], defaultdict(list)
     section_labels = dict(Project.Section.choices)
+    # A project the plan lists in two sections is in both sections' totals (as the document
+    # prints them) but counted once in its division's and the plan's.
+    repeats = repeated_lines((p.pk, p.same_as_id) for p in projects)
+    by_pk = {p.pk: p for p in projects}
     for p in projects:
         ex = execution([(p.budget, paid.at(p.pk, up_to_month))])
         row = ExecutionRow(str(p), ex, _quarter_pct(p.budget or Decimal(0), [paid.at(p.pk, q) for q in quarter_ends]), p)
         rows.append(row)
-        groups[("division", p.division.name if p.division else "-")].append((p.pk, p.budget))
+        if p.pk not in repeats:
+            groups[("division", p.division.name if p.division else "-")].append((p.pk, p.budget))
         groups[("section", str(section_labels[p.section]))].append((p.pk, p.budget))
     return {
         "projects": rows,
         "divisions": [paid.row(label, m, up_to_month, quarter_ends) for (kind, label), m in groups.items() if kind == "division"],
         "sections": [paid.row(label, m, up_to_month, quarter_ends) for (kind, label), m in groups.items() if kind == "section"],
-        "plan": paid.row(plan.title, [(p.pk, p.budget) for p in projects], up_to_month, quarter_ends),
+        "plan": paid.row(plan.title, [(p.pk, p.budget) for p in projects if p.pk not in repeats], up_to_month, quarter_ends),
+        "repeats": [Repeat(by_pk[pk], by_pk[counted]) for pk, counted in repeats.items()],
         "quarters": quarter_ends,
     }
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A budget line that repeats `counted` (the same project in another section): left out
+    of the plan's and its division's totals, which say so in a note."""
+
+    line: Project
+    counted: Project
 
 
 @dataclass
@@ -139,6 +155,7 @@ class BudgetTotals:
     project_count: int
     paid: _Disbursements
     up_to_month: int
+    repeated: int = 0  # budget lines that repeat another (same project, two sections): not in the plan's total
 
     def row_of(self, project: Project) -> ExecutionRow:
         """One project's row, as budget_execution gives it (without quarter figures)."""
@@ -148,15 +165,17 @@ class BudgetTotals:
 def budget_totals(plan, up_to_month: int) -> BudgetTotals:
     """The section and plan rows of budget_execution (the same numbers), without a row
     per project: for summaries of plans with thousands of budget lines."""
-    lines = list(Project.objects.filter(plan=plan).budget_lines().order_by("section", "order").values_list("pk", "section", "budget"))
+    lines = list(Project.objects.filter(plan=plan).budget_lines().order_by("section", "order")
+                 .values_list("pk", "section", "budget", "same_as_id"))
     paid = _Disbursements(plan)
     quarter_ends = _quarter_ends(up_to_month)
     section_labels = dict(Project.Section.choices)
     by_section: dict[int, list[tuple[int, Decimal | None]]] = defaultdict(list)
-    for pk, section, budget in lines:
+    for pk, section, budget, _same in lines:
         by_section[section].append((pk, budget))
+    repeats = repeated_lines((pk, same) for pk, _sec, _budget, same in lines)  # counted once in the plan's total
     return BudgetTotals(
         [paid.row(str(section_labels[sec]), members, up_to_month, quarter_ends) for sec, members in by_section.items()],
-        paid.row(plan.title, [(pk, budget) for pk, _sec, budget in lines], up_to_month, quarter_ends),
-        len(lines), paid, up_to_month,
+        paid.row(plan.title, [(pk, budget) for pk, _sec, budget, _same in lines if pk not in repeats], up_to_month, quarter_ends),
+        len(lines) - len(repeats), paid, up_to_month, len(repeats),
     )

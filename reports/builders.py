@@ -179,14 +179,14 @@ def quarterly_progress(plan, quarter: int, division: Division | None = None) -> 
     for sec in ordered:
         for line in sec.indicators:
             counts[line.status.status.value] += 1
-    budget = None
-    if division is None:
-        printed = execution["plan"]
-        once = calc_execution([(row.project.budget, row.execution.disbursed) for pk, row in rows.items() if pk not in repeats])
-        budget = ExecutionRow(printed.label, once, project=None)
+    whole = division is None
     return {
         "plan": plan, "quarter": quarter, "month": month, "division": division, "sections": ordered,
-        "status_counts": dict(counts), "budget": budget, "budget_as_printed": execution["plan"] if division is None else None,
+        # The plan's total counts a project listed in two parts once; the parts' totals as
+        # the document prints them add up to more, and the note says by how much.
+        "status_counts": dict(counts), "budget": execution["plan"] if whole else None,
+        "budget_as_printed": calc_execution([(s.execution.allocated, s.execution.disbursed) for s in execution["sections"]])
+        if whole else None,
         "repeats": [line for sec in ordered for line in sec.repeats],
     }
 
@@ -306,7 +306,7 @@ def executive_summary(plan, month_number: int, *, largest: int = 3, list_limit: 
 
     return {
         "plan": plan, "month": month, "indicator_count": len(statuses), "status_counts": counts,
-        "budget": totals.plan, "budget_lines": budget_lines, "project_count": totals.project_count,
+        "budget": totals.plan, "budget_lines": budget_lines, "project_count": totals.project_count, "repeated": totals.repeated,
         "areas": areas, "attention": attention[:list_limit], "attention_more": max(len(attention) - list_limit, 0),
         "attention_count": len(attention), "curves": curves, "reported_curves": any(c.curve.reported for c in curves),
         "swatches": {  # legend keys; their words are in the template

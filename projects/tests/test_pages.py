@@ -59,7 +59,12 @@ def test_project_page_access(client, cast, traffy):
 
 def test_budget_execution_rolls_up(real_plan, clerk, cast):
     data = budget_execution(real_plan, 12)
-    assert data["plan"].execution.allocated == Decimal("2694800") + Decimal("35254295") + Decimal("59752455")
+    # The parts as the document prints them, with the dengue project (Part 1 175,800 and
+    # Part 3 175,780) counted once in the plan's total, on its Part 1 row.
+    assert [r.execution.allocated for r in data["sections"]] == [Decimal("2694800"), Decimal("35254295"), Decimal("59752455")]
+    assert data["plan"].execution.allocated == Decimal("2694800") + Decimal("35254295") + Decimal("59752455") - Decimal("175780")
+    assert [(r.line.section, r.line.budget, r.counted.section, r.counted.budget) for r in data["repeats"]] == [
+        (3, Decimal("175780"), 1, Decimal("175800"))]
     seminar = Project.objects.get(plan=real_plan, key="p3:1.1")  # 638,050 baht
     report_steps(real_plan, clerk, seminar, 2, [], disbursed=Decimal("319025"))
     data = budget_execution(real_plan, 12)
