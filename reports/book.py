@@ -318,6 +318,7 @@ def plan_book(plan, *, base_url: str | None = None) -> dict:
         node=lambda i: nodes_by_key.get(in_summary(i).get("node", "")) or nodes.get(i.node_id),
         title=lambda n: printed[(node_type.pk, n.pk, KR_KPI_SUMMARY_SOURCE)].get("title", n.title),
         name=lambda i: in_summary(i).get("name", i.name),
+        home=lambda i: nodes.get(i.node_id),
     )
     project_type = ContentType.objects.get_for_model(Project)
     part1_summary = _summary_table(part1_projects, totals[1], lambda p: printed[(project_type.pk, p.pk, summary_table_source(1))])
@@ -383,11 +384,17 @@ def _descendants(node, children) -> list:
     return out
 
 
-def _kr_kpi_summary(indicators, ancestors, *, node, title, name) -> dict:
+def _kr_kpi_summary(indicators, ancestors, *, node, title, name, home) -> dict:
     """The front matter's KR/KPI list in the document's two blocks: first the BMA plan's key
     results and KPIs under their strategy and sub-strategy, then the district's OKRs under
     their development area and objective, numbered ๑) ๒) ... within each objective. Placed,
-    headed and named as that list prints them (`node`, `title`, `name`); each heading once."""
+    headed and named as that list prints them (`node`, `title`, `name`); each heading once.
+    `differences`: where Parts 1 and 2 print a heading, a name or a placing otherwise (the
+    element as they print it, `home` the indicator's element there), for a note."""
+    differences: list[dict] = []
+    noted: set[int] = set()
+    bma_levels = {StrategyNode.Level.DIMENSION, StrategyNode.Level.STRATEGY, StrategyNode.Level.SUB_STRATEGY,
+                  StrategyNode.Level.TACTIC}
 
     def groups(kinds, levels) -> list[dict]:
         marked = sorted((i for i in indicators if i.summary_order is not None and i.kind in kinds),
@@ -399,6 +406,16 @@ def _kr_kpi_summary(indicators, ancestors, *, node, title, name) -> dict:
             chain = [a for a in ancestors(placed) if a.level in levels] if placed else []
             new = [a for a in chain if a.pk not in headed]
             headed.update(a.pk for a in new)
+            for a in new:
+                if title(a) != a.title and a.pk not in noted:
+                    noted.add(a.pk)
+                    differences.append({"field": "title", "printed": node_label(a, title(a)), "detail": node_label(a),
+                                        "part": 1 if a.level in bma_levels else 2})
+            part = 2 if ind.kind == Indicator.Kind.OKR else 1
+            if name(ind) != ind.name:
+                differences.append({"field": "name", "printed": ind.code_label, "detail": ind.name, "part": part})
+            if placed and home(ind) and placed != home(ind):
+                differences.append({"field": "node", "printed": ind.code_label, "detail": node_label(home(ind)), "part": part})
             if new or not out:
                 out.append({"headings": [node_label(a, title(a)) for a in new], "items": []})
             items = out[-1]["items"]
@@ -409,6 +426,7 @@ def _kr_kpi_summary(indicators, ancestors, *, node, title, name) -> dict:
     return {
         "bma": groups({Indicator.Kind.BMA_KR, Indicator.Kind.BMA_KPI}, {Level.STRATEGY, Level.SUB_STRATEGY}),
         "okr": groups({Indicator.Kind.OKR}, {Level.DEVELOPMENT_AREA, Level.OBJECTIVE}),
+        "differences": differences,
     }
 
 

@@ -207,6 +207,10 @@ def test_kr_kpi_summary_keeps_the_documents_two_blocks(real_book):
     learning = next(g for g in summary["okr"] if "๖.๑ Transform หลักสูตรและห้องเรียนดิจิทัล" in g["headings"])
     assert [i["code"] for i in learning["items"]] == ["OKR 6.1.06", "OKR 6.1.31"]  # the list files 6.1.31 under 6.1
     assert sum(len(g["items"]) for g in summary["okr"]) == 55
+    # Where Parts 1 and 2 print it otherwise, a note says so (the list itself stays as printed).
+    assert {"field": "title", "printed": "ยุทธศาสตร์ที่ ๑ การสร้างเมืองปลอดภัยและหยุดยั้งก่อการร้าย",
+            "detail": "ยุทธศาสตร์ที่ ๑ การสร้างเมืองปลอดภัยและยั่งยืนต่อวิกฤตการณ์", "part": 1} in summary["differences"]
+    assert {"field": "node", "printed": "OKR 6.1.31", "detail": "๖.๓ Transform หลักสูตรและห้องเรียนดิจิทัล", "part": 2} in summary["differences"]
 
     text = " ".join(pages)
     bma_block = text.index(norm("แผนปฏิบัติราชการกรุงเทพมหานคร ประจำปี พ.ศ. ๒๕๖๗") + norm("ยุทธศาสตร์ที่ ๑ การสร้างเมืองปลอดภัยและหยุดยั้ง"))
@@ -218,6 +222,7 @@ def test_kr_kpi_summary_keeps_the_documents_two_blocks(real_book):
                  "- ๓) OKR ๑.๒.๐๕ ปรับกายภาพ เช่น คอขวด จุดกั๊กรถ การผายปากซอย ฯลฯ*",  # as the list prints it
                  "- ๒) OKR ๖.๑.๓๑ จำนวนโรงเรียนที่ได้รับการปรับปรุงกายภาพ*"):
         assert norm(line) in text[okr_block if "OKR" in line else bma_block:], line
+    assert norm("OKR ๑.๒.๐๕ ส่วนที่ ๒ พิมพ์ชื่อ «ปรับกายภาพ เช่น คอขวด จุดกลับรถ การขยายปากซอย ฯลฯ»") in text
 
 
 def test_part_2_prints_only_the_okrs_it_has(real_book):
