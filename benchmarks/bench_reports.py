@@ -148,7 +148,7 @@ def scaled_copy(plan, factor: int):
                 plan=big, kind=i.kind, code=i.code, name=i.name, node_id=node_map.get(i.node_id), parent_id=ind_map.get(i.parent_id),
                 unit=i.unit, direction=i.direction, target_text=i.target_text, target_year_text=i.target_year_text,
                 definition=i.definition, formula=i.formula, evidence=i.evidence, projects_text=i.projects_text, weight=i.weight,
-                component=i.component, component_title=i.component_title, summary_order=i.summary_order,
+                component=i.component, component_title=i.component_title, summary_order=i.summary_order, part2_order=i.part2_order,
                 division_id=div_map.get(i.division_id), order=copy * 1000 + i.order).pk
         IndicatorTarget.objects.bulk_create([IndicatorTarget(indicator_id=ind_map[t.indicator_id], fiscal_year=t.fiscal_year, value=t.value,
                                                              unit=t.unit, label=t.label, order=t.order)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from kpiplan.admin_base import PlanDataAdmin, ScopedInline, ScopedStackedInline
@@ -45,13 +46,13 @@ class IndicatorAdmin(PlanDataAdmin):
         (_("Target"), {"fields": ["unit", "direction", "measure_type", "target_text", "target_year_text", "weight"]}),
         (_("Agencies"), {"fields": ["lead_agency", "lead_division", "supporting_agencies"]}),
         (_("Definition"), {"fields": ["definition", "formula", "evidence", "projects_text"]}),
-        (_("Other"), {"fields": ["component", "component_title", "summary_order", "order", "key", "notes"],
+        (_("Other"), {"fields": ["component", "component_title", "summary_order", "part2_order", "order", "key", "notes"],
                       "classes": ["collapse"]}),
     ]
 
     @admin.display(description=_("name"), ordering="name")
     def name_short(self, obj):
-        return obj.name[:90]
+        return Truncator(obj.name).chars(90)  # a list column; the page itself shows it whole
 
 
 class ConditionInline(ScopedInline):

@@ -85,6 +85,11 @@ class Indicator(models.Model):
     component = models.PositiveSmallIntegerField(_("assessment component"), null=True, blank=True)
     component_title = models.TextField(_("component title"), blank=True)
     summary_order = models.PositiveSmallIntegerField(_("order in the KR/KPI summary"), null=True, blank=True)
+    part2_order = models.PositiveSmallIntegerField(
+        _("order in Part 2's key-result table"), null=True, blank=True,
+        help_text=_("Set for the OKRs Part 2 prints under its development areas; the others (printed only in the "
+                    "KR/KPI summary or in Part 4's tables) have none."),
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
     key = models.CharField(_("seed key"), max_length=60, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -102,9 +107,20 @@ class Indicator(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.label
+
+    @property
+    def code_label(self) -> str:
+        """The code as the document writes it before a name: 'OKR 1.1.01', 'KR 1', 'KPI 1.5.4.1'."""
         prefix = {"okr": "OKR ", "bma_kpi": "KPI ", "bma_kr": "KR "}.get(self.kind, "")
-        code = f"{prefix}{self.code} " if self.code else ""
-        return f"{code}{self.name}"[:200]
+        return f"{prefix}{self.code}" if self.code else ""
+
+    @property
+    def label(self) -> str:
+        """The indicator as the document names it, code first ('OKR 1.1.01 จำนวนจุด...'),
+        never shortened: reports and pages print it whole (only an admin list column may
+        abbreviate it, with an ellipsis)."""
+        return f"{self.code_label} {self.name}" if self.code else self.name
 
 
 class IndicatorTarget(models.Model):

@@ -167,6 +167,9 @@ EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 10
 # Reports produced in the background (reports.tasks) are kept under MEDIA_ROOT too,
 # streamed after an access check, and purged this many days after they were asked for.
 REPORT_FILE_DAYS = int(os.environ.get("REPORT_FILE_DAYS", "7"))
+# Where people reach this kpiplan (scheme, host and port, no trailing slash): the plan book
+# prints a QR code to the plan's page here in place of the printed plan's QR code.
+KPIPLAN_BASE_URL = os.environ.get("KPIPLAN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The reports' typeface, loaded by file (reports.pdf): Laksaman from Debian's
 # fonts-tlwg-laksaman has TH SarabunPSK's metrics. Never named through fontconfig, whose
 # TH Sarabun alias squeezes Laksaman's advances to 0.66 while the glyphs stay full size.

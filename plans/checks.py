@@ -135,7 +135,7 @@ def _check_sequences(plan: Plan) -> list[Finding]:
             Finding(
                 "sequence", _("Part %(section)s, no. %(seq)s") % {"section": row["section"], "seq": row["sequence"]},
                 _("the number is printed for %(n)s projects: %(names)s")
-                % {"n": row["n"], "names": " | ".join(n[:60] for n in names)},
+                % {"n": row["n"], "names": " | ".join(n for n in names)},
             )
         )
     return findings
@@ -149,7 +149,7 @@ def _check_amounts(plan: Plan) -> list[Finding]:
         if project.budget != other.budget:
             findings.append(
                 Finding(
-                    "amount", project.name[:80],
+                    "amount", project.name,
                     _("Part %(a)s prints %(amount_a)s baht, Part %(b)s prints %(amount_b)s baht for the same project")
                     % {"a": project.section, "amount_a": baht(project.budget), "b": other.section, "amount_b": baht(other.budget)},
                 )
@@ -161,7 +161,7 @@ def _check_amounts(plan: Plan) -> list[Finding]:
         project = projects[v.object_id]
         findings.append(
             Finding(
-                "amount", project.name[:80],
+                "amount", project.name,
                 _("%(source)s prints %(value)s, elsewhere %(amount)s baht")
                 % {"source": v.source, "value": v.value, "amount": baht(project.budget)},
             )
@@ -171,7 +171,7 @@ def _check_amounts(plan: Plan) -> list[Finding]:
         if link.budget != link.project.budget:
             findings.append(
                 Finding(
-                    "amount", link.project.name[:80],
+                    "amount", link.project.name,
                     _("table ง prints %(link)s baht, Part %(section)s prints %(amount)s baht")
                     % {"link": baht(link.budget), "section": link.project.section, "amount": baht(link.project.budget)},
                 )
@@ -189,7 +189,7 @@ def _check_codes(plan: Plan) -> list[Finding]:
             continue
         findings.append(
             Finding(
-                "code", str(ind)[:80],
+                "code", str(ind),
                 _("code %(code)s is printed as %(variant)s in %(source)s") % {"code": ind.code, "variant": v.value, "source": v.source},
             )
         )
@@ -203,7 +203,7 @@ def _check_codes(plan: Plan) -> list[Finding]:
         findings.append(
             Finding(
                 "duplicate-code", row["code"],
-                _("one code for %(n)s different indicators: %(names)s") % {"n": row["n"], "names": " | ".join(n[:60] for n in names)},
+                _("one code for %(n)s different indicators: %(names)s") % {"n": row["n"], "names": " | ".join(n for n in names)},
             )
         )
     return findings
@@ -222,15 +222,15 @@ def _check_references(plan: Plan) -> list[Finding]:
             if code not in known_codes and code not in variant_codes:
                 findings.append(
                     Finding(
-                        "reference", link.project.name[:80],
+                        "reference", link.project.name,
                         _("refers to %(printed)s, but no indicator has code %(code)s (linked to %(indicator)s)")
-                        % {"printed": link.printed, "code": code, "indicator": str(link.indicator)[:60]},
+                        % {"printed": link.printed, "code": code, "indicator": str(link.indicator)},
                     )
                 )
     for link in KeyResultLink.objects.filter(plan=plan, project__isnull=True):
         findings.append(
             Finding("reference", _("table ง row %(n)s") % {"n": link.order},
-                    _("project «%(text)s» is not in the plan") % {"text": link.project_text[:80]})
+                    _("project «%(text)s» is not in the plan") % {"text": link.project_text})
         )
     return findings
 
@@ -244,7 +244,7 @@ def _check_divisions(plan: Plan) -> list[Finding]:
         printed = re.sub(r"\s+", "", project.division_text)
         if not any(printed == re.sub(r"\s+", "", k) for k in known if k):
             findings.append(
-                Finding("division", project.name[:80],
+                Finding("division", project.name,
                         _("division printed as «%(printed)s»; the plan has no such division (stored as %(division)s)")
                         % {"printed": project.division_text, "division": div.name})
             )
@@ -258,7 +258,7 @@ def _check_divisions(plan: Plan) -> list[Finding]:
             continue
         seen.add((project.pk, v.value))
         findings.append(
-            Finding("division", project.name[:80],
+            Finding("division", project.name,
                     _("division printed as «%(a)s» here and «%(b)s» in %(source)s")
                     % {"a": project.division_text, "b": v.value, "source": v.source})
         )
@@ -274,7 +274,7 @@ def _check_rubrics(plan: Plan) -> list[Finding]:
         .prefetch_related("rubric__levels")
     )
     for ind in indicators:
-        where = str(ind)[:80]
+        where = str(ind)
         if ind.n_levels != 5:
             findings.append(Finding("rubric", where, _("the rubric has %(n)s levels, not 5") % {"n": ind.n_levels}))
         if ind.weight is None:
@@ -303,7 +303,7 @@ def _check_work_steps(plan: Plan) -> list[Finding]:
         total = row["total"] or Decimal(0)
         if total != 100 or row["missing"]:
             findings.append(
-                Finding("work-steps", row["project__name"][:80],
+                Finding("work-steps", row["project__name"],
                         _("%(n)s steps with weights adding up to %(total)s%% (%(missing)s without a weight); they must add up to 100%%")
                         % {"n": row["n"], "total": format_number(total), "missing": row["missing"]})
             )
@@ -323,8 +323,8 @@ def _check_spelling(plan: Plan) -> list[Finding]:
             obj = objects.get(v.object_id)
             current = getattr(obj, v.field, "") if obj is not None else ""
             findings.append(
-                Finding("spelling", str(obj)[:80],
+                Finding("spelling", str(obj),
                         _("%(field)s «%(current)s» is printed «%(value)s» in %(source)s")
-                        % {"field": v.field, "current": str(current)[:120], "value": v.value[:120], "source": v.source})
+                        % {"field": v.field, "current": str(current), "value": v.value, "source": v.source})
             )
     return findings

@@ -178,10 +178,15 @@ class PlanLoader:
         )
 
     def merge_text(self, obj, field_name: str, occurrences: list[Occurrence], attr: str | None = None) -> None:
-        """First non-empty value wins; later different values become variants."""
+        """First non-empty value wins; later different values become variants. A cell
+        written as "" is printed empty there (a key left out: the table has no such
+        column): where another table prints something, the empty cell is a variant too."""
         attr = attr or field_name
         current = None
+        printed_empty = []
         for occ in occurrences:
+            if occ.data.get(field_name) == "":
+                printed_empty.append(occ)
             if field_name not in occ.data or occ.data[field_name] in (None, ""):
                 continue
             value = as_text(occ.data[field_name])
@@ -190,6 +195,8 @@ class PlanLoader:
                 setattr(obj, attr, value)
             elif squash(value) != squash(current):
                 self.pending_variants.append((obj, field_name, value, occ.source))
+        if current is not None:
+            self.pending_variants += [(obj, field_name, "", occ.source) for occ in printed_empty]
 
     def notes(self, occurrences: list[Occurrence]) -> str:
         lines = []
@@ -347,6 +354,12 @@ class PlanLoader:
 
             occ = first("node")
             ind.node = self.node(occ.data["node"], where) if occ else None
+            # A table that files the indicator under another element (the KR/KPI summary
+            # lists OKR 6.1.31 under 6.1, Part 2 under 6.3) keeps that as a variant: the key.
+            for other in occs:
+                if other.data.get("node") and occ and other.data["node"] != occ.data["node"]:
+                    self.node(other.data["node"], where)
+                    self.pending_variants.append((ind, "node", other.data["node"], other.source))
             occ = first("starred")
             ind.starred = bool(occ.data["starred"]) if occ else False
             occ = first("lead")
@@ -358,7 +371,7 @@ class PlanLoader:
                     ind.lead_agency = self.agency(lead, where)
             occ = first("weight")
             ind.weight = self.number(occ.data["weight"], where) if occ else None
-            for name in ("component", "summary_order"):
+            for name in ("component", "summary_order", "part2_order"):
                 occ = first(name)
                 setattr(ind, name, int(occ.data[name]) if occ else None)
             occ = first("target_year_text")

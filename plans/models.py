@@ -375,7 +375,7 @@ class Variant(models.Model):
     object_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("content_type", "object_id")
     field = models.CharField(_("field"), max_length=50)
-    value = models.TextField(_("value as printed there"))
+    value = models.TextField(_("value as printed there"), blank=True, help_text=_("Empty: that table prints the cell empty."))
     source = models.CharField(_("where printed"), max_length=200)
     history = HistoricalRecords()
 
@@ -389,6 +389,17 @@ class Variant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.value} ({self.source})"
+
+
+# Where the tables that the plan book prints as printed are, as the seed files and the
+# workbook name a variant's source (fixtures/plans/*/SCHEMA.md): what such a table prints
+# differently from the detail tables is kept as variants with this source.
+KR_KPI_SUMMARY_SOURCE = "สาระสำคัญของแผน (ตัววัดผล/ตัวชี้วัดความสำเร็จสำคัญ)"
+
+
+def summary_table_source(section: int) -> str:
+    """The source of a section's summary table (สรุปโครงการและงบประมาณ): 'ส่วนที่ ๒ สรุปโครงการ'."""
+    return f"ส่วนที่ {to_thai_digits(str(section))} สรุปโครงการ"
 
 
 class PrintedTotal(models.Model):

@@ -601,6 +601,7 @@ class IndicatorSheet(SheetSpec):
         Col("องค์ประกอบที่", "component", "int", field="component", width=10),
         Col("ชื่อองค์ประกอบ", "component_title", field="component_title", width=30),
         Col("ลำดับในสรุป KR/KPI", "summary_order", "int", field="summary_order", width=10),
+        Col("ลำดับในตาราง KR ส่วนที่ ๒", "part2_order", "int", field="part2_order", width=10),
         Col("ลำดับ", "order", "int", field="order", width=8),
         Col("หมายเหตุ", "notes", field="notes", width=30),
     ]
@@ -619,7 +620,7 @@ class IndicatorSheet(SheetSpec):
         cols = {c.attr: c.header for c in self.columns}
         out = _plain(values, "kind", "code", "name", "unit", "starred", "target_text", "target_year_text",
                      "definition", "formula", "evidence", "projects_text", "weight", "component", "component_title",
-                     "summary_order", "notes", "measure_type")
+                     "summary_order", "part2_order", "notes", "measure_type")
         out["direction"] = values.get("direction") or "higher"
         out["reporting_frequency"] = values.get("reporting_frequency") or "month"
         out["cumulative"] = values.get("cumulative", True)
@@ -655,6 +656,7 @@ class IndicatorSheet(SheetSpec):
             "target_text": i.target_text, "target_year_text": i.target_year_text, "definition": i.definition,
             "formula": i.formula, "evidence": i.evidence, "projects_text": i.projects_text, "weight": i.weight,
             "component": i.component, "component_title": i.component_title, "summary_order": i.summary_order,
+            "part2_order": i.part2_order,
             "order": i.order, "notes": i.notes,
         }
 
@@ -1125,7 +1127,7 @@ class VariantSheet(SheetSpec):
         Col("ชนิด", "kind", "choice", required=True, choices=VARIANT_KINDS, lookup="variant_kinds", width=16),
         Col("รหัสอ้างอิง", "key", "code", required=True, width=16),
         Col("ช่อง", "field", required=True, width=16),
-        Col("ข้อความที่พิมพ์", "value", required=True, width=50),
+        Col("ข้อความที่พิมพ์", "value", width=50),  # empty: that table prints the cell empty
         Col("ที่พิมพ์", "source", width=20),
     ]
     identity_attrs = ("kind", "key", "field", "value", "source")

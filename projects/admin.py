@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from kpiplan.admin_base import PlanDataAdmin, ReferenceAdmin, ScopedInline, baht
@@ -68,7 +69,7 @@ class ProjectAdmin(PlanDataAdmin):
 
     @admin.display(description=_("name"), ordering="name")
     def name_short(self, obj):
-        return obj.name[:90]
+        return Truncator(obj.name).chars(90)  # a list column; the page itself shows it whole
 
     @admin.display(description=_("budget (baht)"), ordering="budget")
     def budget_display(self, obj):

@@ -112,7 +112,7 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         number = f"{self.number} " if self.number else ""
-        return f"{number}{self.name}"[:200]
+        return f"{number}{self.name}"
 
     @property
     def policy_codes(self) -> str:

@@ -7,16 +7,37 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import segno
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from indicators.models import Indicator, RubricLevel
-from kpiplan.lib.thai import MONTHS_TH, MONTHS_TH_ABBR, format_number, to_thai_digits
+from kpiplan.lib.thai import (
+    MONTHS_TH,
+    MONTHS_TH_ABBR,
+    NumberParseError,
+    format_number,
+    parse_decimal,
+    to_ascii_digits,
+    to_thai_digits,
+)
 from plans.checks import total_disagreements
-from plans.models import Division, PlanStatement, PrintedTotal, StrategyNode
+from plans.models import (
+    KR_KPI_SUMMARY_SOURCE,
+    Division,
+    PlanStatement,
+    PrintedTotal,
+    StrategyNode,
+    Variant,
+    summary_table_source,
+)
 from projects.models import KeyResultLink, Project, WorkStep
 
 LEVEL_PREFIX = {
@@ -27,15 +48,45 @@ LEVEL_PREFIX = {
 }
 
 
-def node_label(node: StrategyNode) -> str:
+def node_label(node: StrategyNode, title: str | None = None) -> str:
     """A framework element as the document heads it: 'ยุทธศาสตร์ย่อยที่ ๑.๕ เมืองสุขภาพดี',
-    '๑. เดินทางดี' (development area), '๑.๑ เดินได้ เดินดี' (district objective)."""
+    '๑. เดินทางดี' (development area), '๑.๑ เดินได้ เดินดี' (district objective); `title`
+    when a table prints the element's title its own way."""
     code = to_thai_digits(node.code)
+    title = node.title if title is None else title
     if node.level in LEVEL_PREFIX:
-        return f"{LEVEL_PREFIX[node.level]} {code} {node.title}".replace("  ", " ")
+        return f"{LEVEL_PREFIX[node.level]} {code} {title}".replace("  ", " ")
     if node.level == StrategyNode.Level.DEVELOPMENT_AREA:
-        return f"{code}. {node.title}" if code else node.title
-    return f"{code} {node.title}".strip()
+        return f"{code}. {title}" if code else title
+    return f"{code} {title}".strip()
+
+
+def plan_url(plan, base_url: str) -> str:
+    """The plan's page in kpiplan as an absolute address, for the cover's QR code. kpiplan
+    has no public page of one plan: its home page lists the reader's plans with their book,
+    progress and checks."""
+    return f"{base_url.rstrip('/')}{reverse('home')}"
+
+
+def qr_svg(url: str) -> str:
+    """The QR code of `url` as inline SVG (1 mm a module, quiet zone included)."""
+    return mark_safe(segno.make(url, error="m").svg_inline(scale=1, unit="mm", border=4))  # noqa: S308 - segno's own markup
+
+
+_TOP_LEVEL_ITEM = re.compile(r"^[0-9๐-๙]+\.(\s|$)")
+_POLICY_CODE = re.compile(r"P\s*([0-9๐-๙]{3})")
+
+
+def policy_codes_in(text: str) -> set[str]:
+    """The policy codes a printed cell names ('P๐๙๙ OKR ๖.๑.๐๖' -> {'P099'}), to tell a
+    different code from the same code written with its OKR."""
+    return {"P" + to_ascii_digits(m.group(1)) for m in _POLICY_CODE.finditer(text or "")}
+
+
+def sequence_key(sequence: str) -> tuple:
+    """A summary table's ลำดับที่ in printing order ('2' before '10')."""
+    digits = to_ascii_digits(sequence or "")
+    return (int(digits), "") if digits.isdigit() else (10**6, digits)
 
 
 @dataclass
@@ -48,7 +99,10 @@ class TotalCheck:
 
     @property
     def disagreements(self) -> list[dict]:
-        return total_disagreements(self.printed, self.computed, self.count)
+        """As plans.checks.total_disagreements, with the gap as a positive amount and
+        whether the lines add up to less than the printed figure."""
+        return [{**d, "gap": abs(d["difference"]), "short": d["difference"] < 0}
+                for d in total_disagreements(self.printed, self.computed, self.count)]
 
 
 @dataclass
@@ -72,6 +126,39 @@ class AreaBlock:
 
 
 @dataclass
+class SummaryRow:
+    """One row of a section's summary table as that table prints it. `differences` are what
+    the detail tables print otherwise ({"field": "name" | "division" | "budget" | "policy",
+    "detail": text}); the book shows them as a numbered note, never in place of the row."""
+
+    project: Project
+    sequence: str
+    name: str
+    budget: Decimal | None
+    budget_text: str
+    division: str
+    policy: str
+    differences: list[dict] = field(default_factory=list)
+    note: int | None = None
+
+
+@dataclass
+class SummaryTable:
+    rows: list[SummaryRow]
+    total: TotalCheck
+    repeated: list[dict]  # sequence numbers printed on more than one row: {"sequence", "count"}
+
+    @property
+    def noted(self) -> list[SummaryRow]:
+        return [r for r in self.rows if r.note]
+
+    @property
+    def keep_together(self) -> bool:
+        """A short table is not split over two pages (a page would hold a row or two)."""
+        return len(self.rows) <= 12
+
+
+@dataclass
 class DivisionBlock:
     number: int
     division: Division
@@ -90,7 +177,9 @@ def _total(projects: list[Project], listed: int, printed: list[PrintedTotal]) ->
     return TotalCheck(sum((p.budget or Decimal(0) for p in _budget_lines(projects)), Decimal(0)), listed, printed)
 
 
-def plan_book(plan) -> dict:
+def plan_book(plan, *, base_url: str | None = None) -> dict:
+    """`base_url`: where people reach kpiplan (default settings.KPIPLAN_BASE_URL), for the
+    cover's QR code to the plan's page."""
     statements = list(PlanStatement.objects.filter(plan=plan).order_by("order", "pk"))
     nodes = {n.pk: n for n in StrategyNode.objects.filter(plan=plan).order_by("order", "pk")}
     children: dict[int | None, list[StrategyNode]] = defaultdict(list)
@@ -121,6 +210,11 @@ def plan_book(plan) -> dict:
     links = list(KeyResultLink.objects.filter(plan=plan).select_related("area", "objective", "indicator", "project")
                  .order_by("order", "pk"))
     steps = list(WorkStep.objects.filter(project__plan=plan).select_related("project").order_by("project__order", "number"))
+    # What the KR/KPI list and the summary tables print differently from the detail tables.
+    printed_sources = [KR_KPI_SUMMARY_SOURCE] + [summary_table_source(s) for s in (1, 2)]
+    printed: dict[tuple[int, int, str], dict[str, str]] = defaultdict(dict)
+    for v in Variant.objects.filter(plan=plan, source__in=printed_sources).order_by("pk"):
+        printed[(v.content_type_id, v.object_id, v.source)][v.field] = v.value
 
     def ancestors(node: StrategyNode) -> list[StrategyNode]:
         chain = []
@@ -129,8 +223,9 @@ def plan_book(plan) -> dict:
             node = nodes.get(node.parent_id)
         return list(reversed(chain))
 
-    # Part 1: the BMA plan, one block per objective, with its tactics' KPIs and projects.
-    part1_blocks: list[Part1Block] = []
+    # Part 1: the BMA plan as the document prints it: one block per key result (its
+    # strategy headings, the objective with that key result, then the tactics whose KPIs
+    # serve it, with their projects).
     bma_roots = [n for n in children[None] if n.level == StrategyNode.Level.DIMENSION]
     dimensions = []
     for dim in bma_roots:
@@ -141,12 +236,11 @@ def plan_book(plan) -> dict:
             tactics = [{"tactic": t, "label": node_label(t), "kpis": [_year_targets(k, plan.fiscal_year_id) for k in by_node.get(t.pk, [])],
                         "projects": [p for p in projects_by_node.get(t.pk, []) if p.section == Project.Section.PART1]}
                        for t in children.get(n.pk, []) if t.level == StrategyNode.Level.TACTIC]
-            blocks.append(Part1Block([node_label(a) for a in ancestors(n)[1:-1]], n,
-                                     [i for i in by_node.get(n.pk, []) if i.kind == Indicator.Kind.BMA_KR], tactics))
-        part1_blocks += blocks
+            headings = [node_label(a) for a in ancestors(n)[1:-1]]
+            key_results = [i for i in by_node.get(n.pk, []) if i.kind == Indicator.Kind.BMA_KR]
+            blocks += _part1_blocks(headings, n, key_results, tactics)
         dimensions.append({"node": dim, "label": node_label(dim), "blocks": blocks})
     part1_projects = [p for p in projects if p.section == Project.Section.PART1]
-    part1_listed = [p for p in part1_projects if p.sequence] or _budget_lines(part1_projects)
 
     # Part 2: the district's own strategy, per development area.
     areas = [n for n in children[None] if n.level == StrategyNode.Level.DEVELOPMENT_AREA]
@@ -159,7 +253,22 @@ def plan_book(plan) -> dict:
         area_projects.sort(key=lambda p: (p.order, p.pk))
         area_blocks.append(AreaBlock(area, node_label(area), objectives, area_projects))
     part2_projects = [p for p in projects if p.section == Project.Section.PART2]
-    part2_listed = [p for p in part2_projects if p.sequence]
+
+    # Part 2 prints, per development area, only the OKRs of its key-result table (those the
+    # plan places there; a plan that places none prints every OKR) under the objectives
+    # that have one; tables ข and ง (Part 4) have their own. (area_blocks above feed table ข.)
+    part2_okrs = sorted((i for i in indicators if i.part2_order is not None), key=lambda i: (i.part2_order, i.order, i.pk))
+    if not part2_okrs:
+        part2_okrs = [i for i in indicators if i.kind == Indicator.Kind.OKR]
+    okrs_by_objective: dict[int | None, list[Indicator]] = defaultdict(list)
+    for ind in part2_okrs:
+        okrs_by_objective[ind.node_id].append(ind)
+    part2_areas = []
+    for block in area_blocks:
+        objectives = [{"node": o, "label": node_label(o), "okrs": okrs_by_objective[o.pk]}
+                      for o in children.get(block.area.pk, []) if okrs_by_objective.get(o.pk)]
+        if objectives or block.projects:
+            part2_areas.append(AreaBlock(block.area, block.label, objectives, block.projects))
 
     # Part 3: routine projects per division and work group, with division subtotals.
     part3_projects = [p for p in projects if p.section == Project.Section.PART3]
@@ -191,7 +300,24 @@ def plan_book(plan) -> dict:
     for s in steps:
         steps_by_project[s.project_id].append(s)
     table_e = [_table_e_item(rows) for rows in steps_by_project.values()]
-    summary = _summary(indicators, nodes, ancestors)
+
+    node_type, indicator_type = ContentType.objects.get_for_model(StrategyNode), ContentType.objects.get_for_model(Indicator)
+    nodes_by_key = {n.key: n for n in nodes.values() if n.key}
+
+    def in_summary(ind: Indicator) -> dict:
+        return printed[(indicator_type.pk, ind.pk, KR_KPI_SUMMARY_SOURCE)]
+
+    summary = _kr_kpi_summary(
+        indicators, ancestors,
+        node=lambda i: nodes_by_key.get(in_summary(i).get("node", "")) or nodes.get(i.node_id),
+        title=lambda n: printed[(node_type.pk, n.pk, KR_KPI_SUMMARY_SOURCE)].get("title", n.title),
+        name=lambda i: in_summary(i).get("name", i.name),
+        home=lambda i: nodes.get(i.node_id),
+    )
+    project_type = ContentType.objects.get_for_model(Project)
+    part1_summary = _summary_table(part1_projects, totals[1], lambda p: printed[(project_type.pk, p.pk, summary_table_source(1))])
+    part2_summary = _summary_table(part2_projects, totals[2], lambda p: printed[(project_type.pk, p.pk, summary_table_source(2))])
+    url = plan_url(plan, base_url or settings.KPIPLAN_BASE_URL)
     by_kind: dict[str, list[PlanStatement]] = defaultdict(list)
     for s in statements:
         by_kind[s.kind].append(s)
@@ -199,13 +325,19 @@ def plan_book(plan) -> dict:
         "plan": plan,
         "previous_year": plan.fiscal_year_id - 1,  # Part 1 prints each KPI's target of the year before too
         "front": dict(by_kind),
+        # A top-level item ('๑. สภาพแวดล้อมภายนอกองค์กร ...') heads its paragraph on a line
+        # of its own, as the document prints it; a sub-item ('๑.๑ ...') runs into its text.
+        "environment": [{"statement": s, "heading": bool(_TOP_LEVEL_ITEM.match(s.title))}
+                        for s in by_kind.get(PlanStatement.Kind.ENVIRONMENT, [])],
+        "plan_url": url,
+        "plan_qr": qr_svg(url),
         "summary": summary,
         "dimensions": dimensions,
-        "part1_listed": part1_listed,
-        "part1_total": _total(part1_projects, len(part1_listed), totals[1]),
-        "areas": area_blocks,
-        "part2_listed": part2_listed,
-        "part2_total": _total(part2_projects, len(part2_listed), totals[2]),
+        "part1_summary": part1_summary,
+        "part1_total": part1_summary.total,
+        "areas": part2_areas,
+        "part2_summary": part2_summary,
+        "part2_total": part2_summary.total,
         "divisions": division_blocks,
         "part3_unassigned": unassigned3,
         "part3_total": _total(part3_projects, len(_budget_lines(part3_projects)), totals[3]),
@@ -219,6 +351,18 @@ def plan_book(plan) -> dict:
         "table_f": _table_f(indicators),
         "months": ["ต.ค.", "พ.ย.", "ธ.ค.", "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย."],
     }
+
+
+def _part1_blocks(headings: list[str], objective: StrategyNode, key_results: list[Indicator], tactics: list[dict]) -> list[Part1Block]:
+    """An objective with several key results is printed once per key result, each with the
+    tactics whose KPIs serve it; a tactic serving none goes with the last."""
+    if len(key_results) <= 1:
+        return [Part1Block(headings, objective, key_results, tactics)]
+    blocks = [Part1Block(headings, objective, [kr], [t for t in tactics if any(row["kpi"].parent_id == kr.pk for row in t["kpis"])])
+              for kr in key_results]
+    placed = {id(t) for b in blocks for t in b.tactics}
+    blocks[-1].tactics += [t for t in tactics if id(t) not in placed]
+    return blocks
 
 
 def _year_targets(kpi: Indicator, year: int) -> dict:
@@ -235,23 +379,89 @@ def _descendants(node, children) -> list:
     return out
 
 
-def _summary(indicators, nodes, ancestors) -> list[dict]:
-    """The front matter's KR/KPI list: the indicators the planner marked for it, under the
-    headings of their framework, each heading printed once."""
-    marked = sorted((i for i in indicators if i.summary_order is not None), key=lambda i: i.summary_order)
-    groups: list[dict] = []
-    printed: set[int] = set()
-    for ind in marked:
-        node = nodes.get(ind.node_id)
-        chain = [a for a in ancestors(node) if a.level != StrategyNode.Level.TACTIC] if node else []
-        # BMA objectives are not headed in the summary; their key results speak for them.
-        chain = [a for a in chain if not (a.level == StrategyNode.Level.OBJECTIVE and not a.code)]
-        new = [a for a in chain if a.pk not in printed]
-        printed.update(a.pk for a in new)
-        if new or not groups:
-            groups.append({"headings": [node_label(a) for a in new], "indicators": []})
-        groups[-1]["indicators"].append(ind)
-    return groups
+def _kr_kpi_summary(indicators, ancestors, *, node, title, name, home) -> dict:
+    """The front matter's KR/KPI list in the document's two blocks: first the BMA plan's key
+    results and KPIs under their strategy and sub-strategy, then the district's OKRs under
+    their development area and objective, numbered ๑) ๒) ... within each objective. Placed,
+    headed and named as that list prints them (`node`, `title`, `name`); each heading once.
+    `differences`: where Parts 1 and 2 print a heading, a name or a placing otherwise (the
+    element as they print it, `home` the indicator's element there), for a note."""
+    differences: list[dict] = []
+    noted: set[int] = set()
+    bma_levels = {StrategyNode.Level.DIMENSION, StrategyNode.Level.STRATEGY, StrategyNode.Level.SUB_STRATEGY,
+                  StrategyNode.Level.TACTIC}
+
+    def groups(kinds, levels) -> list[dict]:
+        marked = sorted((i for i in indicators if i.summary_order is not None and i.kind in kinds),
+                        key=lambda i: (i.summary_order, i.order, i.pk))
+        out: list[dict] = []
+        headed: set[int] = set()
+        for ind in marked:
+            placed = node(ind)
+            chain = [a for a in ancestors(placed) if a.level in levels] if placed else []
+            new = [a for a in chain if a.pk not in headed]
+            headed.update(a.pk for a in new)
+            for a in new:
+                if title(a) != a.title and a.pk not in noted:
+                    noted.add(a.pk)
+                    differences.append({"field": "title", "printed": node_label(a, title(a)), "detail": node_label(a),
+                                        "part": 1 if a.level in bma_levels else 2})
+            part = 2 if ind.kind == Indicator.Kind.OKR else 1
+            if name(ind) != ind.name:
+                differences.append({"field": "name", "printed": ind.code_label, "detail": ind.name, "part": part})
+            if placed and home(ind) and placed != home(ind):
+                differences.append({"field": "node", "printed": ind.code_label, "detail": node_label(home(ind)), "part": part})
+            if new or not out:
+                out.append({"headings": [node_label(a, title(a)) for a in new], "items": []})
+            items = out[-1]["items"]
+            items.append({"indicator": ind, "code": ind.code_label, "name": name(ind), "number": len(items) + 1})
+        return out
+
+    Level = StrategyNode.Level
+    return {
+        "bma": groups({Indicator.Kind.BMA_KR, Indicator.Kind.BMA_KPI}, {Level.STRATEGY, Level.SUB_STRATEGY}),
+        "okr": groups({Indicator.Kind.OKR}, {Level.DEVELOPMENT_AREA, Level.OBJECTIVE}),
+        "differences": differences,
+    }
+
+
+def _summary_table(section_projects: list[Project], printed_totals: list[PrintedTotal], printed_there) -> SummaryTable:
+    """A section's summary table (สรุปโครงการและงบประมาณ) as the document prints it: its
+    rows in the order of their printed ลำดับที่ (a number printed twice stays twice), each
+    cell as that table prints it (`printed_there(project)`: its variants), and what the
+    detail tables print otherwise kept beside the row as a note. A section whose projects
+    carry no ลำดับที่ lists its budget lines."""
+    listed = sorted((p for p in section_projects if p.sequence), key=lambda p: (sequence_key(p.sequence), p.order, p.pk))
+    if not listed:
+        listed = _budget_lines(section_projects)
+    rows = []
+    for p in listed:
+        there = printed_there(p)
+        division_detail = p.division_text or (p.division.name if p.division else "")
+        row = SummaryRow(
+            project=p, sequence=p.sequence, name=there.get("name", p.name), budget=p.budget, budget_text=p.budget_text,
+            division=there.get("division_text", division_detail), policy=there.get("policy_text", p.policy_text),
+        )
+        if "name" in there and p.name:
+            row.differences.append({"field": "name", "detail": p.name})
+        if "budget" in there:
+            row.budget_text = there["budget"]
+            try:
+                row.budget = parse_decimal(there["budget"])
+            except NumberParseError:  # a note such as 'รอการยืนยัน...' where the detail has an amount
+                row.budget = None
+            row.differences.append({"field": "budget", "detail": p.budget, "detail_text": p.budget_text})
+        if "division_text" in there and division_detail:
+            row.differences.append({"field": "division", "detail": division_detail})
+        if "policy_text" in there and policy_codes_in(there["policy_text"]) != policy_codes_in(p.policy_text):
+            row.differences.append({"field": "policy", "detail": p.policy_text})
+        rows.append(row)
+    for number, row in enumerate((r for r in rows if r.differences), start=1):
+        row.note = number
+    counts = Counter(r.sequence for r in rows if r.sequence)
+    repeated = [{"sequence": seq, "count": n} for seq, n in counts.items() if n > 1]
+    total = TotalCheck(sum((r.budget or Decimal(0) for r in rows), Decimal(0)), len(rows), printed_totals)
+    return SummaryTable(rows, total, repeated)
 
 
 # --- Part 4 -------------------------------------------------------------------------

@@ -143,3 +143,28 @@ def test_loading_keeps_history_with_the_file_as_reason(real_plan):
     project = Project.objects.get(plan=real_plan, key="p1:1")
     record = project.history.first()
     assert record.history_change_reason == "นำเข้าจากไฟล์ phasi-charoen-2567/part1.yaml"
+
+
+def test_what_a_table_prints_differently_is_kept_as_a_variant_of_that_table(real_plan):
+    from plans.models import KR_KPI_SUMMARY_SOURCE, Variant, summary_table_source
+
+    def variants(obj, source):
+        return {(v.field, v.value) for v in Variant.objects.filter(plan=real_plan, object_id=obj.pk, source=source)
+                if v.target == obj}
+
+    # The summary table leaves the policy cell of ลำดับที่ ๑๓ and ๓๖ empty; their area tables print one.
+    black_spot = Project.objects.get(plan=real_plan, key="p2:2.2")
+    assert black_spot.policy_text == "OKR ๒.๑.๐๗" and ("policy_text", "") in variants(black_spot, summary_table_source(2))
+    hawker = Project.objects.get(plan=real_plan, key="p2:7.1")
+    assert ("policy_text", "") in variants(hawker, summary_table_source(2))
+    assert ("division_text", "ฝ่ายเทศกิจ") in variants(hawker, summary_table_source(2))
+    # The KR/KPI summary lists OKR 6.1.31 under 6.1; Part 2 under 6.3.
+    school = Indicator.objects.get(plan=real_plan, key="okr:6.1.31")
+    assert school.node.key == "obj:6.3" and ("node", "obj:6.1") in variants(school, KR_KPI_SUMMARY_SOURCE)
+
+
+def test_part_2_places_its_own_okrs(real_plan):
+    placed = list(Indicator.objects.filter(plan=real_plan, part2_order__isnull=False).order_by("part2_order")
+                  .values_list("code", flat=True))
+    assert len(placed) == 25 and placed[:3] == ["1.1.01", "1.1.03", "1.2.01"] and placed[-1] == "8.3.10"
+    assert "1.1.02" not in placed and "8.1.07" not in placed  # the summary's and table ข's own

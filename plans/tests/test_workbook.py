@@ -41,7 +41,7 @@ def snapshot(plan):
         (i.key, i.kind, i.code, i.name, key(i, "node"), key(i, "parent"), i.unit, i.direction, i.measure_type,
          i.starred, key(i, "lead_agency"), key(i, "lead_division"), key(i, "division"), i.reporting_frequency,
          i.cumulative, i.target_text, str(sorted(i.target_year_text.items())), i.definition, i.formula, i.evidence,
-         i.projects_text, i.weight, i.component, i.component_title, i.summary_order, i.order, i.notes,
+         i.projects_text, i.weight, i.component, i.component_title, i.summary_order, i.part2_order, i.order, i.notes,
          tuple(sorted(a.short_name for a in i.supporting_agencies.all())))
         for i in Indicator.objects.filter(plan=plan))
     data["targets"] = sorted((t.indicator.key, t.order, t.value, t.unit, t.label, key(t, "agency"), t.fiscal_year or 0)
