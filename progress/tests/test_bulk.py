@@ -106,6 +106,7 @@ def test_the_head_approves_only_submitted_reports_never_a_draft(client, cast, pe
     ready = page[page.index('id="ready"'):page.index('id="skipped"')]
     assert str(first.obj) in ready and str(second.obj) in ready and str(third.obj) not in ready
     assert "๒ รายการ" in ready  # how many, in Thai digits
+    assert ready.count("<tr><td>") == 2  # exactly these two rows
     skipped = page[page.index('id="skipped"'):]
     assert str(third.obj) in skipped and "เจ้าหน้าที่ยังไม่ได้ส่ง" in skipped
     assert states(ready_a, ready_b, unfinished) == [State.SUBMITTED, State.SUBMITTED, State.DRAFT]  # GET changed nothing
@@ -187,8 +188,9 @@ def test_staff_submit_all_skips_incomplete_drafts_with_their_reasons(client, cas
     page = client.get(url).content.decode()
     ready = page[page.index('id="ready"'):page.index('id="skipped"')]
     skipped = page[page.index('id="skipped"'):]
-    assert "๒ รายการ" in ready
+    assert "๒ รายการ" in ready and ready.count("<tr><td>") == 2
     assert str(complete_a.obj) in ready and str(complete_b.obj) in ready
+    assert skipped.count("<tr><td>") == 3
     for item in (no_value, no_text, returned):
         assert str(item.obj) not in ready and str(item.obj) in skipped
     row = lambda item: skipped[skipped.index(str(item.obj)):].split("</tr>")[0]  # noqa: E731
