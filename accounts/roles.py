@@ -26,7 +26,7 @@ PLAN_DATA_MODELS = {
     "projects": ["project", "projectindicator", "keyresultlink", "workstep"],
 }
 # Progress is changed only through the pages (progress.services); the admin shows it.
-PROGRESS_MODELS = {"progress": ["progressentry", "evidence", "periodlock"]}
+PROGRESS_MODELS = {"progress": ["progressentry", "evidence", "periodlock", "reopenrequest"]}
 # City-wide reference data: planners read it, administrators change it.
 REFERENCE_MODELS = {
     "plans": ["organization", "organizationalias", "fiscalyear", "period"],

@@ -4,7 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from kpiplan.admin_base import ScopedMixin
 
-from .models import Evidence, PeriodLock, ProgressEntry
+from .models import Evidence, PeriodLock, ProgressEntry, ReopenRequest
 from .resources import ProgressEntryResource
 
 
@@ -43,3 +43,10 @@ class EvidenceAdmin(ReadOnlyScopedAdmin):
 class PeriodLockAdmin(ReadOnlyScopedAdmin):
     list_display = ["organization", "period", "locked", "changed_by", "changed_at", "reason"]
     list_filter = ["locked"]
+
+
+@admin.register(ReopenRequest)
+class ReopenRequestAdmin(ReadOnlyScopedAdmin):
+    list_display = ["period", "division", "requested_by", "created_at", "answered_by", "answered_at"]
+    list_filter = ["answered_at"]
+    list_select_related = ["period", "division", "requested_by", "answered_by"]

@@ -61,3 +61,34 @@ class VerifyForm(forms.Form):
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("Reason for reopening"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReopenRequestForm(forms.Form):
+    reason = forms.CharField(label=_("Why must the period be reopened?"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class VerifyRowForm(forms.Form):
+    """One endorsed report in the planner's bulk verification: chosen or not, and its
+    verified result (prefilled with the reported result)."""
+
+    entry = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    selected = forms.BooleanField(label=_("Verify"), required=False)
+    verified_value = ThaiDecimalField(label=_("Verified result"), required=False, max_digits=18, decimal_places=4)
+
+
+class BaseVerifyRowFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        if not any(f.cleaned_data.get("selected") for f in self.forms):
+            raise forms.ValidationError(_("Choose at least one report to verify."))
+
+
+VerifyRowFormSet = forms.formset_factory(VerifyRowForm, formset=BaseVerifyRowFormSet, extra=0, max_num=2000,
+                                         validate_max=True)
+
+
+class BulkVerifyCommentForm(forms.Form):
+    evaluation_comment = forms.CharField(label=_("Evaluation comment (for every chosen report, optional)"), required=False,
+                                         widget=forms.Textarea(attrs={"rows": 2}))

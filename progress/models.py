@@ -165,6 +165,41 @@ class PeriodLock(models.Model):
         return f"{self.organization.short_name} {self.period}"
 
 
+class ReopenRequestQuerySet(OrgScopedQuerySet):
+    def open(self):
+        return self.filter(answered_at__isnull=True)
+
+
+class ReopenRequest(models.Model):
+    """A division asks the planner to reopen a locked period; the planner's reopen
+    answers it, and the division sees the answer on its work page."""
+
+    ORG_PATH = "organization"
+
+    organization = models.ForeignKey(Organization, verbose_name=_("organization"), on_delete=models.CASCADE,
+                                     related_name="reopen_requests")
+    period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.CASCADE, related_name="reopen_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    division = models.ForeignKey(Division, verbose_name=_("division"), on_delete=models.PROTECT, related_name="reopen_requests")
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("answered by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+
+    objects = ReopenRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("request to reopen a period")
+        verbose_name_plural = _("requests to reopen a period")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.division} {self.period}"
+
+
 def is_locked(organization, period) -> bool:
     return PeriodLock.objects.filter(organization=organization, period=period, locked=True).exists()
 

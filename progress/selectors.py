@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.roles import scope_to_user
 from indicators.models import Indicator
@@ -216,3 +218,103 @@ def history_for(entry: ProgressEntry) -> list[dict]:
             "state": "", "changes": [], "value": None,
         })
     return sorted(result, key=lambda r: r["when"], reverse=True)
+
+
+# -- what a bulk action or a lock would touch -------------------------------------------
+#
+# Each confirmation page is built from one of these: the reports it will act on, with
+# the versions it showed (sent back with the confirmation), and what it leaves alone.
+
+
+@dataclass
+class Skipped:
+    row: Row
+    reason: str
+
+
+@dataclass
+class BulkPreview:
+    ready: list[Row] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    not_reported: int = 0
+
+    @property
+    def versions(self) -> str:
+        """"id:version,..." of the ready reports, for the confirmation form."""
+        return ",".join(f"{r.entry.pk}:{r.entry.version}" for r in self.ready)
+
+
+def submit_all_preview(plan: Plan, period: Period, division: Division) -> BulkPreview:
+    """Staff's "submit all": complete drafts go; incomplete drafts and returned reports
+    (whose correction is still to be made) stay, each with its reason."""
+    from .services import submit_problems
+
+    preview = BulkPreview()
+    for row in rows_for(plan, period, items_for(plan, period, division)):
+        if row.entry is None:
+            preview.not_reported += 1
+        elif row.state == State.DRAFT:
+            problems = submit_problems(row.entry)
+            if problems:
+                preview.skipped.append(Skipped(row, " ".join(problems)))
+            else:
+                preview.ready.append(row)
+        elif row.state == State.RETURNED:
+            preview.skipped.append(Skipped(row, _("Returned for correction: open it, correct it and submit it there.")))
+    return preview
+
+
+def approve_all_preview(plan: Plan, period: Period, division: Division) -> BulkPreview:
+    """The head's "approve all": only what staff submitted. Drafts are listed as left
+    alone, so the head knows they exist and that this button does not send them."""
+    preview = BulkPreview()
+    for row in rows_for(plan, period, items_for(plan, period, division)):
+        if row.entry is None:
+            preview.not_reported += 1
+        elif row.state == State.SUBMITTED:
+            preview.ready.append(row)
+        elif row.state in (State.DRAFT, State.RETURNED):
+            preview.skipped.append(Skipped(row, _("Not submitted by staff: open the report to submit it yourself.")))
+    return preview
+
+
+def endorsed_rows(plan: Plan, period: Period) -> list[Row]:
+    """Reports the head has forwarded, waiting for the planner's verification."""
+    return [r for r in rows_for(plan, period, items_for(plan, period)) if r.state == State.ENDORSED]
+
+
+@dataclass
+class OpenItems:
+    """What is still open in a period: the planner sees it before locking."""
+
+    not_reported: list[Row] = field(default_factory=list)
+    draft: list[Row] = field(default_factory=list)
+    submitted: list[Row] = field(default_factory=list)
+    endorsed: list[Row] = field(default_factory=list)
+    approved: int = 0
+    _keys: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.not_reported) + len(self.draft) + len(self.submitted) + len(self.endorsed)
+
+    def signature(self) -> str:
+        """Changes whenever a report of the period is saved or moves on."""
+        return hashlib.sha256("|".join(sorted(self._keys)).encode()).hexdigest()[:32]
+
+
+def open_items(plan: Plan, period: Period) -> OpenItems:
+    result = OpenItems()
+    for row in rows_for(plan, period, items_for(plan, period)):
+        result._keys.append(f"{row.item.kind}:{row.item.obj.pk}:{row.state}:{row.entry.version if row.entry else 0}")
+        if row.entry is None:
+            result.not_reported.append(row)
+        elif row.state in (State.DRAFT, State.RETURNED):
+            result.draft.append(row)
+        elif row.state == State.SUBMITTED:
+            result.submitted.append(row)
+        elif row.state == State.ENDORSED:
+            result.endorsed.append(row)
+        else:
+            result.approved += 1
+    return result

@@ -28,7 +28,7 @@ from indicators.models import Indicator
 from plans.models import Period, Plan
 from projects.models import Project
 
-from .models import EDITABLE_STATES, Evidence, PeriodLock, ProgressEntry, State
+from .models import EDITABLE_STATES, Evidence, PeriodLock, ProgressEntry, ReopenRequest, State
 
 
 class WorkflowError(Exception):
@@ -130,8 +130,15 @@ def _locked_entry(entry: ProgressEntry, version: int | None) -> ProgressEntry:
     return current
 
 
+HISTORY_REASON_MAX = 100  # simple_history's history_change_reason column
+
+
 def _record(obj, user, reason: str) -> None:
-    """Who and why, for the history row the next save or delete writes."""
+    """Who and why, for the history row the next save or delete writes. A long reason
+    (a return comment, a reopening reason) is cut to fit the history column; the full
+    text stays on the object itself."""
+    if len(reason) > HISTORY_REASON_MAX:
+        reason = reason[:HISTORY_REASON_MAX - 1] + "…"
     obj._change_reason = reason
     obj._history_user = user
 
@@ -147,7 +154,9 @@ def _save(entry: ProgressEntry, user, reason: str) -> ProgressEntry:
 EDIT_FIELDS = ["value", "value_is_cumulative", "narrative", "obstacles", "suggestions", "percent_complete", "disbursed"]
 
 
-def _validate_for_submit(entry: ProgressEntry) -> None:
+def submit_problems(entry: ProgressEntry) -> list[str]:
+    """What keeps a report from being submitted; empty when it is complete. The single
+    submit and the bulk "submit all complete drafts" ask the same question."""
     problems = []
     if entry.indicator_id and entry.value is None:
         problems.append(_("Result: enter the result before submitting."))
@@ -155,6 +164,11 @@ def _validate_for_submit(entry: ProgressEntry) -> None:
         problems.append(_("Percent complete: enter the progress before submitting."))
     if not entry.narrative.strip():
         problems.append(_("What was done: describe the work before submitting."))
+    return problems
+
+
+def _validate_for_submit(entry: ProgressEntry) -> None:
+    problems = submit_problems(entry)
     if problems:
         raise WorkflowError(" ".join(problems))
 
@@ -209,7 +223,7 @@ def entry_save(*, user, plan: Plan, period: Period, item: Item, data: dict, step
 
 
 @transaction.atomic
-def entry_submit(*, user, entry: ProgressEntry, version: int | None) -> ProgressEntry:
+def entry_submit(*, user, entry: ProgressEntry, version: int | None, reason: str = "") -> ProgressEntry:
     """Staff send the report to their head; a head's submission is already endorsed."""
     item = Item("indicator" if entry.indicator_id else "project", entry.item)
     if not can_edit_item(user, entry.plan, item):
@@ -222,11 +236,11 @@ def entry_submit(*, user, entry: ProgressEntry, version: int | None) -> Progress
     entry.state = State.ENDORSED if is_head_of(user, entry.division_id) else State.SUBMITTED
     entry.submitted_at = timezone.now()
     entry.return_comment = ""
-    return _save(entry, user, _("Submitted"))
+    return _save(entry, user, reason or _("Submitted"))
 
 
 @transaction.atomic
-def entry_endorse(*, user, entry: ProgressEntry, version: int | None) -> ProgressEntry:
+def entry_endorse(*, user, entry: ProgressEntry, version: int | None, reason: str = "") -> ProgressEntry:
     """The head approves a submitted report and forwards it to the planner."""
     if not (_same_organization(user, entry.plan) and is_head_of(user, entry.division_id)):
         raise PermissionRefused(_("Only the head of this division can approve its reports."))
@@ -238,7 +252,7 @@ def entry_endorse(*, user, entry: ProgressEntry, version: int | None) -> Progres
         raise WorkflowError(_("Only a submitted report can be approved by the head."))
     entry.state = State.ENDORSED
     entry.submitted_at = entry.submitted_at or timezone.now()
-    return _save(entry, user, _("Approved by the division head"))
+    return _save(entry, user, reason or _("Approved by the division head"))
 
 
 @transaction.atomic
@@ -263,7 +277,7 @@ def entry_return(*, user, entry: ProgressEntry, comment: str, version: int | Non
 
 @transaction.atomic
 def entry_verify(*, user, entry: ProgressEntry, verified_value: Decimal | None, comment: str,
-                 version: int | None) -> ProgressEntry:
+                 version: int | None, reason: str = "") -> ProgressEntry:
     """The planner records the verified result and approves the report."""
     if not is_planner_of(user, entry.plan):
         raise PermissionRefused(_("Only the planner can verify and approve reports."))
@@ -277,14 +291,22 @@ def entry_verify(*, user, entry: ProgressEntry, verified_value: Decimal | None, 
     entry.evaluation_comment = (comment or "").strip()
     entry.state = State.APPROVED
     entry.approved_at = timezone.now()
-    return _save(entry, user, _("Verified and approved"))
+    return _save(entry, user, reason or _("Verified and approved"))
 
 
 @transaction.atomic
-def period_lock(*, user, plan: Plan, period: Period) -> PeriodLock:
+def period_lock(*, user, plan: Plan, period: Period, expect: str | None = None) -> PeriodLock:
+    """Lock the period. `expect` is the signature of the open work the planner was shown
+    (selectors.open_items): if reports moved since, nothing is locked, so a period is
+    never frozen over work the planner did not see."""
+    from .selectors import open_items
+
     if not is_planner_of(user, plan):
         raise PermissionRefused(_("Only the planner can lock a period."))
     lock, _created = PeriodLock.objects.select_for_update().get_or_create(organization_id=plan.organization_id, period=period)
+    if expect is not None and open_items(plan, period).signature() != expect:
+        raise ConcurrentEdit(_("Reports of this period changed after you opened the confirmation; nothing was locked. "
+                               "Look at what is still open again and confirm."))
     lock.locked = True
     lock.changed_by = user
     _record(lock, user, _("Locked"))
@@ -307,7 +329,141 @@ def period_reopen(*, user, plan: Plan, period: Period, reason: str) -> PeriodLoc
     lock.changed_by = user
     _record(lock, user, reason)
     lock.save()
+    # The divisions that asked for this get the planner's reason as their answer.
+    ReopenRequest.objects.filter(organization_id=plan.organization_id, period=period, answered_at__isnull=True).update(
+        answered_by=user, answered_at=timezone.now(), answer=reason
+    )
     return lock
+
+
+# -- bulk actions ---------------------------------------------------------------------
+#
+# A bulk action acts on exactly the reports its confirmation page listed, at the versions
+# it showed (`versions`: entry id -> version, in the listed order). Each report goes
+# through the single-report function (permission, lock, version, history with who and
+# why) inside one transaction: one refusal and nothing at all is changed.
+
+
+def _bulk_entries(plan: Plan, period: Period, versions: dict[int, int]) -> list[ProgressEntry]:
+    if not versions:
+        raise WorkflowError(_("No report was chosen; nothing was done."))
+    rows = (ProgressEntry.objects.select_for_update(of=("self",))
+            .filter(plan=plan, period=period, pk__in=list(versions))
+            .select_related("plan", "period", "indicator", "project"))
+    by_id = {e.pk: e for e in rows}
+    changed = [str(by_id[pk].item) for pk, version in versions.items() if pk in by_id and by_id[pk].version != version]
+    if len(by_id) != len(versions) or changed:
+        raise ConcurrentEdit(
+            _("Some reports changed after you opened the confirmation (%(names)s); nothing was done. "
+              "Look at the list again and confirm.")
+            % {"names": ", ".join(changed) or _("a report was removed")}
+        )
+    return [by_id[pk] for pk in versions]
+
+
+def _named(entry: ProgressEntry, exc: WorkflowError) -> WorkflowError:
+    """The same refusal, saying which of the many reports it was about."""
+    named = type(exc)(_("%(item)s: %(message)s Nothing was done.") % {"item": entry.item, "message": exc.message})
+    return named
+
+
+@transaction.atomic
+def entries_submit_all(*, user, plan: Plan, period: Period, versions: dict[int, int]) -> list[ProgressEntry]:
+    """Staff send all their complete drafts of a period to the head at once. Heads
+    submit a draft from its own page: their submission forwards it to the planner."""
+    entries = _bulk_entries(plan, period, versions)
+    if any(is_head_of(user, e.division_id) for e in entries):
+        raise PermissionRefused(_("A division head submits drafts one by one, from each report's page."))
+    done = []
+    for entry in entries:
+        try:
+            if entry.state != State.DRAFT:
+                raise WorkflowError(_("Only drafts are submitted together; this report is %(state)s.")
+                                    % {"state": entry.get_state_display()})
+            done.append(entry_submit(user=user, entry=entry, version=versions[entry.pk],
+                                     reason=_("Submitted with the period's other complete drafts")))
+        except WorkflowError as exc:
+            raise _named(entry, exc) from exc
+    return done
+
+
+@transaction.atomic
+def entries_endorse_all(*, user, plan: Plan, period: Period, versions: dict[int, int]) -> list[ProgressEntry]:
+    """The head approves submitted reports at once. Only submitted ones: a draft was
+    never sent by its author, and a head who wants to send it opens it."""
+    entries = _bulk_entries(plan, period, versions)
+    done = []
+    for entry in entries:
+        try:
+            if entry.state != State.SUBMITTED:
+                raise WorkflowError(_("Only reports submitted by staff are approved together; this report is %(state)s.")
+                                    % {"state": entry.get_state_display()})
+            done.append(entry_endorse(user=user, entry=entry, version=versions[entry.pk],
+                                      reason=_("Approved by the division head with other submitted reports")))
+        except WorkflowError as exc:
+            raise _named(entry, exc) from exc
+    return done
+
+
+@transaction.atomic
+def entries_verify_all(*, user, plan: Plan, period: Period, versions: dict[int, int],
+                       verified: dict[int, Decimal | None], comment: str = "") -> list[ProgressEntry]:
+    """The planner verifies several endorsed reports at once; `verified` holds each
+    report's verified result (the reported one unless the planner changed it)."""
+    entries = _bulk_entries(plan, period, versions)
+    done = []
+    for entry in entries:
+        try:
+            done.append(entry_verify(user=user, entry=entry, verified_value=verified.get(entry.pk), comment=comment,
+                                     version=versions[entry.pk], reason=_("Verified and approved with other reports")))
+        except WorkflowError as exc:
+            raise _named(entry, exc) from exc
+    return done
+
+
+# -- asking for a locked period to be reopened -----------------------------------------
+
+def can_request_reopen(user, plan: Plan) -> bool:
+    return _same_organization(user, plan) and user_division(user) is not None and (
+        has_role(user, DIVISION_STAFF) or has_role(user, DIVISION_HEAD))
+
+
+def reopen_request_create(*, user, plan: Plan, period: Period, reason: str) -> ReopenRequest:
+    """A division asks for a locked period to be reopened; the organization's planners
+    are told by e-mail, and the request waits on their review page until a reopening
+    answers it."""
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+
+    reason = (reason or "").strip()
+    if not can_request_reopen(user, plan):
+        raise PermissionRefused(_("Only division staff and heads can ask for a period to be reopened."))
+    if not reason:
+        raise WorkflowError(_("Reason: write why the period must be reopened."))
+    with transaction.atomic():
+        if not PeriodLock.objects.filter(organization_id=plan.organization_id, period=period, locked=True).exists():
+            raise WorkflowError(_("This period is not locked."))
+        division = user_division(user)
+        request = ReopenRequest.objects.create(organization_id=plan.organization_id, period=period, requested_by=user,
+                                               division=division, reason=reason)
+    planners = (get_user_model().objects.filter(is_active=True, groups__name=PLANNER,
+                                                profile__organization_id=plan.organization_id)
+                .exclude(email="").order_by("pk"))
+    recipients = sorted({p.email for p in planners})
+    if recipients:
+        who = user.get_full_name() or user.username
+        # The request is kept whatever the mail server does: the review page lists it.
+        send_mail(
+            _("kpiplan: %(division)s asks to reopen %(period)s") % {"division": division.name, "period": period},
+            "\n".join([
+                _("%(who)s (%(division)s) asks you to reopen the locked period %(period)s.")
+                % {"who": who, "division": division.name, "period": period},
+                "", _("Reason: %(reason)s") % {"reason": reason}, "",
+                _("Open requests are listed on the Review reports page; reopening the period answers them."),
+            ]),
+            None, recipients, fail_silently=True,
+        )
+    return request
 
 
 ALLOWED_EVIDENCE = {

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,17 +9,27 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.roles import EXECUTIVE, PLANNER, has_role, scope_to_user, sees_all_organizations, user_division
+from accounts.roles import DIVISION_STAFF, EXECUTIVE, PLANNER, has_role, scope_to_user, sees_all_organizations, user_division
 from indicators.models import Indicator
+from kpiplan.lib.thai import to_thai_digits
 from kpiplan.uploads import PendingUploads
 from plans.models import Period
 from projects.models import Project, WorkStep
 
 from . import selectors
-from .forms import ProgressForm, ReopenForm, ReturnForm, VerifyForm
-from .models import Evidence, ProgressEntry, State
+from .forms import (
+    BulkVerifyCommentForm,
+    ProgressForm,
+    ReopenForm,
+    ReopenRequestForm,
+    ReturnForm,
+    VerifyForm,
+    VerifyRowFormSet,
+)
+from .models import Evidence, ProgressEntry, ReopenRequest, State
 from .services import (
     ConcurrentEdit,
     Item,
@@ -26,6 +38,9 @@ from .services import (
     can_edit_item,
     can_view_content,
     can_view_item,
+    entries_endorse_all,
+    entries_submit_all,
+    entries_verify_all,
     entry_endorse,
     entry_return,
     entry_save,
@@ -37,6 +52,8 @@ from .services import (
     is_planner_of,
     period_lock,
     period_reopen,
+    reopen_request_create,
+    submit_problems,
     validate_evidence,
 )
 
@@ -83,12 +100,19 @@ def my_work(request):
     plan, period, periods = _plan_and_period(request)
     items = selectors.items_for(plan, period, division)
     rows = selectors.rows_for(plan, period, items)
+    is_head = is_head_of(request.user, division.pk)
     return render(request, "progress/my_work.html", {
         "plan": plan, "period": period, "periods": periods, "rows": rows, "division": division,
-        "is_head": is_head_of(request.user, division.pk),
+        "is_head": is_head,
+        "is_author": has_role(request.user, DIVISION_STAFF) and not is_head,
         "locked": selectors.is_period_locked(plan, period),
-        "waiting": sum(1 for r in rows if r.state in (State.DRAFT, State.SUBMITTED)),
         "due": selectors.due_date(plan, period),
+        "submitted": sum(1 for r in rows if r.state == State.SUBMITTED),
+        "complete_drafts": sum(1 for r in rows if r.state == State.DRAFT and not submit_problems(r.entry)),
+        "reopen_requests": list(ReopenRequest.objects.filter(organization_id=plan.organization_id, period=period,
+                                                             division=division)
+                                .select_related("requested_by", "answered_by")),
+        "reopen_form": ReopenRequestForm(),
     })
 
 
@@ -208,28 +232,88 @@ def entry(request, period_id: int, kind: str, item_id: int):
     return redirect(here)
 
 
+def _versions(text: str) -> dict[int, int]:
+    """The "id:version,..." a confirmation page carried, in its order; malformed parts
+    are dropped (the service then finds the list changed and does nothing)."""
+    versions = {}
+    for part in (text or "").split(","):
+        entry_id, _sep, version = part.partition(":")
+        if entry_id.isdigit() and version.isdigit():
+            versions[int(entry_id)] = int(version)
+    return versions
+
+
+def _names(entries) -> str:
+    return "; ".join(str(e.item) for e in entries)
+
+
+def _bulk_page(request, *, plan, period, periods, preview, title, intro, confirm_label, skipped_label, action_url,
+               error=None, status=200):
+    return render(request, "progress/bulk_confirm.html", {
+        "plan": plan, "period": period, "periods": periods, "preview": preview, "title": title, "intro": intro,
+        "confirm_label": confirm_label, "skipped_label": skipped_label, "action_url": action_url,
+        "locked": selectors.is_period_locked(plan, period), "error": error,
+        "back_url": f"{reverse('progress:my-work')}?period={period.pk}",
+    }, status=status)
+
+
+def _bulk_action(request, *, plan, period, periods, make_preview, act, page, done_message):
+    """GET (or a POST without the confirm flag) shows what will happen; a POST with it acts
+    on exactly the listed reports, at the versions shown, or does nothing."""
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            done = act(user=request.user, plan=plan, period=period, versions=_versions(request.POST.get("versions", "")))
+        except PermissionRefused:
+            raise PermissionDenied from None
+        except WorkflowError as exc:
+            return _bulk_page(request, plan=plan, period=period, periods=periods, preview=make_preview(), error=exc.message,
+                              status=409 if isinstance(exc, ConcurrentEdit) else 400, **page)
+        messages.success(request, done_message(len(done)) % {"n": to_thai_digits(len(done)), "names": _names(done)})
+        return redirect(f"{reverse('progress:my-work')}?period={period.pk}")
+    return _bulk_page(request, plan=plan, period=period, periods=periods, preview=make_preview(), **page)
+
+
 @login_required
-@require_POST
 def submit_all(request, period_id: int):
-    """A head submits every draft and approves every submitted report of the division."""
+    """Staff submit every complete draft of the period to their head, after seeing which."""
+    plan, period, periods = _plan_and_period(request, period_id)
+    division = user_division(request.user)
+    if division is None or not has_role(request.user, DIVISION_STAFF) or is_head_of(request.user, division.pk):
+        raise PermissionDenied
+    return _bulk_action(
+        request, plan=plan, period=period, periods=periods,
+        make_preview=lambda: selectors.submit_all_preview(plan, period, division),
+        act=entries_submit_all,
+        page={"title": _("Submit all complete drafts"),
+              "intro": _("These complete drafts will be sent to your division head:"),
+              "confirm_label": _("Submit these reports"),
+              "skipped_label": _("Not submitted (open each one to complete it):"),
+              "action_url": reverse("progress:submit-all", args=[period.pk])},
+        done_message=lambda n: ngettext("Submitted %(n)s report to the head: %(names)s.",
+                                        "Submitted %(n)s reports to the head: %(names)s.", n),
+    )
+
+
+@login_required
+def approve_all(request, period_id: int):
+    """The head approves every submitted report of the division, after seeing which.
+    Drafts are never part of it."""
+    plan, period, periods = _plan_and_period(request, period_id)
     division = user_division(request.user)
     if division is None or not is_head_of(request.user, division.pk):
         raise PermissionDenied
-    plan, period, _periods = _plan_and_period(request, period_id)
-    rows = selectors.rows_for(plan, period, selectors.items_for(plan, period, division))
-    done, refused = 0, []
-    for row in rows:
-        if row.entry is None or row.state not in (State.DRAFT, State.SUBMITTED):
-            continue
-        try:
-            entry_endorse(user=request.user, entry=row.entry, version=row.entry.version)
-            done += 1
-        except WorkflowError as exc:
-            refused.append(f"{row.item.obj}: {exc.message}")
-    messages.success(request, _("%(n)s reports approved and forwarded.") % {"n": done})
-    for line in refused:
-        messages.error(request, line)
-    return redirect(f"{reverse('progress:my-work')}?period={period.pk}")
+    return _bulk_action(
+        request, plan=plan, period=period, periods=periods,
+        make_preview=lambda: selectors.approve_all_preview(plan, period, division),
+        act=entries_endorse_all,
+        page={"title": _("Approve submitted reports"),
+              "intro": _("These reports submitted by staff will be approved and forwarded to the planner:"),
+              "confirm_label": _("Approve and forward these reports"),
+              "skipped_label": _("Not included (drafts are not forwarded):"),
+              "action_url": reverse("progress:approve-all", args=[period.pk])},
+        done_message=lambda n: ngettext("Approved and forwarded %(n)s report: %(names)s.",
+                                        "Approved and forwarded %(n)s reports: %(names)s.", n),
+    )
 
 
 @login_required
@@ -238,22 +322,144 @@ def review(request):
     if not is_planner_of(request.user, plan):
         raise PermissionDenied
     rows = [r for r in selectors.rows_for(plan, period, selectors.items_for(plan, period)) if r.state != State.NOT_STARTED]
+    requests = list(ReopenRequest.objects.filter(organization_id=plan.organization_id).open()
+                    .select_related("period", "division", "requested_by").order_by("period", "created_at"))
     return render(request, "progress/review.html", {
         "plan": plan, "period": period, "periods": periods, "rows": rows,
         "locked": selectors.is_period_locked(plan, period), "reopen_form": ReopenForm(),
+        "endorsed": sum(1 for r in rows if r.state == State.ENDORSED),
+        "requests": requests, "period_requests": [r for r in requests if r.period_id == period.pk],
+    })
+
+
+def _verify_rows(rows, formset):
+    """(form, row) pairs for the template; each form knows its report by id."""
+    by_id = {r.entry.pk: r for r in rows}
+    return [(form, by_id.get(form.initial.get("entry") or _int(form["entry"].value()))) for form in formset]
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _verify_page(request, plan, period, periods, rows, formset=None, comment_form=None, chosen=None, error=None,
+                 status=200):
+    if formset is None:
+        formset = VerifyRowFormSet(initial=[
+            {"entry": r.entry.pk, "version": r.entry.version, "selected": False,
+             "verified_value": r.entry.value if r.item.kind == "indicator" else None}
+            for r in rows])
+    return render(request, "progress/verify_all.html", {
+        "plan": plan, "period": period, "periods": periods, "formset": formset,
+        "pairs": [(f, r) for f, r in _verify_rows(rows, formset) if r is not None],
+        "comment_form": comment_form or BulkVerifyCommentForm(), "chosen": chosen, "error": error,
+        "locked": selectors.is_period_locked(plan, period),
+        "back_url": f"{reverse('progress:review')}?period={period.pk}",
+    }, status=status)
+
+
+@login_required
+def verify_all(request, period_id: int):
+    """The planner verifies several endorsed reports at once: choose and correct on the
+    form, see the list of what will be approved, confirm."""
+    plan, period, periods = _plan_and_period(request, period_id)
+    if not is_planner_of(request.user, plan):
+        raise PermissionDenied
+    rows = selectors.endorsed_rows(plan, period)
+    if request.method != "POST":
+        return _verify_page(request, plan, period, periods, rows)
+
+    if request.POST.get("confirm") == "yes":
+        versions = _versions(request.POST.get("versions", ""))
+        verified = {}
+        comment = request.POST.get("evaluation_comment", "")
+        try:
+            for entry_id in versions:
+                text = request.POST.get(f"value-{entry_id}", "")
+                try:
+                    verified[entry_id] = Decimal(text) if text else None
+                except InvalidOperation:
+                    raise WorkflowError(_("Verified result: enter a number.")) from None
+            done = entries_verify_all(user=request.user, plan=plan, period=period, versions=versions,
+                                      verified=verified, comment=comment)
+        except PermissionRefused:
+            raise PermissionDenied from None
+        except WorkflowError as exc:
+            return _verify_page(request, plan, period, periods, selectors.endorsed_rows(plan, period), error=exc.message,
+                                status=409 if isinstance(exc, ConcurrentEdit) else 400)
+        messages.success(request, ngettext("Verified and approved %(n)s report: %(names)s.",
+                                           "Verified and approved %(n)s reports: %(names)s.", len(done))
+                         % {"n": to_thai_digits(len(done)), "names": _names(done)})
+        return redirect(f"{reverse('progress:review')}?period={period.pk}")
+
+    formset = VerifyRowFormSet(request.POST)
+    comment_form = BulkVerifyCommentForm(request.POST)
+    by_id = {r.entry.pk: r for r in rows}
+    if not (formset.is_valid() and comment_form.is_valid()):
+        return _verify_page(request, plan, period, periods, rows, formset, comment_form,
+                            error=_("Please correct the fields marked below; nothing was saved."), status=400)
+    chosen = []
+    for form in formset:
+        data = form.cleaned_data
+        if not data.get("selected"):
+            continue
+        row = by_id.get(data["entry"])
+        if row is None or row.entry.version != data["version"]:
+            return _verify_page(request, plan, period, periods, rows, status=409, error=_(
+                "Some reports changed after you opened the list; nothing was done. Look at the list again."))
+        value = data.get("verified_value")
+        if row.item.kind == "indicator" and value is None:
+            form.add_error("verified_value", _("Enter the result you verified."))
+            continue
+        chosen.append({"row": row, "value": value if row.item.kind == "indicator" else None,
+                       "text": format(value, "f") if row.item.kind == "indicator" else "",
+                       "changed": row.item.kind == "indicator" and value != row.entry.value})
+    if any(f.errors for f in formset):
+        return _verify_page(request, plan, period, periods, rows, formset, comment_form,
+                            error=_("Please correct the fields marked below; nothing was saved."), status=400)
+    return render(request, "progress/verify_confirm.html", {
+        "plan": plan, "period": period, "periods": periods, "chosen": chosen,
+        "changed": sum(1 for c in chosen if c["changed"]),
+        "versions": ",".join(f"{c['row'].entry.pk}:{c['row'].entry.version}" for c in chosen),
+        "comment": comment_form.cleaned_data["evaluation_comment"],
+        "locked": selectors.is_period_locked(plan, period),
+        "back_url": f"{reverse('progress:verify-all', args=[period.pk])}",
     })
 
 
 @login_required
-@require_POST
 def lock(request, period_id: int):
-    plan, period, _periods = _plan_and_period(request, period_id)
-    try:
-        period_lock(user=request.user, plan=plan, period=period)
-    except PermissionRefused:
-        raise PermissionDenied from None
-    messages.success(request, _("%(period)s is locked.") % {"period": period})
-    return redirect(f"{reverse('progress:review')}?period={period.pk}")
+    """Show what is still open in the period; lock only when the planner confirms it,
+    and only if nothing moved since."""
+    plan, period, periods = _plan_and_period(request, period_id)
+    if not is_planner_of(request.user, plan):
+        raise PermissionDenied
+    error, status = None, 200
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            period_lock(user=request.user, plan=plan, period=period, expect=request.POST.get("expect", ""))
+        except PermissionRefused:
+            raise PermissionDenied from None
+        except WorkflowError as exc:
+            error, status = exc.message, 409
+        else:
+            messages.success(request, _("%(period)s is locked.") % {"period": period})
+            return redirect(f"{reverse('progress:review')}?period={period.pk}")
+    items = selectors.open_items(plan, period)
+    return render(request, "progress/lock_confirm.html", {
+        "plan": plan, "period": period, "periods": periods, "open": items, "expect": items.signature(),
+        "groups": [
+            (_("Not reported"), items.not_reported, "not-reported"),
+            (_("Draft or returned (not submitted)"), items.draft, "draft"),
+            (_("Submitted, waiting for the division head"), items.submitted, "submitted"),
+            (_("Endorsed, waiting for your verification"), items.endorsed, "endorsed"),
+        ],
+        "locked": selectors.is_period_locked(plan, period), "error": error,
+        "back_url": f"{reverse('progress:review')}?period={period.pk}",
+    }, status=status)
 
 
 @login_required
@@ -272,6 +478,22 @@ def reopen(request, period_id: int):
 
 
 @login_required
+@require_POST
+def reopen_request(request, period_id: int):
+    """A division asks the planner to reopen a locked period."""
+    plan, period, _periods = _plan_and_period(request, period_id)
+    try:
+        reopen_request_create(user=request.user, plan=plan, period=period, reason=request.POST.get("reason", ""))
+    except PermissionRefused:
+        raise PermissionDenied from None
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your request was sent to the planner. The answer will appear here."))
+    return redirect(f"{reverse('progress:my-work')}?period={period.pk}")
+
+
+@login_required
 def completeness(request):
     if not _can_oversee(request.user):
         raise PermissionDenied
@@ -280,7 +502,7 @@ def completeness(request):
     totals = {key: sum(getattr(s, key) for s in summaries) for key in ("due", "reported", "submitted", "approved", "late")}
     return render(request, "progress/completeness.html", {
         "plan": plan, "period": period, "periods": periods, "summaries": summaries, "totals": totals,
-        "is_planner": is_planner_of(request.user, plan),
+        "is_planner": is_planner_of(request.user, plan), "locked": selectors.is_period_locked(plan, period),
     })
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from progress.models import ProgressEntry, State
+from progress.models import PeriodLock, ProgressEntry, State
 from progress.services import entry_save, entry_submit, evidence_add
 
 pytestmark = pytest.mark.django_db
@@ -109,19 +109,24 @@ def test_a_divisions_quarterly_report_from_the_completeness_page(client, cast, p
 
 @pytest.mark.parametrize("who, expected", list(zip(WHO, [403, 403, 403, 302, 403, 404, "login"], strict=True)))
 def test_locking(client, cast, period, who, expected):
+    from progress.selectors import open_items
+
     login(client, cast, who)
-    response = client.post(reverse("progress:lock", args=[period.pk]) + f"?plan={cast.plan.pk}")
+    expect = open_items(cast.plan, period).signature()
+    response = client.post(reverse("progress:lock", args=[period.pk]) + f"?plan={cast.plan.pk}",
+                           {"confirm": "yes", "expect": expect})
     assert status(response) == expected
+    assert PeriodLock.objects.filter(period=period, locked=True).exists() == (expected == 302)
 
 
-def test_submit_all_is_for_heads(client, cast, period, road_item):
+def test_the_heads_approve_all_never_forwards_a_draft(client, cast, period, road_item):
     draft(cast, period, road_item)
-    for who in ["staff", "planner"]:
-        client.force_login(getattr(cast, who))
-        assert client.post(reverse("progress:submit-all", args=[period.pk])).status_code == 403
     client.force_login(cast.head)
-    assert client.post(reverse("progress:submit-all", args=[period.pk])).status_code == 302
-    assert ProgressEntry.objects.get(indicator=road_item.obj).state == State.ENDORSED
+    page = client.get(reverse("progress:approve-all", args=[period.pk])).content.decode()
+    assert 'id="confirm"' not in page  # nothing submitted: nothing to approve
+    response = client.post(reverse("progress:approve-all", args=[period.pk]), {"confirm": "yes", "versions": ""})
+    assert response.status_code == 400
+    assert ProgressEntry.objects.get(indicator=road_item.obj).state == State.DRAFT
 
 
 def test_progress_admin_is_read_only_and_scoped(client, cast, period, road_item):

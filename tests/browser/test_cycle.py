@@ -133,7 +133,9 @@ def test_whole_cycle_staff_head_planner_lock(world, new_context, tmp_path, media
 
     assert planner.goto(f"/review/?period={world.period.pk}").status == 200
     assert planner.locator(f'a[href="{world.entry_url}"]').count() == 1
-    response = click_and_wait(planner, "#lock")
+    click_and_wait(planner, "#lock")  # first shows what is still open in the period
+    assert planner.locator("#open-summary").is_visible()
+    response = click_and_wait(planner, "#confirm-lock")
     assert response.status == 200
     assert planner.locator("#locked").is_visible()
     assert planner.locator("#lock").count() == 0
