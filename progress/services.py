@@ -68,10 +68,22 @@ class NeedsExplanation(WorkflowError):
     confirms it and writes why. `reason` says why it looks wrong; `note_missing` whether
     the explanation is what is missing (else the confirmation)."""
 
-    def __init__(self, message: str, *, reason: str, note_missing: bool):
+    def __init__(self, message: str, *, reason: str, shown: str, note_missing: bool):
         super().__init__(message)
-        self.reason = reason
+        self.reason = reason  # in the site's language, as stored (what a confirmation refers to)
+        self.shown = shown  # in the user's language
         self.note_missing = note_missing
+
+
+def _stored_reason(problems, unit: str) -> str:
+    """Why a result looks unusual, in the site's language: stored with the report for the
+    planner and compared with what the user confirmed, whatever language each one reads."""
+    from django.utils import translation
+
+    from .plausibility import reason
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return reason(problems, unit=unit)
 
 
 @dataclass(frozen=True)
@@ -223,7 +235,7 @@ def _confirm_value(entry: ProgressEntry, indicator: Indicator, period: Period, d
         label = _("Result (%(unit)s)") % {"unit": unit} if unit else _("Result")
         raise ImpossibleValue(" ".join(describe(p, unit=unit, field=label) for p in refused),
                               detail=" ".join(describe(p, unit=unit) for p in refused))
-    why = reason(problems, unit=unit)
+    why = _stored_reason(problems, unit)
     if not why:
         entry.implausible_reason = entry.implausible_note = ""
         return
@@ -236,8 +248,8 @@ def _confirm_value(entry: ProgressEntry, indicator: Indicator, period: Period, d
     if not (note and confirmed):
         raise NeedsExplanation(
             _("This result looks unusual: %(reason)s If it is correct, tick the confirmation and write why; "
-              "otherwise correct the result. Nothing was saved.") % {"reason": why},
-            reason=why, note_missing=not note)
+              "otherwise correct the result. Nothing was saved.") % {"reason": reason(problems, unit=unit)},
+            reason=why, shown=reason(problems, unit=unit), note_missing=not note)
     entry.implausible_reason = why
     entry.implausible_note = note
 
@@ -609,7 +621,7 @@ def _import_value_check(entry: ProgressEntry | None, indicator: Indicator, perio
     refused = impossible(problems)
     if refused:
         return [(cols.VALUE, describe(p, unit=unit)) for p in refused]
-    why = reason(problems, unit=unit)
+    why = _stored_reason(problems, unit)
     stored_reason = entry.implausible_reason if entry is not None else ""
     stored_note = entry.implausible_note if entry is not None else ""
     if not why:
@@ -620,7 +632,8 @@ def _import_value_check(entry: ProgressEntry | None, indicator: Indicator, perio
         explanation = stored_note if stored_reason == why else ""
     if why and not explanation:
         return [(cols.VALUE, _("This result looks unusual: %(reason)s If it is correct, write why in the column "
-                               "«%(column)s»; otherwise correct the result.") % {"reason": why, "column": cols.EXPLANATION})]
+                               "«%(column)s»; otherwise correct the result.")
+                 % {"reason": reason(problems, unit=unit), "column": cols.EXPLANATION})]
     if why != stored_reason:
         changes["implausible_reason"] = why
     if explanation != (stored_note or "").strip():

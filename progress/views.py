@@ -223,7 +223,7 @@ def entry(request, period_id: int, kind: str, item_id: int):
             if not form.cleaned_data.get("implausible_confirmed"):
                 form.add_error("implausible_confirmed", _("Tick the box to confirm the result."))
         return _render_entry(request, plan, period, item, current, form=form, error=exc.message, status=400,
-                             unusual=exc.reason)
+                             unusual=exc.shown)
     except WorkflowError as exc:
         current = ProgressEntry.objects.filter(period=period, **lookup).select_related("plan", "period").first()
         status = 409 if isinstance(exc, ConcurrentEdit) else 400
