@@ -158,6 +158,7 @@ def test_the_sheet_uploaded_again_unchanged_imports_with_submitted_rows_skipped(
     assert {a for _n, a in actions(preview)} == {"skip"}
     assert response.context["token"]
     assert "ไม่เปลี่ยนแปลง" in response.content.decode()
+    assert "เขียนคำชี้แจงไว้ในคอลัมน์ «คำชี้แจงค่าผิดปกติ»" in response.content.decode()  # how to explain a result
     response = client.post(reverse("progress:import"), {"token": response.context["token"], "action": "confirm"})
     assert response.status_code == 302
     for entry in (road, flood, lamps):
