@@ -220,3 +220,15 @@ def test_the_review_page_query_count_does_not_grow_with_flags(client, cast, peri
             response = client.get(url, params)
         assert len(after) == len(before)
     assert len(response.context["rows"]) == 2
+
+
+def test_the_multiple_is_a_setting(cast, period, road_item, settings):
+    settings.PROGRESS_PLAUSIBLE_MULTIPLE = "20"
+    entry = entry_save(user=cast.staff, plan=cast.plan, period=period, item=road_item,
+                       data={"value": Decimal(1250), "narrative": "x"}, version=0)
+    assert entry.value == Decimal(1250) and entry.implausible_reason == ""
+    settings.PROGRESS_PLAUSIBLE_MULTIPLE = "2"
+    with pytest.raises(NeedsExplanation) as refused:
+        entry_save(user=cast.staff, plan=cast.plan, period=period, item=road_item,
+                   data={"value": Decimal(250)}, version=entry.version)
+    assert "more than 2 times" in refused.value.shown
