@@ -164,6 +164,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 # Evidence files are never served as static media: MEDIA_URL is unset on purpose and
 # progress.views.evidence_download checks access before streaming a file.
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
+# A result to date more than this many times the target needs a written explanation from
+# the person who enters it and is flagged for the planner (progress.plausibility).
+PROGRESS_PLAUSIBLE_MULTIPLE = os.environ.get("PROGRESS_PLAUSIBLE_MULTIPLE", "3")
 # Reports produced in the background (reports.tasks) are kept under MEDIA_ROOT too,
 # streamed after an access check, and purged this many days after they were asked for.
 REPORT_FILE_DAYS = int(os.environ.get("REPORT_FILE_DAYS", "7"))

@@ -32,6 +32,17 @@ class ProgressForm(forms.Form):
     obstacles = forms.CharField(label=_("Obstacles"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     suggestions = forms.CharField(label=_("Suggestions"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     evidence = MultipleFileField(label=_("Evidence files (PDF, PNG, JPEG)"), required=False)
+    # Shown with the warning about an unusual result (progress.plausibility); the service
+    # decides whether they are needed. `implausible_seen` is the warning the user was
+    # shown: the box confirms that one, not a warning for a value typed afterwards.
+    implausible_confirmed = forms.BooleanField(label=_("I have checked this result and it is correct"), required=False)
+    implausible_note = forms.CharField(
+        label=_("Explanation of the unusual result"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the result is correct (e.g. the target counts only part of the work). The planner sees it "
+                    "with the report."))
+    implausible_seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    UNUSUAL_FIELDS = ("implausible_confirmed", "implausible_note")
 
     def __init__(self, *args, item, steps=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,6 +54,8 @@ class ProgressForm(forms.Form):
                 self.fields["value"].label = _("Result (%(unit)s)") % {"unit": unit}
         else:
             del self.fields["value"], self.fields["value_is_cumulative"]
+            for name in ("implausible_confirmed", "implausible_note", "implausible_seen"):
+                del self.fields[name]
             self.fields["steps_done"].queryset = steps
             if not steps.exists():
                 del self.fields["steps_done"]

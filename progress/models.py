@@ -64,6 +64,10 @@ class ProgressEntry(models.Model):
     percent_complete = models.DecimalField(_("percent complete"), max_digits=5, decimal_places=2, null=True, blank=True)
     disbursed = models.DecimalField(_("budget disbursed to date (baht)"), max_digits=16, decimal_places=2, null=True, blank=True)
     steps_done = models.ManyToManyField(WorkStep, verbose_name=_("work steps done"), blank=True, related_name="done_in")
+    # A result far from what the target suggests (progress.plausibility) is kept only
+    # with the explanation of the person who entered it, and flagged until verified.
+    implausible_reason = models.TextField(_("why the result looks unusual"), blank=True)
+    implausible_note = models.TextField(_("explanation of the unusual result"), blank=True)
 
     verified_value = models.DecimalField(_("verified result"), max_digits=18, decimal_places=4, null=True, blank=True)
     evaluation_comment = models.TextField(_("evaluation comment"), blank=True)
@@ -114,6 +118,12 @@ class ProgressEntry(models.Model):
     def counted_value(self):
         """The result that counts: the evaluator's verified value when there is one."""
         return self.verified_value if self.verified_value is not None else self.value
+
+    @property
+    def value_flagged(self) -> bool:
+        """An unusual result confirmed by the division, waiting for the planner's check
+        (drafts are the division's own; an approved report has been verified)."""
+        return bool(self.implausible_reason) and self.state in (State.SUBMITTED, State.ENDORSED)
 
 
 class Evidence(models.Model):

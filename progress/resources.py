@@ -63,6 +63,7 @@ class ProgressEntryResource(resources.ModelResource):
     period_label = fields.Field(column_name=cols.PERIOD, readonly=True)
     value = fields.Field(attribute="value", column_name=cols.VALUE, widget=ThaiDecimalWidget())
     value_is_cumulative = fields.Field(attribute="value_is_cumulative", column_name=cols.CUMULATIVE, widget=CumulativeWidget())
+    implausible_note = fields.Field(attribute="implausible_note", column_name=cols.EXPLANATION, widget=TextWidget())
     narrative = fields.Field(attribute="narrative", column_name=cols.NARRATIVE, widget=TextWidget())
     obstacles = fields.Field(attribute="obstacles", column_name=cols.OBSTACLES, widget=TextWidget())
     suggestions = fields.Field(attribute="suggestions", column_name=cols.SUGGESTIONS, widget=TextWidget())
@@ -72,8 +73,9 @@ class ProgressEntryResource(resources.ModelResource):
 
     class Meta:
         model = ProgressEntry
-        fields = ("kind", "code", "name", "division_name", "period_label", "value", "value_is_cumulative", "narrative",
-                  "obstacles", "suggestions", "percent_complete", "disbursed", "state_label")
+        fields = ("kind", "code", "name", "division_name", "period_label", "value", "value_is_cumulative",
+                  "implausible_note", "narrative", "obstacles", "suggestions", "percent_complete", "disbursed",
+                  "state_label")
         export_order = fields
 
     def get_queryset(self):
@@ -131,7 +133,7 @@ def sheet_workbook(entries) -> bytes:
         ws.append(["" if v is None else v for v in row])
     grey = PatternFill("solid", fgColor="EEEEEE")
     readonly = {cols.KIND, cols.CODE, cols.NAME, cols.DIVISION, cols.PERIOD, cols.STATE}
-    widths = {cols.NAME: 60, cols.NARRATIVE: 50, cols.OBSTACLES: 30, cols.SUGGESTIONS: 30}
+    widths = {cols.NAME: 60, cols.NARRATIVE: 50, cols.OBSTACLES: 30, cols.SUGGESTIONS: 30, cols.EXPLANATION: 30}
     for index, header in enumerate(dataset.headers, start=1):
         cell = ws.cell(row=1, column=index)
         cell.font = Font(bold=True)

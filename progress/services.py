@@ -51,6 +51,41 @@ class PeriodLocked(WorkflowError):
     pass
 
 
+class ImpossibleValue(WorkflowError):
+    """A result that cannot be true (progress.plausibility): refused whatever the
+    explanation. The message names the field; `detail` is the same without the name,
+    for a form that shows it under the field."""
+
+    field = "value"
+
+    def __init__(self, message: str, *, detail: str):
+        super().__init__(message)
+        self.detail = detail
+
+
+class NeedsExplanation(WorkflowError):
+    """A result far from what the plan suggests: saved only when the person entering it
+    confirms it and writes why. `reason` says why it looks wrong; `note_missing` whether
+    the explanation is what is missing (else the confirmation)."""
+
+    def __init__(self, message: str, *, reason: str, shown: str, note_missing: bool):
+        super().__init__(message)
+        self.reason = reason  # in the site's language, as stored (what a confirmation refers to)
+        self.shown = shown  # in the user's language
+        self.note_missing = note_missing
+
+
+def _stored_reason(problems, unit: str) -> str:
+    """Why a result looks unusual, in the site's language: stored with the report for the
+    planner and compared with what the user confirmed, whatever language each one reads."""
+    from django.utils import translation
+
+    from .plausibility import reason
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return reason(problems, unit=unit)
+
+
 @dataclass(frozen=True)
 class Item:
     """An indicator or project a division reports on."""
@@ -152,6 +187,78 @@ def _save(entry: ProgressEntry, user, reason: str) -> ProgressEntry:
 
 
 EDIT_FIELDS = ["value", "value_is_cumulative", "narrative", "obstacles", "suggestions", "percent_complete", "disbursed"]
+UNUSUAL_FIELDS = ["implausible_reason", "implausible_note"]
+
+
+def plausible_multiple() -> Decimal:
+    return Decimal(str(getattr(settings, "PROGRESS_PLAUSIBLE_MULTIPLE", 3)))
+
+
+def _value_bases(indicators, periods) -> tuple[dict, dict]:
+    """What plausibility compares results with, for many indicators in two queries: the
+    target the status pages judge against, and every result reported in the fiscal
+    year (any state: earlier reports are the division's own; verified when verified),
+    by (indicator, period kind) -> {period number: value}."""
+    from .status import _main_targets
+
+    targets = _main_targets(indicators)
+    kinds = {p.kind for p in periods}
+    years = {p.fiscal_year_id for p in periods}
+    series: dict[tuple[int, str], dict[int, Decimal | None]] = {}
+    for row in ProgressEntry.objects.filter(indicator__in=indicators, period__kind__in=kinds,
+                                            period__fiscal_year_id__in=years).values(
+            "indicator_id", "period__kind", "period__number", "value", "verified_value"):
+        value = row["verified_value"] if row["verified_value"] is not None else row["value"]
+        series.setdefault((row["indicator_id"], row["period__kind"]), {})[row["period__number"]] = value
+    return targets, series
+
+
+def value_problems(*, indicator: Indicator, period: Period, value: Decimal | None, cumulative: bool,
+                   target: Decimal | None, series: dict[int, Decimal | None]):
+    """progress.plausibility.check_value for a value reported for `period`, `series`
+    being the indicator's results of the earlier periods of the year by number."""
+    from indicators.calculations import result_to_date
+
+    from .plausibility import check_value
+
+    previous = result_to_date([series.get(n) for n in range(1, period.number)], cumulative)
+    return check_value(value=value, unit=indicator.unit, target=target, previous=previous, cumulative=cumulative,
+                       multiple=plausible_multiple())
+
+
+def _confirm_value(entry: ProgressEntry, indicator: Indicator, period: Period, data: dict) -> None:
+    """Refuse an impossible result; keep an unlikely one only with its confirmation and
+    explanation (stored on the report, so the history keeps them and the planner sees
+    them); forget both once the result is ordinary again."""
+    from .plausibility import describe, impossible, reason
+
+    targets, series = _value_bases([indicator], [period])
+    problems = value_problems(indicator=indicator, period=period, value=entry.value,
+                              cumulative=entry.value_is_cumulative, target=targets.get(indicator.pk),
+                              series=series.get((indicator.pk, period.kind), {}))
+    unit = indicator.unit
+    refused = impossible(problems)
+    if refused:
+        label = _("Result (%(unit)s)") % {"unit": unit} if unit else _("Result")
+        raise ImpossibleValue(" ".join(describe(p, unit=unit, field=label) for p in refused),
+                              detail=" ".join(describe(p, unit=unit) for p in refused))
+    why = _stored_reason(problems, unit)
+    if not why:
+        entry.implausible_reason = entry.implausible_note = ""
+        return
+    note = (data["implausible_note"] if "implausible_note" in data else entry.implausible_note or "").strip()
+    if "implausible_confirmed" in data:
+        # The form's box confirms what the user was shown, not a warning for another value.
+        confirmed = bool(data["implausible_confirmed"]) and (data.get("implausible_seen") or why) == why
+    else:
+        confirmed = entry.implausible_reason == why and bool(entry.implausible_note)
+    if not (note and confirmed):
+        raise NeedsExplanation(
+            _("This result looks unusual: %(reason)s If it is correct, tick the confirmation and write why; "
+              "otherwise correct the result. Nothing was saved.") % {"reason": reason(problems, unit=unit)},
+            reason=why, shown=reason(problems, unit=unit), note_missing=not note)
+    entry.implausible_reason = why
+    entry.implausible_note = note
 
 
 def submit_problems(entry: ProgressEntry) -> list[str]:
@@ -194,10 +301,12 @@ def entry_save(*, user, plan: Plan, period: Period, item: Item, data: dict, step
         entry = _locked_entry(entry, version)
         if entry.state not in EDITABLE_STATES:
             raise WorkflowError(_("This report was %(state)s and can no longer be edited.") % {"state": entry.get_state_display()})
-    before = {name: getattr(entry, name) for name in EDIT_FIELDS}
+    before = {name: getattr(entry, name) for name in EDIT_FIELDS + UNUSUAL_FIELDS}
     for name in EDIT_FIELDS:
         if name in data:
             setattr(entry, name, data[name])
+    if item.kind == "indicator":
+        _confirm_value(entry, item.obj, period, data)
     unchanged = entry.pk is not None and entry.state == State.DRAFT and all(
         getattr(entry, name) == value for name, value in before.items()
     )
@@ -649,6 +758,45 @@ def _update_from_values(entries: list[ProgressEntry], names: list[str], batch_si
             )
 
 
+def _import_value_check(entry: ProgressEntry | None, indicator: Indicator, period: Period, values: dict,
+                        note: str | None, changes: dict, targets: dict, series: dict) -> list[tuple[str, str]]:
+    """The plausibility rules for one row of a progress sheet, as entry_save applies them
+    to the form: an impossible result is a row error naming the column; an unlikely one
+    is an error unless the row explains it in the column «คำชี้แจงค่าผิดปกติ» (typing the
+    explanation is the confirmation). Adds the stored reason and explanation to `changes`."""
+    from . import sheet as cols
+    from .plausibility import describe, impossible, reason
+
+    value = values["value"] if "value" in values else (entry.value if entry is not None else None)
+    cumulative = values.get("value_is_cumulative")
+    if cumulative is None:
+        cumulative = entry.value_is_cumulative if entry is not None else indicator.cumulative
+    problems = value_problems(indicator=indicator, period=period, value=value, cumulative=cumulative,
+                              target=targets.get(indicator.pk), series=series.get((indicator.pk, period.kind), {}))
+    unit = indicator.unit
+    refused = impossible(problems)
+    if refused:
+        return [(cols.VALUE, describe(p, unit=unit)) for p in refused]
+    why = _stored_reason(problems, unit)
+    stored_reason = entry.implausible_reason if entry is not None else ""
+    stored_note = entry.implausible_note if entry is not None else ""
+    if not why:
+        explanation = ""
+    elif note is not None:
+        explanation = note.strip()
+    else:  # no such column: an explanation given before for this very reason still holds
+        explanation = stored_note if stored_reason == why else ""
+    if why and not explanation:
+        return [(cols.VALUE, _("This result looks unusual: %(reason)s If it is correct, write why in the column "
+                               "«%(column)s»; otherwise correct the result.")
+                 % {"reason": reason(problems, unit=unit), "column": cols.EXPLANATION})]
+    if why != stored_reason:
+        changes["implausible_reason"] = why
+    if explanation != (stored_note or "").strip():
+        changes["implausible_note"] = explanation
+    return []
+
+
 @transaction.atomic
 def entries_import(*, user, plan: Plan, preview, rows: list[ImportRow], dry_run: bool, expect: str | None = None):
     """Check every row of a progress sheet the way entry_save checks one report, fill
@@ -736,8 +884,6 @@ def entries_import(*, user, plan: Plan, preview, rows: list[ImportRow], dry_run:
                 errors.append((cols.PERIOD, _("«%(text)s» is not a reporting period of fiscal year %(year)s "
                                               "(write, e.g., %(example)s).")
                                % {"text": row.period, "year": plan.fiscal_year_id, "example": next(iter(periods), "")}))
-            elif period.pk in locked:
-                errors.append((cols.PERIOD, _("This period is locked by the planner; nothing in it can be changed.")))
             elif obj is not None and kind == "indicator" and obj.reporting_frequency != period.kind:
                 errors.append((cols.PERIOD, _("This indicator is reported per %(frequency)s, not in this period.")
                                % {"frequency": Period.Kind(obj.reporting_frequency).label.lower()
@@ -752,6 +898,18 @@ def entries_import(*, user, plan: Plan, preview, rows: list[ImportRow], dry_run:
         existing_qs = existing_qs.select_for_update()
     existing = {(("indicator", e.indicator_id) if e.indicator_id else ("project", e.project_id)) + (e.period_id,): e
                 for e in existing_qs}
+
+    # What the plausibility rules compare each result with: the target, and the year's
+    # results so far, overlaid with the values this file brings (October and November
+    # in the same file: November is checked against the file's October).
+    checked = [(obj, period) for _r, kind, obj, period, _e in resolved
+               if kind == "indicator" and obj is not None and period is not None]
+    targets, series = _value_bases([o for o, _p in checked], [p for _o, p in checked]) if checked else ({}, {})
+    for row, kind, obj, period, _errors in resolved:
+        if kind == "indicator" and obj is not None and period is not None and "value" in row.values:
+            stored = existing.get((kind, obj.pk, period.pk))
+            if stored is None or stored.value != row.values["value"]:
+                series.setdefault((obj.pk, period.kind), {})[period.number] = row.values["value"]
 
     # Pass 2: the values, duplicates and the state of the report already there.
     now = timezone.now()
@@ -771,16 +929,13 @@ def entries_import(*, user, plan: Plan, preview, rows: list[ImportRow], dry_run:
             else:
                 seen[key] = row
             entry = existing.get(key)
-            if entry is not None and entry.state not in EDITABLE_STATES:
-                errors.append((cols.STATE, _("This report was %(state)s and can no longer be edited.")
-                               % {"state": entry.get_state_display()}))
         values = {}
         for name, value in row.values.items():
             column = cols.FIELD_COLUMNS[name]
             if kind == "indicator" and name in cols.PROJECT_ONLY and value is not None:
                 errors.append((column, _("Only projects have this column; leave it empty for an indicator.")))
                 continue
-            if kind == "project" and name in cols.INDICATOR_ONLY and value is not None:
+            if kind == "project" and name in cols.INDICATOR_ONLY and value not in (None, ""):
                 errors.append((column, _("Only indicators have this column; leave it empty for a project.")))
                 continue
             if name in _NUMBER_LIMITS:
@@ -788,13 +943,16 @@ def entries_import(*, user, plan: Plan, preview, rows: list[ImportRow], dry_run:
                 if problem:
                     errors.append((column, problem))
                     continue
-            if name in _TEXT_FIELDS:
+            if name in _TEXT_FIELDS or name == "implausible_note":
                 value = value or ""
             values[name] = value
         if kind == "indicator":
             values = {k: v for k, v in values.items() if k not in cols.PROJECT_ONLY}
         elif kind == "project":
             values = {k: v for k, v in values.items() if k not in cols.INDICATOR_ONLY}
+        # The explanation of an unusual result is not a field the sheet sets on its own:
+        # it goes with the result it explains (below).
+        note = values.pop("implausible_note", None)
 
         if errors:
             outcome_sheet(row.sheet).rows.append(RowOutcome(row.number, "error", label, errors))
@@ -803,26 +961,44 @@ def entries_import(*, user, plan: Plan, preview, rows: list[ImportRow], dry_run:
             if all(v in (None, "") for k, v in values.items() if k != "value_is_cumulative"):
                 outcome_sheet(row.sheet).rows.append(RowOutcome(row.number, "skip", label))
                 continue
+            changes = {name: value for name, value in values.items() if value is not None or name != "value_is_cumulative"}
+        else:
+            changes = {}
+            for name, value in values.items():
+                current = getattr(entry, name)
+                if name in _TEXT_FIELDS:
+                    if (current or "").strip() != value.strip():
+                        changes[name] = value
+                elif value is None and name == "value_is_cumulative":
+                    continue
+                elif current != value:
+                    changes[name] = value
+            note_changed = note is not None and note.strip() != (entry.implausible_note or "").strip()
+            if not changes and not note_changed:
+                # A sheet downloaded and uploaded again unchanged: its submitted, approved
+                # or locked rows are not errors, there is nothing to do with them.
+                outcome_sheet(row.sheet).rows.append(RowOutcome(row.number, "skip", label, basis=str(entry.version)))
+                continue
+        if period.pk in locked:
+            errors.append((cols.PERIOD, _("This period is locked by the planner; nothing in it can be changed.")))
+        elif entry is not None and entry.state not in EDITABLE_STATES:
+            errors.append((cols.STATE, _("This report was %(state)s and can no longer be edited.")
+                           % {"state": entry.get_state_display()}))
+        elif kind == "indicator":
+            errors += _import_value_check(entry, obj, period, values, note, changes, targets, series)
+        if errors:
+            outcome_sheet(row.sheet).rows.append(RowOutcome(row.number, "error", label, errors))
+            continue
+        if entry is None:
             entry = ProgressEntry(plan=plan, period=period, division_id=obj.division_id, state=State.DRAFT, version=1,
                                   updated_by=user, **{kind: obj})
             if kind == "indicator":
                 entry.value_is_cumulative = obj.cumulative
-            for name, value in values.items():
-                if value is not None or name != "value_is_cumulative":
-                    setattr(entry, name, value)
+            for name, value in changes.items():
+                setattr(entry, name, value)
             to_create.append(entry)
             outcome_sheet(row.sheet).rows.append(RowOutcome(row.number, "new", label))
             continue
-        changes = {}
-        for name, value in values.items():
-            current = getattr(entry, name)
-            if name in _TEXT_FIELDS:
-                if (current or "").strip() != value.strip():
-                    changes[name] = value
-            elif value is None and name == "value_is_cumulative":
-                continue
-            elif current != value:
-                changes[name] = value
         basis = str(entry.version)
         if not changes:
             outcome_sheet(row.sheet).rows.append(RowOutcome(row.number, "skip", label, basis=basis))

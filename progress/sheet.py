@@ -18,6 +18,7 @@ DIVISION = "ฝ่าย"
 PERIOD = "งวดรายงาน"
 VALUE = "ผลการดำเนินงาน"
 CUMULATIVE = "ผลสะสม"
+EXPLANATION = "คำชี้แจงค่าผิดปกติ"  # why an unusual result is correct (progress.plausibility)
 NARRATIVE = "สิ่งที่ดำเนินการ"
 OBSTACLES = "ปัญหาอุปสรรค"
 SUGGESTIONS = "ข้อเสนอแนะ"
@@ -30,13 +31,14 @@ STATE = "สถานะ"
 FIELD_COLUMNS = {
     "value": VALUE,
     "value_is_cumulative": CUMULATIVE,
+    "implausible_note": EXPLANATION,
     "narrative": NARRATIVE,
     "obstacles": OBSTACLES,
     "suggestions": SUGGESTIONS,
     "percent_complete": PERCENT,
     "disbursed": DISBURSED,
 }
-INDICATOR_ONLY = {"value", "value_is_cumulative"}
+INDICATOR_ONLY = {"value", "value_is_cumulative", "implausible_note"}
 PROJECT_ONLY = {"percent_complete", "disbursed"}
 
 KIND_LABELS = {"indicator": "ตัวชี้วัด", "project": "โครงการ"}

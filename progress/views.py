@@ -32,7 +32,9 @@ from .forms import (
 from .models import Evidence, ProgressEntry, ReopenRequest, State
 from .services import (
     ConcurrentEdit,
+    ImpossibleValue,
     Item,
+    NeedsExplanation,
     PermissionRefused,
     WorkflowError,
     can_edit_item,
@@ -116,7 +118,8 @@ def my_work(request):
     })
 
 
-def _render_entry(request, plan, period, item, entry, form=None, return_form=None, verify_form=None, error=None, status=200):
+def _render_entry(request, plan, period, item, entry, form=None, return_form=None, verify_form=None, error=None, status=200,
+                  unusual=None):
     steps = WorkStep.objects.filter(project=item.obj) if item.kind == "project" else WorkStep.objects.none()
     locked = selectors.is_period_locked(plan, period)
     content_visible = can_view_content(request.user, entry)
@@ -128,9 +131,15 @@ def _render_entry(request, plan, period, item, entry, form=None, return_form=Non
             initial.update({f: getattr(entry, f) for f in ("value", "value_is_cumulative", "narrative", "obstacles",
                                                             "suggestions", "percent_complete", "disbursed")})
             initial["steps_done"] = list(entry.steps_done.values_list("pk", flat=True))
+            if entry.implausible_reason:  # confirmed before: saving again keeps the confirmation
+                initial.update(implausible_confirmed=True, implausible_note=entry.implausible_note,
+                               implausible_seen=entry.implausible_reason)
         elif item.kind == "indicator":
             initial["value_is_cumulative"] = item.obj.cumulative
         form = ProgressForm(initial=initial, item=item, steps=steps)
+    if unusual is None and form is not None and "implausible_seen" in form.fields:
+        # The warning about an unusual result stays with the form until the value changes.
+        unusual = (form.data.get("implausible_seen") if form.is_bound else form.initial.get("implausible_seen")) or None
     kept = []
     if form is not None and form.is_bound and not editable:
         # The report changed under the user (e.g. submitted by someone else): show what
@@ -144,6 +153,7 @@ def _render_entry(request, plan, period, item, entry, form=None, return_form=Non
         "plan": plan, "period": period, "item": item, "entry": entry if content_visible else None,
         "state_label": State(entry.state).label if entry else State.NOT_STARTED.label,
         "form": form if editable else None, "editable": editable, "locked": locked, "version": version,
+        "unusual": unusual, "unusual_fields": ProgressForm.UNUSUAL_FIELDS,
         "can_submit": editable,
         "can_endorse": head and not locked and entry.state in (State.SUBMITTED, State.DRAFT),
         "can_return": not locked and entry is not None and (
@@ -223,6 +233,22 @@ def entry(request, period_id: int, kind: str, item_id: int):
             raise Http404
     except PermissionRefused:
         raise PermissionDenied from None
+    except ImpossibleValue as exc:
+        form.add_error(exc.field, exc.detail)
+        return _render_entry(request, plan, period, item, current, form=form, error=exc.message, status=400)
+    except NeedsExplanation as exc:
+        seen_before = form.data.get("implausible_seen") == exc.reason
+        form.data = form.data.copy()
+        if not seen_before:  # a tick given for another warning confirms nothing here
+            form.data.pop("implausible_confirmed", None)
+        form.data["implausible_seen"] = exc.reason
+        if seen_before:  # the second time: say which of the two is missing
+            if exc.note_missing:
+                form.add_error("implausible_note", _("Write why the result is correct."))
+            if not form.cleaned_data.get("implausible_confirmed"):
+                form.add_error("implausible_confirmed", _("Tick the box to confirm the result."))
+        return _render_entry(request, plan, period, item, current, form=form, error=exc.message, status=400,
+                             unusual=exc.shown)
     except WorkflowError as exc:
         current = ProgressEntry.objects.filter(period=period, **lookup).select_related("plan", "period").first()
         status = 409 if isinstance(exc, ConcurrentEdit) else 400
@@ -324,8 +350,12 @@ def review(request):
     rows = [r for r in selectors.rows_for(plan, period, selectors.items_for(plan, period)) if r.state != State.NOT_STARTED]
     requests = list(ReopenRequest.objects.filter(organization_id=plan.organization_id).open()
                     .select_related("period", "division", "requested_by").order_by("period", "created_at"))
+    # Unusual results the divisions confirmed in writing, until the planner verifies them.
+    flagged = [r for r in rows if r.entry.value_flagged]
+    only_unusual = request.GET.get("unusual") == "1"
     return render(request, "progress/review.html", {
-        "plan": plan, "period": period, "periods": periods, "rows": rows,
+        "plan": plan, "period": period, "periods": periods, "rows": flagged if only_unusual else rows,
+        "flagged_count": len(flagged), "only_unusual": only_unusual,
         "locked": selectors.is_period_locked(plan, period), "reopen_form": ReopenForm(),
         "endorsed": sum(1 for r in rows if r.state == State.ENDORSED),
         "requests": requests, "period_requests": [r for r in requests if r.period_id == period.pk],

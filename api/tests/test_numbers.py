@@ -270,19 +270,19 @@ def test_progress_entries_show_the_report(client, cast, road):
 
     item = Item("indicator", road)
     entry = entry_save(user=cast.staff, plan=cast.plan, period=month(3), item=item,
-                       data={"value": Decimal("1250"), "narrative": "ปรับปรุงถนน", "obstacles": "ฝนตก"}, version=0)
+                       data={"value": Decimal("125"), "narrative": "ปรับปรุงถนน", "obstacles": "ฝนตก"}, version=0)
     evidence_add(user=cast.staff, entry=entry, upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 a", content_type="application/pdf"))
     evidence_add(user=cast.staff, entry=entry, upload=SimpleUploadedFile("b.png", b"\x89PNG b", content_type="image/png"))
     entry = entry_submit(user=cast.staff, entry=entry, version=entry.version)
     entry = entry_endorse(user=cast.head, entry=entry, version=entry.version)
-    entry = entry_verify(user=cast.planner, entry=entry, verified_value=Decimal("1200"), comment="ตรวจแล้ว", version=entry.version)
+    entry = entry_verify(user=cast.planner, entry=entry, verified_value=Decimal("120"), comment="ตรวจแล้ว", version=entry.version)
     client.force_login(cast.executive)
     [row] = results(client, "/api/progress/", plan=cast.plan.pk, period=month(3).pk)
     assert results(client, "/api/progress/", period=month(4).pk) == []
     assert row["item_type"] == "indicator" and row["item_id"] == road.pk
     assert row["period"] == month(3).pk and row["division"] == {"id": cast.division.pk, "name": "ฝ่ายโยธา"}
     assert row["state"] == "approved"
-    assert Decimal(row["value"]) == 1250 and Decimal(row["verified_value"]) == 1200
+    assert Decimal(row["value"]) == 125 and Decimal(row["verified_value"]) == 120
     assert row["narrative"] == "ปรับปรุงถนน" and row["obstacles"] == "ฝนตก" and row["evaluation_comment"] == "ตรวจแล้ว"
     assert row["evidence_count"] == 2
     assert row["percent_complete"] is None and row["disbursed"] is None and row["updated_at"]

@@ -42,7 +42,7 @@ def test_entry_page(client, cast, period, road_item, who, expected):
 def test_saving_a_report(client, cast, period, road_item, who, expected):
     login(client, cast, who)
     url = reverse("progress:entry", args=[period.pk, "indicator", road_item.obj.pk])
-    response = client.post(url, {"action": "save", "version": "0", "value": "๑,๒๕๐", "narrative": "ทดสอบ"})
+    response = client.post(url, {"action": "save", "version": "0", "value": "๑๒๐", "narrative": "ทดสอบ"})
     assert status(response) == expected
     assert ProgressEntry.objects.filter(indicator=road_item.obj).exists() == (expected == 302)
 

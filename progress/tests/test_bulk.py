@@ -98,7 +98,8 @@ def test_the_head_approves_only_submitted_reports_never_a_draft(client, cast, pe
     first, second, third = indicators(cast, period, 3)
     ready_a = submitted(cast, period, first)
     ready_b = submitted(cast, period, second)
-    unfinished = save(cast, period, third, value=Decimal("999999"), narrative="ร่างยังไม่เสร็จ อย่าส่ง")
+    unfinished = save(cast, period, third, value=Decimal("999999"), narrative="ร่างยังไม่เสร็จ อย่าส่ง",
+                      implausible_confirmed=True, implausible_note="ยังไม่ได้ตรวจตัวเลข")
     client.force_login(cast.head)
     url = reverse("progress:approve-all", args=[period.pk])
     page = client.get(url).content.decode()

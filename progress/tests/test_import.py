@@ -59,7 +59,7 @@ def errors(preview):
     return [(r.number, column, message) for s in preview.sheets for r in s.rows for column, message in r.errors]
 
 
-def road(value="1,250", narrative="ปรับปรุงถนน", code="okr:4.1.10", period=DEC, division="ฝ่ายโยธา"):
+def road(value="120", narrative="ปรับปรุงถนน", code="okr:4.1.10", period=DEC, division="ฝ่ายโยธา"):
     return ["ตัวชี้วัด", code, division, period, value, narrative, None]
 
 
@@ -72,7 +72,7 @@ def test_downloaded_sheet_round_trip_dry_run_then_import(cast, period):
     assert header[:5] == [cols.KIND, cols.CODE, cols.NAME, cols.DIVISION, cols.PERIOD]
     assert ws.max_row == len(items) + 1
     # Fill in the result of the first indicator only; the other rows stay blank.
-    ws.cell(row=2, column=header.index(cols.VALUE) + 1, value="๑,๒๕๐.๕")
+    ws.cell(row=2, column=header.index(cols.VALUE) + 1, value="๑๒๐.๕")
     ws.cell(row=2, column=header.index(cols.NARRATIVE) + 1, value="ดำเนินการแล้ว")
     out = io.BytesIO()
     book.save(out)
@@ -85,7 +85,7 @@ def test_downloaded_sheet_round_trip_dry_run_then_import(cast, period):
 
     run(cast, out.getvalue())
     entry = ProgressEntry.objects.get()
-    assert entry.value == Decimal("1250.5") and entry.narrative == "ดำเนินการแล้ว"
+    assert entry.value == Decimal("120.5") and entry.narrative == "ดำเนินการแล้ว"
     assert entry.state == State.DRAFT and entry.version == 1 and entry.updated_by == cast.staff
     record = entry.history.get()
     assert record.history_user == cast.staff and "ผล ธ.ค.xlsx" in record.history_change_reason
@@ -306,7 +306,7 @@ def test_pages_download_preview_confirm(client, cast, period):
     assert token and not ProgressEntry.objects.exists()
     response = client.post(reverse("progress:import"), {"token": token, "action": "confirm"})
     assert response.status_code == 302
-    assert ProgressEntry.objects.get().value == Decimal("1250")
+    assert ProgressEntry.objects.get().value == Decimal("120")
     # The stored upload is gone: confirming twice does nothing.
     response = client.post(reverse("progress:import"), {"token": token, "action": "confirm"})
     assert response.status_code == 400

@@ -21,18 +21,18 @@ def url_for(period, item):
     return reverse("progress:entry", args=[period.pk, item.kind, item.obj.pk])
 
 
-def test_staff_enter_thai_digits_and_evidence(client, cast, period, road_item):
+def test_staff_enter_thai_digits_and_evidence(client, cast, period, lamp_item):
     client.force_login(cast.staff)
     pdf = SimpleUploadedFile("หลักฐาน.pdf", b"%PDF-1.4 evidence", "application/pdf")
-    response = client.post(url_for(period, road_item), {
+    response = client.post(url_for(period, lamp_item), {
         "action": "save", "version": "0", "value": "๑,๒๕๐", "value_is_cumulative": "on",
         "narrative": "ปรับปรุงทางเท้า", "evidence": [pdf],
     })
     assert response.status_code == 302
-    entry = ProgressEntry.objects.get(indicator=road_item.obj, period=period)
+    entry = ProgressEntry.objects.get(indicator=lamp_item.obj, period=period)
     assert entry.value == Decimal("1250") and entry.state == State.DRAFT
     assert entry.evidence.get().original_name == "หลักฐาน.pdf"
-    page = client.get(url_for(period, road_item)).content.decode()
+    page = client.get(url_for(period, lamp_item)).content.decode()
     assert "1,250" in page and "หลักฐาน.pdf" in page
 
 

@@ -251,7 +251,7 @@ def test_quarter_scorecard_query_count_does_not_grow(client, cast, roads_agreeme
         client.get(url, {"period": quarter.pk})
     for ind in roads_agreement.values():
         for month in (1, 2, 3):
-            _report(cast, ind, month, month * 10)
+            _report(cast, ind, month, month)
         assessment_save(user=cast.planner, indicator=ind, period=quarter, kind="self", measures={}, confirmed=[],
                         comment="", version=0)
     with CaptureQueriesContext(connection) as after:

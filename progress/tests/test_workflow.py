@@ -21,7 +21,7 @@ from progress.services import (
 
 pytestmark = pytest.mark.django_db
 
-GOOD = {"value": Decimal("1250"), "narrative": "ปรับปรุงถนนสวย ๑.๕ กม.", "obstacles": "", "suggestions": ""}
+GOOD = {"value": Decimal("120"), "narrative": "ปรับปรุงถนนสวย ๑.๕ กม.", "obstacles": "", "suggestions": ""}
 
 
 def draft(cast, period, item, user=None, **data):
@@ -30,7 +30,7 @@ def draft(cast, period, item, user=None, **data):
 
 def test_staff_save_a_draft_of_their_division(cast, period, road_item):
     entry = draft(cast, period, road_item)
-    assert entry.state == State.DRAFT and entry.version == 1 and entry.value == Decimal("1250")
+    assert entry.state == State.DRAFT and entry.version == 1 and entry.value == Decimal("120")
     assert entry.division == cast.division
     assert entry.history.first().history_user == cast.staff
 

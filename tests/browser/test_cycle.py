@@ -81,7 +81,7 @@ def test_whole_cycle_staff_head_planner_lock(world, new_context, tmp_path, media
     with staff.expect_navigation():
         row_link.click()
     assert staff.url.endswith(world.entry_url)
-    staff.fill("#id_value", "๑,๒๕๐")
+    staff.fill("#id_value", "๑๒๐.๕")
     staff.fill("#id_narrative", NARRATIVE)
     staff.fill("#id_obstacles", OBSTACLES)
     staff.set_input_files("input[name=evidence]", str(write_pdf(tmp_path)))
@@ -92,7 +92,7 @@ def test_whole_cycle_staff_head_planner_lock(world, new_context, tmp_path, media
     assert staff.locator("#error").count() == 0, staff.locator("#error").inner_text()
     entry = world.entry()
     assert entry is not None and entry.state == State.DRAFT
-    assert entry.value == Decimal("1250")
+    assert entry.value == Decimal("120.5")
     # The saved draft comes back in the form.
     assert staff.input_value("#id_narrative") == NARRATIVE
 
@@ -101,7 +101,7 @@ def test_whole_cycle_staff_head_planner_lock(world, new_context, tmp_path, media
     assert staff.locator("#error").count() == 0, staff.locator("#error").inner_text()
     entry.refresh_from_db()
     assert entry.state == State.SUBMITTED
-    assert entry.value == Decimal("1250")
+    assert entry.value == Decimal("120.5")
     assert entry.narrative == NARRATIVE
     assert entry.obstacles == OBSTACLES
     assert Evidence.objects.filter(entry=entry).count() == 1
@@ -119,15 +119,15 @@ def test_whole_cycle_staff_head_planner_lock(world, new_context, tmp_path, media
     # -- planner: verify, then lock the period ---------------------------------------
     planner = login(new_context, "planner")
     assert planner.goto(world.entry_url).status == 200
-    planner.fill("#id_verified_value", "๑,๒๐๐")
-    planner.fill("#id_evaluation_comment", "ตรวจสอบกับภาพถ่ายแล้ว นับได้ ๑,๒๐๐ เมตร")
+    planner.fill("#id_verified_value", "๑๑๘")
+    planner.fill("#id_evaluation_comment", "ตรวจสอบกับภาพถ่ายแล้ว นับได้ ๑๑๘ กม.")
     response = click_and_wait(planner, "#verify")
     assert response.status == 200
     assert planner.locator("#error").count() == 0, planner.locator("#error").inner_text()
     entry.refresh_from_db()
     assert entry.state == State.APPROVED
-    assert entry.verified_value == Decimal("1200")
-    assert entry.evaluation_comment == "ตรวจสอบกับภาพถ่ายแล้ว นับได้ ๑,๒๐๐ เมตร"
+    assert entry.verified_value == Decimal("118")
+    assert entry.evaluation_comment == "ตรวจสอบกับภาพถ่ายแล้ว นับได้ ๑๑๘ กม."
     assert planner.locator("#verify").count() == 0
     planner.screenshot(path=str(screenshots_dir / "03-entry-approved.png"), full_page=True)
 
@@ -149,8 +149,8 @@ def test_whole_cycle_staff_head_planner_lock(world, new_context, tmp_path, media
     assert staff.locator("#submit").count() == 0
     assert staff.locator("#id_value").count() == 0
     assert staff.locator("#id_narrative").count() == 0
-    assert "๑,๒๕๐" in staff.inner_text("#value")
-    assert "๑,๒๐๐" in staff.inner_text("#verified")
+    assert "๑๒๐.๕" in staff.inner_text("#value")
+    assert "๑๑๘" in staff.inner_text("#verified")
     assert NARRATIVE in staff.inner_text("main")
     assert staff.locator('a[href^="/evidence/"]').count() == 1
 
@@ -184,7 +184,7 @@ def test_bad_number_keeps_what_was_typed(world, new_context):
 def test_evidence_download_only_for_own_division(world, new_context, tmp_path, media_root):
     staff = login(new_context, "staff")
     assert staff.goto(world.entry_url).status == 200
-    staff.fill("#id_value", "๑,๒๕๐")
+    staff.fill("#id_value", "๑๒๐.๕")
     staff.fill("#id_narrative", NARRATIVE)
     staff.set_input_files("input[name=evidence]", str(write_pdf(tmp_path)))
     click_and_wait(staff, "#save")

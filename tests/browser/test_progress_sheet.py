@@ -52,7 +52,7 @@ def test_staff_import_their_month_from_the_progress_sheet(new_context, settings,
     sheet = open(download.value.path(), "rb").read()
 
     filled = tmp_path / "ผลงานฝ่ายโยธา-ธค66.xlsx"
-    filled.write_bytes(typed(sheet, {"okr:4.1.10": ("๑,๒๕๐.๕", "ปรับปรุงถนนเทอดไทช่วงแรก")}))
+    filled.write_bytes(typed(sheet, {"okr:4.1.10": ("๑๒๐.๕", "ปรับปรุงถนนเทอดไทช่วงแรก")}))
     with page.expect_navigation():
         page.click("#import-sheet")
     page.set_input_files("#id_file", str(filled))
@@ -65,6 +65,6 @@ def test_staff_import_their_month_from_the_progress_sheet(new_context, settings,
         page.click("#confirm-import")
 
     entry = ProgressEntry.objects.get(period=december, indicator=road)
-    assert (entry.state, entry.value, entry.narrative) == (State.DRAFT, Decimal("1250.5"), "ปรับปรุงถนนเทอดไทช่วงแรก")
+    assert (entry.state, entry.value, entry.narrative) == (State.DRAFT, Decimal("120.5"), "ปรับปรุงถนนเทอดไทช่วงแรก")
     assert "นำเข้าจากไฟล์ ผลงานฝ่ายโยธา-ธค66.xlsx" in entry.history.latest().history_change_reason
     assert "/work/" in page.url and norm("นำเข้า") in norm(page.inner_text("body"))
