@@ -166,7 +166,7 @@ class IndicatorStatusSerializer(serializers.Serializer):
     target = serializers.CharField(allow_null=True, help_text="The indicator's first target value.")
     achievement = serializers.CharField(allow_null=True, help_text="Achievement in % of the target.")
     planned_pace = serializers.CharField(help_text="Share of the annual target planned by the end of the period, in %.")
-    status = serializers.ChoiceField(choices=["on_track", "at_risk", "off_track", "not_reported"])
+    status = serializers.ChoiceField(choices=["on_track", "at_risk", "off_track", "not_reported", "no_target"])
 
 
 class AssessmentScoreSerializer(serializers.Serializer):

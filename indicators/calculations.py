@@ -93,6 +93,9 @@ class Status(StrEnum):
     AT_RISK = "at_risk"
     OFF_TRACK = "off_track"
     NOT_REPORTED = "not_reported"
+    # Reported, but the plan gives no number to judge the result against (a target in
+    # words, or none): neither on track nor missing.
+    NO_TARGET = "no_target"
 
 
 DEFAULT_TOLERANCE = Decimal(10)
@@ -104,12 +107,14 @@ def planned_pace(period_number: int, periods_in_year: int = 12) -> Decimal:
     return _q(Decimal(period_number) / Decimal(periods_in_year) * HUNDRED)
 
 
-def status(achievement_pct: Decimal | None, planned_pct: Decimal, tolerance: Decimal = DEFAULT_TOLERANCE) -> Status:
+def status(achievement_pct: Decimal | None, planned_pct: Decimal, tolerance: Decimal = DEFAULT_TOLERANCE, *,
+           reported: bool | None = None) -> Status:
     """On track when achievement has reached the planned pace; at risk when it is behind
     by no more than `tolerance` percentage points; off track when further behind;
-    not reported when there is no result."""
+    not reported when there is no result; no target when there is a result (`reported`)
+    but no achievement, because the plan has no number to measure it against."""
     if achievement_pct is None:
-        return Status.NOT_REPORTED
+        return Status.NO_TARGET if reported else Status.NOT_REPORTED
     if achievement_pct >= planned_pct:
         return Status.ON_TRACK
     if achievement_pct >= planned_pct - tolerance:
@@ -119,6 +124,7 @@ def status(achievement_pct: Decimal | None, planned_pct: Decimal, tolerance: Dec
 
 # A group's statuses from good to bad. A missing report ranks below any reported result
 # short of off track: a group with an unreported item cannot read as on track or at risk.
+# An item with no measurable target says nothing about its group's pace.
 GROUP_SEVERITY = {Status.ON_TRACK: 0, Status.AT_RISK: 1, Status.NOT_REPORTED: 2, Status.OFF_TRACK: 3}
 
 
@@ -132,14 +138,19 @@ def roll_up(statuses: Iterable[Status], *, overdue: bool = False) -> Status:
     - a missing report before the deadline makes the group "not reported" (incomplete),
       never on track or at risk;
     - otherwise the worse of at risk and on track.
-    A group with no items is not reported. Adding a missing item never improves a group."""
-    worst = None
+    Items reported without a measurable target do not count either way; a group of
+    only those is "no target". A group with no items is not reported. Adding a missing
+    item never improves a group."""
+    worst, unmeasured = None, False
     for s in statuses:
+        if s == Status.NO_TARGET:
+            unmeasured = True
+            continue
         if s == Status.NOT_REPORTED and overdue:
             s = Status.OFF_TRACK
         if worst is None or GROUP_SEVERITY[s] > GROUP_SEVERITY[worst]:
             worst = s
-    return worst or Status.NOT_REPORTED
+    return worst or (Status.NO_TARGET if unmeasured else Status.NOT_REPORTED)
 
 
 # -- rubric engine ------------------------------------------------------------------------

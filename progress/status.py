@@ -28,6 +28,7 @@ STATUS_LABELS = {
     Status.AT_RISK: "at_risk",
     Status.OFF_TRACK: "off_track",
     Status.NOT_REPORTED: "not_reported",
+    Status.NO_TARGET: "no_target",
 }
 
 
@@ -104,7 +105,7 @@ def _compute(ind: Indicator, values: dict[tuple[str, int], Reported], period, ta
     # A ceiling (lower is better) is met or not at any time; it has no pace. Others are
     # planned at an even pace over the year's months.
     planned = Decimal(100) if ind.direction == Indicator.Direction.LOWER else planned_pace(period.last_month, 12)
-    return IndicatorStatus(ind, target, to_date, pct, planned, status(pct, planned))
+    return IndicatorStatus(ind, target, to_date, pct, planned, status(pct, planned, reported=to_date is not None))
 
 
 def indicator_status(indicator: Indicator, period) -> IndicatorStatus:

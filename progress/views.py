@@ -572,15 +572,17 @@ def evidence_delete(request, evidence_id: int):
 @login_required
 def status_overview(request):
     """Achievement and status of every indicator for the period, rolled up."""
-    from .status import indicator_statuses, rolled_up
+    from .status import indicator_statuses, is_overdue, rolled_up, status_counts
 
     if not _can_oversee(request.user):
         raise PermissionDenied
     plan, period, periods = _plan_and_period(request)
     statuses = indicator_statuses(plan, period)
-    nodes, overall = rolled_up(plan, statuses)
+    overdue = is_overdue(plan, period)
+    nodes, overall = rolled_up(plan, statuses, overdue=overdue)
     return render(request, "progress/status.html", {
         "plan": plan, "period": period, "periods": periods, "nodes": nodes, "overall": overall, "statuses": statuses,
+        "counts": status_counts(statuses), "overdue": overdue, "due": selectors.due_date(plan, period),
     })
 
 

@@ -193,7 +193,7 @@ def quarterly_progress(plan, quarter: int, division: Division | None = None) -> 
 
 # -- executive summary ------------------------------------------------------------------
 
-STATUS_ORDER = ("on_track", "at_risk", "off_track", "not_reported")
+STATUS_ORDER = ("on_track", "at_risk", "off_track", "not_reported", "no_target")
 CHART_WIDTH = 400  # px: the bars and S-curves are drawn at their own size in the PDF
 BUDGET_BAR_WIDTH = 215  # leaves the section names room for one line
 CURVE_WIDTH = 196  # three S-curves side by side across the portrait text area (16 cm)

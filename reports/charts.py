@@ -86,7 +86,8 @@ def s_curve_svg(planned: Sequence[Decimal], actual: Sequence[Decimal | None], la
 # WeasyPrint (70) draws SVG text code point by code point (Kozea/WeasyPrint#2249), which
 # breaks Thai vowel and tone marks into dotted circles. So the PDF charts keep words in
 # HTML beside them and draw only shapes and digits (each a code point of its own).
-STATUS_COLOURS = {"on_track": "#2f9e44", "at_risk": "#f08c00", "off_track": "#e03131", "not_reported": "#adb5bd"}
+STATUS_COLOURS = {"on_track": "#2f9e44", "at_risk": "#f08c00", "off_track": "#e03131", "not_reported": "#adb5bd",
+                 "no_target": "#74a9cf"}
 ALLOCATED_COLOUR = "#d0dbe8"
 DISBURSED_COLOUR = "#17365d"
 

@@ -123,11 +123,19 @@ def test_roll_up_never_reads_on_track_over_missing_reports():
 
 @given(st.lists(st.sampled_from(list(Status)), max_size=12), st.booleans())
 def test_adding_a_missing_report_never_improves_a_group(statuses, overdue):
-    order = [Status.ON_TRACK, Status.AT_RISK, Status.NOT_REPORTED, Status.OFF_TRACK]
+    order = [Status.NO_TARGET, Status.ON_TRACK, Status.AT_RISK, Status.NOT_REPORTED, Status.OFF_TRACK]
     before = roll_up(statuses, overdue=overdue)
     after = roll_up([*statuses, Status.NOT_REPORTED], overdue=overdue)
     assert order.index(after) >= order.index(before) if statuses else after in (Status.NOT_REPORTED, Status.OFF_TRACK)
-    assert after != Status.ON_TRACK and after != Status.AT_RISK
+    assert after not in (Status.ON_TRACK, Status.AT_RISK, Status.NO_TARGET)
+
+
+def test_a_result_without_a_measurable_target_is_neither_missing_nor_on_track():
+    assert status(None, D(25), reported=True) == Status.NO_TARGET
+    assert status(None, D(25)) == Status.NOT_REPORTED
+    assert roll_up([Status.NO_TARGET, Status.ON_TRACK]) == Status.ON_TRACK
+    assert roll_up([Status.NO_TARGET]) == Status.NO_TARGET
+    assert roll_up([Status.NO_TARGET, Status.NOT_REPORTED], overdue=True) == Status.OFF_TRACK
 
 
 TREES = [  # table ค 1.1.2, weight 10

@@ -92,3 +92,20 @@ def test_status_page_query_count_does_not_grow(client, cast, period, road_item):
     with CaptureQueriesContext(connection) as after:
         client.get(reverse("progress:status"), {"period": period.pk})
     assert len(after) == len(before)
+
+
+def test_the_status_page_never_reads_on_track_over_missing_reports(client, cast, period, road_item):
+    # "ภาพรวมทั้งแผน: เป็นไปตามแผน" with 1 of 38 indicators reported: the headline now
+    # counts what is missing, and December's reports are long overdue.
+    report(cast, period, road_item.obj, "61.799")  # on track
+    client.force_login(cast.executive)
+    html = client.get(reverse("progress:status"), {"period": period.pk, "plan": cast.plan.pk}).content.decode()
+    headline = html[html.index('id="headline"'):html.index("</section>", html.index('id="headline"'))]
+    assert 'status-off_track">' in headline.split('id="status-counts"')[0]  # the whole plan
+    counts = " ".join(headline.split('id="status-counts"')[1].split())
+    due = len(indicator_statuses(cast.plan, period))
+    assert 'status-on_track">เป็นไปตามแผน</span> ๑</li>' in counts
+    from kpiplan.lib.thai import to_thai_digits
+
+    assert f"ยังไม่รายงาน</span> {to_thai_digits(due - 1)} <strong class=\"late\">เกินกำหนด</strong>" in counts
+    assert "รายงานที่ขาดนับเป็นล่าช้ากว่าแผน" in html  # the rule, in words

@@ -43,7 +43,7 @@ def test_builder_numbers_equal_the_domain_functions(cast, road_item):
     report = executive_summary(cast.plan, 3)
     expected = Counter(s.status.value for s in statuses)
     assert report["indicator_count"] == len(statuses)
-    assert report["status_counts"] == {k: expected.get(k, 0) for k in ("on_track", "at_risk", "off_track", "not_reported")}
+    assert report["status_counts"] == {k: expected.get(k, 0) for k in ("on_track", "at_risk", "off_track", "not_reported", "no_target")}
     # Every indicator is counted once, under its top-level element of the framework.
     assert sum(a.total for a in report["areas"]) == len(statuses)
     assert {a.node.level for a in report["areas"] if a.node} <= {"dimension", "development_area"}
