@@ -43,8 +43,11 @@ class World:
         self.due = len(items_for(self.plan, self.period))
 
     def draft(self, item, value, narrative):
+        # Unusual values (999,999 against a target of a hundred) are confirmed in writing,
+        # as staff must; an ordinary one leaves no confirmation behind.
         return entry_save(user=self.staff, plan=self.plan, period=self.period, item=item,
-                          data={"value": value, "narrative": narrative}, version=0)
+                          data={"value": value, "narrative": narrative, "implausible_confirmed": True,
+                                "implausible_note": "ตัวเลขจากการนับจริง"}, version=0)
 
     def state(self, item):
         return ProgressEntry.objects.get(period=self.period, indicator=item.obj).state
