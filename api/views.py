@@ -92,7 +92,21 @@ class ProjectFilter(filters.FilterSet):
 
 class ProgressFilter(filters.FilterSet):
     plan = IdFilter(field_name="plan_id", help_text="Plan id.")
-    period = IdFilter(field_name="period_id", help_text="Period id.")
+    period = IdFilter(method="within_period",
+                      help_text="Period id: a month's reports, or a quarter's or the year's with the months' reports in it.")
+
+    def within_period(self, queryset, name, value):
+        """The reports of the period and of the shorter periods that lie within it (a
+        quarter holds its three months), as the pages list them."""
+        from kpiplan.lib.fiscal import periods_within
+
+        period = Period.objects.filter(pk=value).first()
+        if period is None:
+            return queryset.none()
+        within = Q(pk=period.pk)
+        for kind in (Period.Kind.MONTH, Period.Kind.QUARTER):
+            within |= Q(kind=kind, number__in=list(periods_within(period.kind, period.number, kind)))
+        return queryset.filter(period__in=Period.objects.filter(within, fiscal_year_id=period.fiscal_year_id))
 
     class Meta:
         model = ProgressEntry

@@ -287,3 +287,19 @@ def test_progress_entries_show_the_report(client, cast, road):
     assert row["evidence_count"] == 2
     assert row["percent_complete"] is None and row["disbursed"] is None and row["updated_at"]
     assert client.get(f"/api/progress/{entry.pk}/").json() == row
+
+
+def test_progress_of_a_quarter_lists_its_months_reports(client, cast, road):
+    for n in (1, 3, 4):
+        _approved(cast, Item("indicator", road), n, str(n))
+    client.force_login(cast.planner)
+    q1 = Period.objects.get(fiscal_year_id=2567, kind="quarter", number=1)
+
+    def listed(period):
+        data = client.get("/api/progress/", {"plan": cast.plan.pk, "period": period.pk}).json()
+        rows = data["results"] if isinstance(data, dict) else data
+        return sorted(Decimal(r["value"]) for r in rows)
+
+    assert listed(q1) == [Decimal(1), Decimal(3)]  # October and December, not January
+    assert listed(month(3)) == [Decimal(3)]
+    assert listed(Period.objects.get(fiscal_year_id=2567, kind="year")) == [Decimal(1), Decimal(3), Decimal(4)]
