@@ -59,6 +59,28 @@ def period_result(reports: Mapping[int, Reported], numbers: Iterable[int]) -> De
     return combined_result(reports.get(n) for n in numbers)
 
 
+# -- whose target ------------------------------------------------------------------------
+
+def district_target(*, city_target: Decimal | None, city_wide: bool, share: bool,
+                    table_d_targets: Sequence[Decimal] = ()) -> Decimal | None:
+    """The target a district is judged against for one indicator.
+
+    - Table ง gives the district's own target for a city-wide key result (the project KPI
+      target of each of its rows for that key result, e.g. 70 lamps of the city's 10,500;
+      several rows add up, e.g. 13 schools of one each): that is the district's target.
+    - An indicator of the district's own (its plan's, led by one of its divisions) is
+      judged against its own target.
+    - A city-wide key result given as a share (a percentage) applies to every district
+      as it stands.
+    - A city-wide count with no district figure has no target the district can be judged
+      against: None (the city's target is shown beside, never used as the district's)."""
+    if table_d_targets:
+        return sum(table_d_targets, Decimal(0))
+    if not city_wide or share:
+        return city_target
+    return None
+
+
 # -- achievement ------------------------------------------------------------------------
 
 def achievement(result: Decimal | None, target: Decimal | None, *, lower_is_better: bool = False,

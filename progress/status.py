@@ -16,7 +16,16 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from indicators.calculations import Reported, Status, achievement, period_result, planned_pace, roll_up, status
+from indicators.calculations import (
+    Reported,
+    Status,
+    achievement,
+    district_target,
+    period_result,
+    planned_pace,
+    roll_up,
+    status,
+)
 from indicators.models import Indicator, IndicatorTarget
 from kpiplan.lib.fiscal import MONTHS_IN
 from plans.models import Period, StrategyNode
@@ -40,6 +49,9 @@ class IndicatorStatus:
     achievement: Decimal | None
     planned: Decimal
     status: Status
+    # The city's target of a city-wide key result, shown beside the district's own
+    # (`target`) and never used to judge the district; None for the district's own indicators.
+    city_target: Decimal | None = None
 
 
 @dataclass
@@ -51,8 +63,8 @@ class NodeStatus:
 
 
 def main_target(indicator: Indicator) -> Decimal | None:
-    """The target the achievement is measured against: the first value that is not one
-    agency's share (the document prints the district's own figure first)."""
+    """The target the achievement is measured against: the district's own
+    (indicators.calculations.district_target)."""
     return _main_targets([indicator]).get(indicator.pk)
 
 
@@ -88,9 +100,8 @@ def _official_values(indicators, period) -> dict[int, dict[tuple[str, int], Repo
     return values
 
 
-def _main_targets(indicators) -> dict[int, Decimal]:
-    """main_target of many indicators in one query (a prefetch would build a queryset per
-    indicator, which a city-sized plan feels)."""
+def _city_targets(indicators) -> dict[int, Decimal]:
+    """Each indicator's own printed target: the first value that is not one agency's share."""
     targets: dict[int, Decimal] = {}
     for indicator_id, value in (IndicatorTarget.objects.filter(indicator__in=indicators, agency__isnull=True)
                                 .order_by("indicator_id", "order", "pk").values_list("indicator_id", "value")):
@@ -98,19 +109,55 @@ def _main_targets(indicators) -> dict[int, Decimal]:
     return targets
 
 
-def _compute(ind: Indicator, values: dict[tuple[str, int], Reported], period, target: Decimal | None) -> IndicatorStatus:
+def _is_city_wide(indicator: Indicator) -> bool:
+    """A key result of the city's plan led by a city agency, not by one of the district's
+    divisions: its printed target is the city's (all districts and agencies together)."""
+    return indicator.lead_agency_id is not None and indicator.lead_division_id is None
+
+
+def _main_targets(indicators) -> dict[int, Decimal]:
+    """The district's target of many indicators in two queries (a prefetch would build a
+    queryset per indicator, which a city-sized plan feels)."""
+    from projects.cityrollup import first_number
+    from projects.models import KeyResultLink
+
+    from .plausibility import is_share
+
+    city = _city_targets(indicators)
+    shares = {ind.pk for ind in indicators if is_share(ind.unit)}
+    table_d: dict[int, list[Decimal]] = defaultdict(list)
+    for indicator_id, text in (KeyResultLink.objects.filter(indicator__in=indicators).order_by("order", "pk")
+                               .values_list("indicator_id", "project_kpi_target")):
+        value = first_number(text)
+        # A project KPI in another measure than its key result's share (baht paid for a
+        # percentage of the fund spent) is not the district's target for it.
+        if value is not None and (indicator_id not in shares or "ร้อยละ" in text or "%" in text):
+            table_d[indicator_id].append(value)
+    targets = {}
+    for ind in indicators:
+        value = district_target(city_target=city.get(ind.pk), city_wide=_is_city_wide(ind), share=is_share(ind.unit),
+                                table_d_targets=table_d.get(ind.pk, ()))
+        if value is not None:
+            targets[ind.pk] = value
+    return targets
+
+
+def _compute(ind: Indicator, values: dict[tuple[str, int], Reported], period, target: Decimal | None,
+             city_target: Decimal | None = None) -> IndicatorStatus:
     kind = ind.reporting_frequency
     to_date = period_result({n: r for (k, n), r in values.items() if k == kind}, _numbers_to_date(period, kind))
     pct = achievement(to_date, target, lower_is_better=ind.direction == Indicator.Direction.LOWER)
     # A ceiling (lower is better) is met or not at any time; it has no pace. Others are
     # planned at an even pace over the year's months.
     planned = Decimal(100) if ind.direction == Indicator.Direction.LOWER else planned_pace(period.last_month, 12)
-    return IndicatorStatus(ind, target, to_date, pct, planned, status(pct, planned, reported=to_date is not None))
+    return IndicatorStatus(ind, target, to_date, pct, planned, status(pct, planned, reported=to_date is not None),
+                           city_target if _is_city_wide(ind) else None)
 
 
 def indicator_status(indicator: Indicator, period) -> IndicatorStatus:
     """One indicator's status (the API's detail); the same numbers as the status page."""
-    return _compute(indicator, _official_values([indicator], period)[indicator.pk], period, main_target(indicator))
+    return _compute(indicator, _official_values([indicator], period)[indicator.pk], period, main_target(indicator),
+                    _city_targets([indicator]).get(indicator.pk))
 
 
 def indicator_statuses(plan, period) -> list[IndicatorStatus]:
@@ -120,8 +167,8 @@ def indicator_statuses(plan, period) -> list[IndicatorStatus]:
         .order_by("order")
     )
     values = _official_values(indicators, period)
-    targets = _main_targets(indicators)
-    return [_compute(ind, values[ind.pk], period, targets.get(ind.pk)) for ind in indicators]
+    targets, city = _main_targets(indicators), _city_targets(indicators)
+    return [_compute(ind, values[ind.pk], period, targets.get(ind.pk), city.get(ind.pk)) for ind in indicators]
 
 
 def is_overdue(plan, period, today: datetime.date | None = None) -> bool:

@@ -26,7 +26,7 @@ def test_another_divisions_sheet_has_only_its_own_items(client, cast):
     from indicators.models import Indicator
 
     december = Period.objects.get(fiscal_year_id=2567, kind="month", number=3)
-    road = Indicator.objects.get(plan=cast.plan, key="okr:4.1.10")
+    road = Indicator.objects.get(plan=cast.plan, key="okr:1.4.06")
     entry_save(user=cast.staff, plan=cast.plan, period=december, item=Item("indicator", road),
                data={"value": 3, "narrative": "ร่างของฝ่ายโยธา"}, version=0)
     client.force_login(cast.other_staff)
@@ -34,5 +34,5 @@ def test_another_divisions_sheet_has_only_its_own_items(client, cast):
     assert response.status_code == 200
     rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     cells = {c for row in rows for c in row}
-    assert "ร่างของฝ่ายโยธา" not in cells and "okr:4.1.10" not in cells
+    assert "ร่างของฝ่ายโยธา" not in cells and "okr:1.4.06" not in cells
     assert {row[rows[0].index("ฝ่าย")] for row in rows[1:]} == {"ฝ่ายการศึกษา"}

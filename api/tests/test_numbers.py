@@ -33,7 +33,7 @@ def clerk(cast):
 
 @pytest.fixture
 def road(real_plan):
-    return Indicator.objects.get(plan=real_plan, key="okr:4.1.10")
+    return Indicator.objects.get(plan=real_plan, key="okr:1.4.06")
 
 
 def results(client, url, **params):
@@ -177,7 +177,9 @@ def _approved(cast, item, n, value, verified=None):
 
 def expected_status(indicator, values, number, periods=12):
     result = ic.result_to_date(values, indicator.cumulative)
-    target = indicator.targets.order_by("order", "id").first().value
+    from progress.status import main_target
+
+    target = main_target(indicator)  # the district's own (table ง's 81.958 km of the city's 3,700)
     achievement = ic.achievement(result, target, lower_is_better=indicator.direction == "lower")
     pace = ic.planned_pace(number, periods)
     return {

@@ -176,3 +176,15 @@ def test_level_never_decreases_when_a_result_improves(planted, perennial, delta,
     after2 = score(TREES, {"planted": planted, "perennial": perennial + delta}, confirmed)
     assert after.level >= before.level and after2.level >= before.level
     assert before.points in {D(0), D(2), D(4), D(6), D(8), D(10)}
+
+
+def test_a_districts_target_is_its_own():
+    from indicators.calculations import district_target
+
+    # Table ง's rows for a city-wide key result add up to the district's target.
+    assert district_target(city_target=D(275), city_wide=True, share=False, table_d_targets=[D(1)] * 13) == D(13)
+    # Without them a city-wide count has no district target; a share applies as it is.
+    assert district_target(city_target=D(52), city_wide=True, share=False) is None
+    assert district_target(city_target=D(80), city_wide=True, share=True) == D(80)
+    # The district's own indicators keep their own.
+    assert district_target(city_target=D("1.53"), city_wide=False, share=False) == D("1.53")

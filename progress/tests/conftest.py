@@ -14,8 +14,8 @@ def period(real_plan):
 
 @pytest.fixture
 def road_item(real_plan):
-    """OKR 4.1.10 'พัฒนาถนนสวย ๕๐ เขต' — reported by ฝ่ายโยธา."""
-    indicator = Indicator.objects.get(plan=real_plan, key="okr:4.1.10")
+    """OKR 4.1.10 'ล้างทำความสะอาดท่อ ๕๐ เขต' — reported by ฝ่ายโยธา."""
+    indicator = Indicator.objects.get(plan=real_plan, key="okr:1.4.06")
     assert indicator.division.name == "ฝ่ายโยธา"
     return Item("indicator", indicator)
 

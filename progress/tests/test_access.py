@@ -77,7 +77,7 @@ def test_my_work(client, cast, period, who, expected):
     response = client.get(reverse("progress:my-work"), {"period": period.pk})
     assert status(response) == expected
     if who == "other_staff":
-        assert "พัฒนาถนนสวย" not in response.content.decode()
+        assert "ล้างทำความสะอาดท่อ" not in response.content.decode()
 
 
 @pytest.mark.parametrize("who, expected", list(zip(WHO, [403, 403, 403, 200, 403, 404, "login"], strict=True)))
@@ -136,4 +136,4 @@ def test_progress_admin_is_read_only_and_scoped(client, cast, period, road_item)
     url = reverse("admin:progress_progressentry_change", args=[entry.pk])
     assert client.post(url, {"value": "999"}).status_code == 403
     client.force_login(cast.other_planner)
-    assert "พัฒนาถนนสวย" not in client.get(reverse("admin:progress_progressentry_changelist")).content.decode()
+    assert "ล้างทำความสะอาดท่อ" not in client.get(reverse("admin:progress_progressentry_changelist")).content.decode()

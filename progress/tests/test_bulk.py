@@ -55,7 +55,7 @@ def indicators(cast, period, n):
 
 
 def save(cast, period, item, user=None, **data):
-    data = {"value": Decimal("10"), "narrative": "ดำเนินการแล้ว", **data}
+    data = {"value": Decimal("2"), "narrative": "ดำเนินการแล้ว", **data}
     current = ProgressEntry.objects.filter(period=period, indicator=item.obj).first()
     return entry_save(user=user or cast.staff, plan=cast.plan, period=period, item=item, data=data,
                       version=current.version if current else 0)
@@ -241,21 +241,21 @@ def test_another_divisions_staff_cannot_submit_our_drafts(cast, period):
 
 def test_planner_verifies_several_reports_with_changed_and_unchanged_values(client, cast, period):
     first, second, third = indicators(cast, period, 3)
-    a = endorsed(cast, period, first, value=Decimal("1250"))
+    a = endorsed(cast, period, first, value=Decimal("125"))
     b = endorsed(cast, period, second, value=Decimal("40"))
     c = endorsed(cast, period, third, value=Decimal("7"))
     client.force_login(cast.planner)
     url = reverse("progress:verify-all", args=[period.pk])
     form_page = client.get(url).content.decode()
     assert all(str(i.obj) in form_page for i in (first, second, third))
-    assert 'value="1,250"' in form_page  # prefilled with the reported result
+    assert 'value="125"' in form_page  # prefilled with the reported result
 
     rows = {a.pk: 0, b.pk: 1, c.pk: 2}
     order = [int(m) for m in re.findall(r'name="form-\d+-entry" value="(\d+)"', form_page)]
     assert sorted(order) == sorted(rows)
     data = {"form-TOTAL_FORMS": "3", "form-INITIAL_FORMS": "3", "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "2000",
             "evaluation_comment": "ตรวจกับภาพถ่ายแล้ว"}
-    values = {a.pk: "1,250", b.pk: "๓๘", c.pk: "7"}  # a unchanged, b changed in Thai digits, c not chosen
+    values = {a.pk: "125", b.pk: "๓๘", c.pk: "7"}  # a unchanged, b changed in Thai digits, c not chosen
     versions = {e.pk: e.version for e in (a, b, c)}
     for i, entry_id in enumerate(order):
         data[f"form-{i}-entry"] = str(entry_id)
@@ -277,7 +277,7 @@ def test_planner_verifies_several_reports_with_changed_and_unchanged_values(clie
                                  "evaluation_comment": hidden(page, "evaluation_comment")})
     assert response.status_code == 302
     a, b, c = (ProgressEntry.objects.get(pk=e.pk) for e in (a, b, c))
-    assert (a.state, a.verified_value) == (State.APPROVED, Decimal("1250"))
+    assert (a.state, a.verified_value) == (State.APPROVED, Decimal("125"))
     assert (b.state, b.verified_value) == (State.APPROVED, Decimal("38"))
     assert c.state == State.ENDORSED and c.verified_value is None
     assert a.evaluation_comment == "ตรวจกับภาพถ่ายแล้ว"

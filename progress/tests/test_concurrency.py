@@ -21,7 +21,7 @@ def test_simultaneous_saves_from_the_same_version():
     division = Division.objects.get(organization=plan.organization, name="ฝ่ายโยธา")
     staff = make_user("a_staff", "division_staff", plan.organization, division)
     head = make_user("a_head", "division_head", plan.organization, division)
-    item = Item("indicator", Indicator.objects.get(plan=plan, key="okr:4.1.10"))
+    item = Item("indicator", Indicator.objects.get(plan=plan, key="okr:1.4.06"))
     period = Period.objects.get(fiscal_year_id=2567, kind="month", number=3)
     first = entry_save(user=staff, plan=plan, period=period, item=item, data={"value": Decimal("1"), "narrative": "เดิม"}, version=0)
 

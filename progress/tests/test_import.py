@@ -59,7 +59,7 @@ def errors(preview):
     return [(r.number, column, message) for s in preview.sheets for r in s.rows for column, message in r.errors]
 
 
-def road(value="120", narrative="ปรับปรุงถนน", code="okr:4.1.10", period=DEC, division="ฝ่ายโยธา"):
+def road(value="120", narrative="ปรับปรุงถนน", code="okr:1.4.06", period=DEC, division="ฝ่ายโยธา"):
     return ["ตัวชี้วัด", code, division, period, value, narrative, None]
 
 
@@ -115,10 +115,10 @@ def test_csv_in_utf8_with_or_without_bom_and_tis620(cast, encoding):
 
 
 def test_one_bad_row_writes_nothing(cast):
-    rows = [road(), road(code="okr:4.1.10-x", value="3")]
+    rows = [road(), road(code="okr:1.4.06-x", value="3")]
     preview = run(cast, xlsx(HEADER, rows))
     assert preview.has_errors
-    assert errors(preview) == [(3, cols.CODE, "There is no item with the code «okr:4.1.10-x» in this plan.")]
+    assert errors(preview) == [(3, cols.CODE, "There is no item with the code «okr:1.4.06-x» in this plan.")]
     assert not ProgressEntry.objects.exists()
 
 
@@ -168,7 +168,7 @@ def test_unknown_period_and_wrong_kind_of_item(cast):
 
 
 def test_a_percent_for_an_indicator_and_out_of_range(cast):
-    rows = [["ตัวชี้วัด", "okr:4.1.10", "", DEC, "1", "", "50"], ["โครงการ", "p2:1.7.1", "", DEC, None, "", "150"]]
+    rows = [["ตัวชี้วัด", "okr:1.4.06", "", DEC, "1", "", "50"], ["โครงการ", "p2:1.7.1", "", DEC, None, "", "150"]]
     preview = run(cast, xlsx(HEADER, rows))
     assert [(n, c) for n, c, _m in errors(preview)] == [(2, cols.PERCENT), (3, cols.PERCENT)]
 
@@ -354,7 +354,7 @@ def test_admin_exports_the_sheet_columns(client, cast, period, road_item):
                                "kind", "code", "name", "division_name", "period_label", "value", "state_label")}})
     assert response.status_code == 200, response.content[:500]
     text = response.content.decode("utf-8-sig")
-    assert cols.CODE in text and "okr:4.1.10" in text and DEC in text
+    assert cols.CODE in text and "okr:1.4.06" in text and DEC in text
 
 
 @pytest.mark.parametrize("between", ["saved", "created"])

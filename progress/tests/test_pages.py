@@ -21,19 +21,19 @@ def url_for(period, item):
     return reverse("progress:entry", args=[period.pk, item.kind, item.obj.pk])
 
 
-def test_staff_enter_thai_digits_and_evidence(client, cast, period, lamp_item):
+def test_staff_enter_thai_digits_and_evidence(client, cast, period, road_item):
     client.force_login(cast.staff)
     pdf = SimpleUploadedFile("หลักฐาน.pdf", b"%PDF-1.4 evidence", "application/pdf")
-    response = client.post(url_for(period, lamp_item), {
-        "action": "save", "version": "0", "value": "๑,๒๕๐", "value_is_cumulative": "on",
+    response = client.post(url_for(period, road_item), {
+        "action": "save", "version": "0", "value": "๒๒๓.๕", "value_is_cumulative": "on",
         "narrative": "ปรับปรุงทางเท้า", "evidence": [pdf],
     })
     assert response.status_code == 302
-    entry = ProgressEntry.objects.get(indicator=lamp_item.obj, period=period)
-    assert entry.value == Decimal("1250") and entry.state == State.DRAFT
+    entry = ProgressEntry.objects.get(indicator=road_item.obj, period=period)
+    assert entry.value == Decimal("223.5") and entry.state == State.DRAFT
     assert entry.evidence.get().original_name == "หลักฐาน.pdf"
-    page = client.get(url_for(period, lamp_item)).content.decode()
-    assert "1,250" in page and "หลักฐาน.pdf" in page
+    page = client.get(url_for(period, road_item)).content.decode()
+    assert "223.5" in page and "หลักฐาน.pdf" in page
 
 
 def test_bad_input_keeps_everything_typed(client, cast, period, road_item):
@@ -108,7 +108,7 @@ def test_after_the_lock_the_form_is_gone_and_posts_are_refused(client, cast, per
 def test_my_work_shows_targets_states_and_overdue(client, cast, period, road_item):
     client.force_login(cast.staff)
     page = client.get(reverse("progress:my-work"), {"period": period.pk}).content.decode()
-    assert "พัฒนาถนนสวย" in page and "ขุดลอกลำกระโดงสรรพากร" in page  # an indicator and a project of ฝ่ายโยธา
+    assert "ล้างทำความสะอาดท่อ" in page and "ขุดลอกลำกระโดงสรรพากร" in page  # an indicator and a project of ฝ่ายโยธา
     assert "เกินกำหนด" in page  # December 2566 reports were due in January 2567
 
 

@@ -26,6 +26,15 @@ from progress.services import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def road_item(real_plan):
+    """OKR 4.1.10 'พัฒนาถนนสวย ๕๐ เขต' (ฝ่ายโยธา): the district's 1.53 km of the city's 123.598 km."""
+    from indicators.models import Indicator
+    from progress.services import Item
+
+    return Item("indicator", Indicator.objects.get(plan=real_plan, key="okr:4.1.10"))
+
+
 def url_for(period, item):
     return reverse("progress:entry", args=[period.pk, item.kind, item.obj.pk])
 
@@ -72,7 +81,7 @@ def test_a_share_over_100_is_refused(client, cast, period):
 
 
 def test_an_unusual_result_needs_a_written_confirmation_then_is_flagged_until_verified(client, cast, period, road_item):
-    """1,250 km of roads against the 123.598 km target: the case seen on the real plan."""
+    """1,250 km of roads against the district's 1.53 km (the city's 123.598 km): the case seen on the real plan."""
     url = url_for(period, road_item)
     typed = {"action": "save", "version": "0", "value": "๑,๒๕๐", "value_is_cumulative": "on",
              "narrative": "ปรับปรุงถนนสวยทั้งเขต"}
@@ -81,8 +90,8 @@ def test_an_unusual_result_needs_a_written_confirmation_then_is_flagged_until_ve
     assert first.status_code == 400 and not ProgressEntry.objects.exists()
     page = text(first)
     assert "ผลนี้ดูผิดปกติ" in page
-    assert "ผลสะสมถึงงวดนี้ ๑,๒๕๐ กม. มากกว่า ๓ เท่าของเป้าหมายทั้งปี ๑๒๓.๕๙๘ กม." in page
-    assert "ร้อยละ ๑,๐๑๑.๓๔" in page
+    assert "ผลสะสมถึงงวดนี้ ๑,๒๕๐ กม. มากกว่า ๓ เท่าของเป้าหมายทั้งปี ๑.๕๓ กม." in page
+    assert "ร้อยละ ๘๑,๖๙๙.๓๕" in page
     assert input_value(first, "value") == "1,250" and "ปรับปรุงถนนสวยทั้งเขต" in page
     assert 'name="implausible_confirmed"' in first.content.decode() and 'name="implausible_note"' in first.content.decode()
     seen = input_value(first, "implausible_seen")
@@ -108,14 +117,14 @@ def test_an_unusual_result_needs_a_written_confirmation_then_is_flagged_until_ve
     client.force_login(cast.planner)
     review = reverse("progress:review")
     page = text(client.get(review, {"period": period.pk}))
-    assert "ค่าผิดปกติ (๑)" in page and "รอตรวจสอบ" in page and note in page and "๑๒๓.๕๙๘ กม." in page
+    assert "ค่าผิดปกติ (๑)" in page and "รอตรวจสอบ" in page and note in page and "๑.๕๓ กม." in page
     only = client.get(review, {"period": period.pk, "unusual": "1"})
     assert [r.item.obj for r in only.context["rows"]] == [road_item.obj]
     assert "รอตรวจสอบ" in text(client.get(url))  # and on the report itself
 
     entry = entry_endorse(user=cast.head, entry=entry, version=entry.version)
     assert "รอตรวจสอบ" in text(client.get(review, {"period": period.pk}))
-    entry_verify(user=cast.planner, entry=entry, verified_value=Decimal("123.598"), comment="ตรวจแล้ว",
+    entry_verify(user=cast.planner, entry=entry, verified_value=Decimal("1.53"), comment="ตรวจแล้ว",
                  version=entry.version)
     page = text(client.get(review, {"period": period.pk}))
     assert "รอตรวจสอบ" not in page and "ค่าผิดปกติ (๐)" in page
@@ -135,18 +144,18 @@ def test_a_tick_given_for_another_warning_confirms_nothing(client, cast, period,
 
 def test_a_cumulative_total_going_down_needs_an_explanation(cast, flood_item):
     november = entry_save(user=cast.staff, plan=cast.plan, period=month(2), item=flood_item,
-                          data={"value": Decimal(60), "narrative": "แก้ไขแล้ว ๖๐ จุด"}, version=0)
+                          data={"value": Decimal(6), "narrative": "แก้ไขแล้ว ๖ จุด"}, version=0)
     entry_submit(user=cast.staff, entry=november, version=november.version)
     with pytest.raises(NeedsExplanation) as refused:
         entry_save(user=cast.staff, plan=cast.plan, period=month(3), item=flood_item,
-                   data={"value": Decimal(40), "narrative": "x"}, version=0)
-    assert "40 จุด" in refused.value.shown and "60 จุด" in refused.value.shown
-    assert "๔๐ จุด" in refused.value.reason  # stored in the site's language, Thai
+                   data={"value": Decimal(4), "narrative": "x"}, version=0)
+    assert "4 จุด" in refused.value.shown and "6 จุด" in refused.value.shown
+    assert "๔ จุด" in refused.value.reason  # stored in the site's language, Thai
     entry = entry_save(user=cast.staff, plan=cast.plan, period=month(3), item=flood_item,
-                       data={"value": Decimal(40), "narrative": "x", "implausible_confirmed": True,
-                             "implausible_note": "พฤศจิกายนนับซ้ำ ๒๐ จุด"}, version=0)
-    assert entry.implausible_note == "พฤศจิกายนนับซ้ำ ๒๐ จุด"
-    # 999,999 flood points against 112, and -3, as seen on the real plan.
+                       data={"value": Decimal(4), "narrative": "x", "implausible_confirmed": True,
+                             "implausible_note": "พฤศจิกายนนับซ้ำ ๒ จุด"}, version=0)
+    assert entry.implausible_note == "พฤศจิกายนนับซ้ำ ๒ จุด"
+    # 999,999 flood points against the district's 3 (the city's 112), and -3, as seen on the real plan.
     with pytest.raises(NeedsExplanation):
         entry_save(user=cast.staff, plan=cast.plan, period=month(3), item=flood_item,
                    data={"value": Decimal(999999)}, version=entry.version)
@@ -159,14 +168,14 @@ def test_a_cumulative_total_going_down_needs_an_explanation(cast, flood_item):
 def test_per_period_values_are_judged_by_their_sum(cast, flood_item):
     Indicator.objects.filter(pk=flood_item.obj.pk).update(cumulative=False)
     flood_item.obj.refresh_from_db()
-    for number, value in ((1, 150), (2, 150)):
+    for number, value in ((1, 4), (2, 4)):
         entry_save(user=cast.staff, plan=cast.plan, period=month(number), item=flood_item,
                    data={"value": Decimal(value), "value_is_cumulative": False, "narrative": "x"}, version=0)
-    # 150 + 150 + 50 = 350 > 3 x 112 = 336, although 50 alone is small.
+    # 4 + 4 + 2 = 10 > 3 x 3 = 9 (the district's 3 points), although 2 alone is small.
     with pytest.raises(NeedsExplanation) as refused:
         entry_save(user=cast.staff, plan=cast.plan, period=month(3), item=flood_item,
-                   data={"value": Decimal(50), "value_is_cumulative": False, "narrative": "x"}, version=0)
-    assert "350 จุด" in refused.value.shown
+                   data={"value": Decimal(2), "value_is_cumulative": False, "narrative": "x"}, version=0)
+    assert "10 จุด" in refused.value.shown
 
 
 def test_a_confirmation_holds_while_the_result_stays_and_goes_when_it_is_corrected(cast, period, road_item):
@@ -178,7 +187,7 @@ def test_a_confirmation_holds_while_the_result_stays_and_goes_when_it_is_correct
                        data={"narrative": "เพิ่มรายละเอียด"}, version=entry.version)
     assert (entry.implausible_reason, entry.implausible_note) == (reason, "ถนนซอยรวมด้วย")
     entry = entry_save(user=cast.staff, plan=cast.plan, period=period, item=road_item,
-                       data={"value": Decimal("12.5")}, version=entry.version)
+                       data={"value": Decimal("1.25")}, version=entry.version)
     assert entry.implausible_reason == "" and entry.implausible_note == ""
     entry.refresh_from_db()
     assert entry.implausible_reason == ""
@@ -225,10 +234,10 @@ def test_the_review_page_query_count_does_not_grow_with_flags(client, cast, peri
 def test_the_multiple_is_a_setting(cast, period, road_item, settings):
     settings.PROGRESS_PLAUSIBLE_MULTIPLE = "20"
     entry = entry_save(user=cast.staff, plan=cast.plan, period=period, item=road_item,
-                       data={"value": Decimal(1250), "narrative": "x"}, version=0)
-    assert entry.value == Decimal(1250) and entry.implausible_reason == ""
+                       data={"value": Decimal(25), "narrative": "x"}, version=0)
+    assert entry.value == Decimal(25) and entry.implausible_reason == ""
     settings.PROGRESS_PLAUSIBLE_MULTIPLE = "2"
     with pytest.raises(NeedsExplanation) as refused:
         entry_save(user=cast.staff, plan=cast.plan, period=period, item=road_item,
-                   data={"value": Decimal(250)}, version=entry.version)
+                   data={"value": Decimal(4)}, version=entry.version)
     assert "more than 2 times" in refused.value.shown

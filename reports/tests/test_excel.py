@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 HEADER_ROW = 6  # four title lines, a blank line, the header
 RAW_STATUSES = {s.value for s in Status}
-THAI_STATUSES = {"เป็นไปตามแผน", "มีความเสี่ยง", "ล่าช้ากว่าแผน", "ยังไม่รายงาน"}
+THAI_STATUSES = {"เป็นไปตามแผน", "มีความเสี่ยง", "ล่าช้ากว่าแผน", "ยังไม่รายงาน", "ไม่มีค่าเป้าหมายที่วัดได้"}
 
 
 @pytest.fixture

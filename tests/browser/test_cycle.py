@@ -32,7 +32,7 @@ class World:
         self.plan = Plan.objects.get(organization=self.org, fiscal_year=2567)
         self.division = Division.objects.get(organization=self.org, name="ฝ่ายโยธา")
         self.other_division = Division.objects.get(organization=self.org, name="ฝ่ายการศึกษา")
-        self.indicator = Indicator.objects.get(plan=self.plan, key="okr:4.1.10")
+        self.indicator = Indicator.objects.get(plan=self.plan, key="okr:1.4.06")
         assert self.indicator.division_id == self.division.pk
         self.period = Period.objects.get(fiscal_year_id=2567, kind="month", number=3)
         self.staff = make_user("staff", roles.DIVISION_STAFF, self.org, self.division)

@@ -43,7 +43,7 @@ def test_staff_import_their_month_from_the_progress_sheet(new_context, settings,
     division = Division.objects.get(organization=org, name="ฝ่ายโยธา")
     make_user("staff", roles.DIVISION_STAFF, org, division)
     december = Period.objects.get(fiscal_year_id=2567, kind="month", number=3)
-    road = Indicator.objects.get(plan=plan, key="okr:4.1.10")
+    road = Indicator.objects.get(plan=plan, key="okr:1.4.06")
 
     page = login(new_context, "staff")
     page.goto(f"/work/?period={december.pk}")
@@ -52,7 +52,7 @@ def test_staff_import_their_month_from_the_progress_sheet(new_context, settings,
     sheet = open(download.value.path(), "rb").read()
 
     filled = tmp_path / "ผลงานฝ่ายโยธา-ธค66.xlsx"
-    filled.write_bytes(typed(sheet, {"okr:4.1.10": ("๑๒๐.๕", "ปรับปรุงถนนเทอดไทช่วงแรก")}))
+    filled.write_bytes(typed(sheet, {"okr:1.4.06": ("๑๒๐.๕", "ปรับปรุงถนนเทอดไทช่วงแรก")}))
     with page.expect_navigation():
         page.click("#import-sheet")
     page.set_input_files("#id_file", str(filled))
