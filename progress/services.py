@@ -483,14 +483,21 @@ def entries_submit_all(*, user, plan: Plan, period: Period, versions: dict[int, 
     entries = _bulk_entries(plan, period, versions)
     if any(is_head_of(user, e.division_id) for e in entries):
         raise PermissionRefused(_("A division head submits drafts one by one, from each report's page."))
+    return _each_in_state(
+        entries, State.DRAFT, _("Only drafts are submitted together; this report is %(state)s."),
+        lambda entry: entry_submit(user=user, entry=entry, version=versions[entry.pk],
+                                   reason=_("Submitted with the period's other complete drafts")))
+
+
+def _each_in_state(entries, state, refusal, act) -> list[ProgressEntry]:
+    """`act` on every entry, each of which must be in `state`; the first refusal names its
+    report and (the caller being atomic) undoes the ones before it."""
     done = []
     for entry in entries:
         try:
-            if entry.state != State.DRAFT:
-                raise WorkflowError(_("Only drafts are submitted together; this report is %(state)s.")
-                                    % {"state": entry.get_state_display()})
-            done.append(entry_submit(user=user, entry=entry, version=versions[entry.pk],
-                                     reason=_("Submitted with the period's other complete drafts")))
+            if entry.state != state:
+                raise WorkflowError(refusal % {"state": entry.get_state_display()})
+            done.append(act(entry))
         except WorkflowError as exc:
             raise _named(entry, exc) from exc
     return done
@@ -500,18 +507,11 @@ def entries_submit_all(*, user, plan: Plan, period: Period, versions: dict[int, 
 def entries_endorse_all(*, user, plan: Plan, period: Period, versions: dict[int, int]) -> list[ProgressEntry]:
     """The head approves submitted reports at once. Only submitted ones: a draft was
     never sent by its author, and a head who wants to send it opens it."""
-    entries = _bulk_entries(plan, period, versions)
-    done = []
-    for entry in entries:
-        try:
-            if entry.state != State.SUBMITTED:
-                raise WorkflowError(_("Only reports submitted by staff are approved together; this report is %(state)s.")
-                                    % {"state": entry.get_state_display()})
-            done.append(entry_endorse(user=user, entry=entry, version=versions[entry.pk],
-                                      reason=_("Approved by the division head with other submitted reports")))
-        except WorkflowError as exc:
-            raise _named(entry, exc) from exc
-    return done
+    return _each_in_state(
+        _bulk_entries(plan, period, versions), State.SUBMITTED,
+        _("Only reports submitted by staff are approved together; this report is %(state)s."),
+        lambda entry: entry_endorse(user=user, entry=entry, version=versions[entry.pk],
+                                    reason=_("Approved by the division head with other submitted reports")))
 
 
 @transaction.atomic
