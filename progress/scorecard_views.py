@@ -14,6 +14,7 @@ from indicators.scoring import checklist_key, rubric_levels, rubric_measures
 from kpiplan.lib.thai import NumberParseError, parse_decimal
 from plans.models import Period
 
+from . import selectors
 from .models import Assessment
 from .scorecard import build_scorecard
 from .services import ConcurrentEdit, PermissionRefused, WorkflowError, assessment_save, can_assess
@@ -26,7 +27,8 @@ def scorecard(request):
         raise PermissionDenied
     plan, period, periods = _plan_and_period(request)
     card = build_scorecard(plan, period)
-    return render(request, "progress/scorecard.html", {"plan": plan, "period": period, "periods": periods, "card": card})
+    return render(request, "progress/scorecard.html", {"plan": plan, "period": period, "periods": periods, "card": card,
+                                                       "locked": selectors.is_period_locked(plan, period)})
 
 
 def _read_inputs(request_data, names, levels):

@@ -583,6 +583,7 @@ def status_overview(request):
     return render(request, "progress/status.html", {
         "plan": plan, "period": period, "periods": periods, "nodes": nodes, "overall": overall, "statuses": statuses,
         "counts": status_counts(statuses), "overdue": overdue, "due": selectors.due_date(plan, period),
+        "locked": selectors.is_period_locked(plan, period),
     })
 
 

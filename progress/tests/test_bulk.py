@@ -388,6 +388,8 @@ def test_the_lock_badge_is_on_every_page_of_the_period_and_write_buttons_are_gon
         (cast.planner, reverse("progress:review"), ["lock", "verify-all"]),
         (cast.planner, reverse("progress:completeness"), []),
         (cast.executive, reverse("progress:completeness"), []),
+        (cast.executive, reverse("progress:status"), []),
+        (cast.executive, reverse("progress:scorecard"), []),
     ]
     for user, url, buttons in pages:
         client.force_login(user)
