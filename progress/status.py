@@ -118,7 +118,7 @@ def _is_city_wide(indicator: Indicator) -> bool:
 def _main_targets(indicators) -> dict[int, Decimal]:
     """The district's target of many indicators in two queries (a prefetch would build a
     queryset per indicator, which a city-sized plan feels)."""
-    from projects.cityrollup import first_number
+    from kpiplan.lib.thai import first_number
     from projects.models import KeyResultLink
 
     from .plausibility import is_share

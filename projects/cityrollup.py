@@ -3,24 +3,15 @@ sum of the districts' targets and results against the city's target."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from indicators.models import Indicator
-from kpiplan.lib.thai import parse_decimal, to_ascii_digits
+from kpiplan.lib.thai import first_number
 from progress.models import ProgressEntry
 
 from .models import KeyResultLink
-
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-
-
-def first_number(text: str) -> Decimal | None:
-    """The first number printed in a cell such as '๓,๐๐๐ ต้น' or '๗๐ ดวง (ติดตั้ง ๒๐ ดวง ...)'."""
-    match = _NUMBER.search(to_ascii_digits(text or ""))
-    return parse_decimal(match.group(0)) if match else None
 
 
 @dataclass

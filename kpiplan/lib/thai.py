@@ -61,6 +61,15 @@ def parse_decimal(text: str | int | float | Decimal | None) -> Decimal | None:
         raise NumberParseError(text) from exc
 
 
+_NUMBER_IN_TEXT = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def first_number(text: str | None) -> Decimal | None:
+    """The first number printed in a cell such as '๓,๐๐๐ ต้น' or '๗๐ ดวง (ติดตั้ง ๒๐ ดวง ...)'."""
+    match = _NUMBER_IN_TEXT.search(to_ascii_digits(text or ""))
+    return parse_decimal(match.group(0)) if match else None
+
+
 def format_number(value: Decimal | int | None, places: int | None = None, thai: bool = False) -> str:
     """Thousands-separated number; `places` fixes decimals, else trailing zeros go."""
     if value is None:

@@ -6,7 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from indicators.models import Indicator, IndicatorTarget
-from projects.cityrollup import city_rollup, first_number
+from kpiplan.lib.thai import first_number
+from projects.cityrollup import city_rollup
 from projects.models import KeyResultLink
 from tests.factories import OrganizationFactory, PlanFactory
 
