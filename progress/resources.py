@@ -104,11 +104,12 @@ class ProgressEntryResource(resources.ModelResource):
         return str(State(entry.state).label) if entry.pk else str(State.NOT_STARTED.label)
 
 
-def sheet_entries(plan, period, items, existing: dict) -> list[ProgressEntry]:
-    """One entry per item for the sheet: the stored report, or an unsaved blank one."""
+def sheet_entries(plan, rows) -> list[ProgressEntry]:
+    """One entry per (reporting period, item, stored report or None) for the sheet: the
+    stored report, or an unsaved blank one of that period (a quarter's sheet has a row
+    per month for a monthly item)."""
     out = []
-    for item in items:
-        entry = existing.get((item.kind, item.obj.pk))
+    for period, item, entry in rows:
         if entry is None:
             entry = ProgressEntry(plan=plan, period=period, division=item.obj.division, state=State.DRAFT,
                                   **{item.kind: item.obj})

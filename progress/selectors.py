@@ -114,7 +114,7 @@ def _entries_by_item(plan, periods, items) -> dict[tuple[int, str, int], Progres
         return {}
     entries = (
         ProgressEntry.objects.filter(plan=plan, period__in=periods)
-        .select_related("updated_by")
+        .select_related("updated_by", "indicator", "project", "division", "period")
         .prefetch_related(Prefetch("evidence"))
     )
     return {(e.period_id, "indicator", e.indicator_id) if e.indicator_id else (e.period_id, "project", e.project_id): e

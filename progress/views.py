@@ -619,14 +619,13 @@ def progress_sheet(request):
     if scope is None and not _can_oversee(request.user):
         raise PermissionDenied
     division = user_division(request.user) if scope == "division" else None
-    items = selectors.items_for(plan, period, division)
-    existing = ProgressEntry.objects.filter(plan=plan, period=period).select_related("indicator", "project", "division", "period")
-    if division is not None:
-        existing = existing.filter(division=division)
-    else:  # drafts are the division's own
-        existing = existing.official()
-    by_item = {("indicator", e.indicator_id) if e.indicator_id else ("project", e.project_id): e for e in existing}
-    data = sheet_workbook(sheet_entries(plan, period, items, by_item))
+    # One row per item and reporting period within the chosen one (a quarter: its months
+    # for monthly items), as My work lists them; drafts are the division's own.
+    official = {State.SUBMITTED, State.ENDORSED, State.APPROVED}
+    rows = selectors.rows_for(plan, period, selectors.items_for(plan, period, division))
+    data = sheet_workbook(sheet_entries(plan, [
+        (row.period, row.item, row.entry if row.entry and (division is not None or row.entry.state in official) else None)
+        for row in rows]))
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     name = f"progress-{plan.fiscal_year_id}-{period.kind}-{period.number:02d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

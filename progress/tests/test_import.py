@@ -65,7 +65,7 @@ def road(value="120", narrative="ปรับปรุงถนน", code="okr:1
 
 def test_downloaded_sheet_round_trip_dry_run_then_import(cast, period):
     items = selectors.items_for(cast.plan, period, cast.division)
-    data = sheet_workbook(sheet_entries(cast.plan, period, items, {}))
+    data = sheet_workbook(sheet_entries(cast.plan, [(period, item, None) for item in items]))
     book = openpyxl.load_workbook(io.BytesIO(data))
     ws = book.active
     header = [c.value for c in ws[1]]
@@ -380,3 +380,32 @@ def test_a_change_made_between_preview_and_confirm_is_not_overwritten(client, ca
     entry = ProgressEntry.objects.get(period=period, indicator=road_item.obj)
     assert entry.narrative == "หัวหน้าฝ่ายแก้ระหว่างนั้น" and entry.value == Decimal(2)
     assert between != "saved" or first.pk == entry.pk
+
+
+def test_a_quarters_sheet_has_a_row_per_month_and_imports_into_the_months(client, cast, period, road_item):
+    # Chosen a quarter, the sheet once listed monthly items under the quarter itself, so
+    # an import would have filed them as quarterly reports.
+    from plans.models import Period
+
+    q1 = Period.objects.get(fiscal_year_id=2567, kind="quarter", number=1)
+    client.force_login(cast.staff)
+    book = openpyxl.load_workbook(io.BytesIO(client.get(reverse("progress:sheet"), {"period": q1.pk}).content))
+    rows = list(book.active.iter_rows(min_row=2, values_only=True))
+    mine = [r for r in rows if r[1] == "okr:1.4.06"]
+    assert [r[4] for r in mine] == [cols.period_label(Period.objects.get(fiscal_year_id=2567, kind="month", number=n))
+                                    for n in (1, 2, 3)]
+    assert len(rows) == 3 * len(selectors.items_for(cast.plan, period, cast.division))
+    # Filled in for November and uploaded: the report is November's.
+    header = [c.value for c in book.active[1]]
+    november = next(i for i, r in enumerate(rows) if r[1] == "okr:1.4.06" and r[4] == mine[1][4])
+    book.active.cell(row=november + 2, column=header.index(cols.VALUE) + 1, value="๑๒.๕")
+    book.active.cell(row=november + 2, column=header.index(cols.NARRATIVE) + 1, value="ล้างท่อซอย ๓")
+    out = io.BytesIO()
+    book.save(out)
+    upload = io.BytesIO(out.getvalue())
+    upload.name = "ไตรมาส ๑.xlsx"
+    response = client.post(f"{reverse('progress:import')}?period={q1.pk}", {"file": upload})
+    assert not response.context["preview"].has_errors, response.context["preview"]
+    client.post(f"{reverse('progress:import')}?period={q1.pk}", {"token": response.context["token"], "action": "confirm"})
+    entry = ProgressEntry.objects.get(indicator=road_item.obj)
+    assert (entry.period.kind, entry.period.number, entry.value) == ("month", 2, Decimal("12.5"))
