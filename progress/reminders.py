@@ -47,7 +47,8 @@ def reminders(today: datetime.date, days: int) -> list[Reminder]:
             rows = selectors.rows_for(plan, period, selectors.items_for(plan, period), today)
             for user in plan_users:
                 roles = {g.name for g in user.groups.all()}
-                mine = [r for r in rows if r.item.division_id == user.profile.division_id]
+                # A quarter's rows include its months' reports, which their own month reminds of.
+                mine = [r for r in rows if r.item.division_id == user.profile.division_id and r.period.pk == period.pk]
                 lines = []
                 if DIVISION_STAFF in roles or DIVISION_HEAD in roles:
                     for r in mine:
