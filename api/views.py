@@ -98,15 +98,8 @@ class ProgressFilter(filters.FilterSet):
     def within_period(self, queryset, name, value):
         """The reports of the period and of the shorter periods that lie within it (a
         quarter holds its three months), as the pages list them."""
-        from kpiplan.lib.fiscal import periods_within
-
         period = Period.objects.filter(pk=value).first()
-        if period is None:
-            return queryset.none()
-        within = Q(pk=period.pk)
-        for kind in (Period.Kind.MONTH, Period.Kind.QUARTER):
-            within |= Q(kind=kind, number__in=list(periods_within(period.kind, period.number, kind)))
-        return queryset.filter(period__in=Period.objects.filter(within, fiscal_year_id=period.fiscal_year_id))
+        return queryset.filter(period__in=Period.objects.within(period)) if period else queryset.none()
 
     class Meta:
         model = ProgressEntry

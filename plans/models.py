@@ -184,6 +184,16 @@ class FiscalYear(models.Model):
         return fy
 
 
+class PeriodQuerySet(models.QuerySet):
+    def within(self, period: Period) -> PeriodQuerySet:
+        """The period and the shorter periods of its year that lie in it: a quarter and
+        its three months; the year, its quarters and months."""
+        inside = models.Q(pk=period.pk)
+        for kind in (Period.Kind.MONTH, Period.Kind.QUARTER):
+            inside |= models.Q(kind=kind, number__in=list(fiscal.periods_within(period.kind, period.number, kind)))
+        return self.filter(inside, fiscal_year_id=period.fiscal_year_id)
+
+
 class Period(models.Model):
     """A reporting period: a fiscal month, a quarter, or the whole year."""
 
@@ -203,6 +213,8 @@ class Period(models.Model):
     )
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
+
+    objects = PeriodQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("period")

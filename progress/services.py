@@ -457,7 +457,8 @@ def _bulk_entries(plan: Plan, period: Period, versions: dict[int, int]) -> list[
     if not versions:
         raise WorkflowError(_("No report was chosen; nothing was done."))
     rows = (ProgressEntry.objects.select_for_update(of=("self",))
-            .filter(plan=plan, period=period, pk__in=list(versions))
+            # A quarter's confirmation lists its months' reports too.
+            .filter(plan=plan, period__in=Period.objects.within(period), pk__in=list(versions))
             .select_related("plan", "period", "indicator", "project"))
     by_id = {e.pk: e for e in rows}
     changed = [str(by_id[pk].item) for pk, version in versions.items() if pk in by_id and by_id[pk].version != version]

@@ -207,6 +207,22 @@ def test_staff_submit_all_skips_incomplete_drafts_with_their_reasons(client, cas
     assert last.history_user == cast.staff and last.history_change_reason == "ส่งพร้อมร่างที่ครบถ้วนอื่นของงวด"
 
 
+def test_a_quarters_bulk_submit_acts_on_its_months_drafts(client, cast, period):
+    # A quarter's page lists its months' reports: the confirmation must act on them too.
+    from plans.models import Period
+
+    first, second = indicators(cast, period, 2)
+    november = Period.objects.get(fiscal_year_id=2567, kind="month", number=2)
+    a, b = save(cast, november, first), save(cast, period, second)
+    q1 = Period.objects.get(fiscal_year_id=2567, kind="quarter", number=1)
+    client.force_login(cast.staff)
+    url = reverse("progress:submit-all", args=[q1.pk])
+    page = client.get(url).content.decode()
+    response = client.post(url, {"confirm": "yes", "versions": hidden(page, "versions")})
+    assert response.status_code == 302
+    assert states(a, b) == [State.SUBMITTED, State.SUBMITTED]
+
+
 def test_one_refusal_in_staff_submit_all_rolls_back_every_report(cast, period):
     complete, incomplete = indicators(cast, period, 2)
     a = save(cast, period, complete)
