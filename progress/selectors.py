@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import scope_to_user
 from indicators.models import Indicator
+from kpiplan.lib.fiscal import KINDS_WITHIN
 from plans.models import Division, Period, Plan
 from projects.models import Project
 
@@ -56,20 +57,11 @@ def previous_period(period: Period) -> Period | None:
     return Period.objects.filter(fiscal_year_id=period.fiscal_year_id, kind=period.kind, number=period.number - 1).first()
 
 
-# The reporting frequencies due within a period of each kind: a quarter holds its three
-# months' reports and its own quarterly ones; a month only monthly ones.
-FREQUENCIES_DUE = {
-    Period.Kind.MONTH: (Period.Kind.MONTH,),
-    Period.Kind.QUARTER: (Period.Kind.MONTH, Period.Kind.QUARTER),
-    Period.Kind.YEAR: (Period.Kind.MONTH, Period.Kind.QUARTER, Period.Kind.YEAR),
-}
-
-
 def items_for(plan: Plan, period: Period, division: Division | None = None) -> list[Item]:
     """What is reported within the period: indicators reported at a frequency that ends in
     it (a quarter: monthly and quarterly ones), and every budget line of a project
     (monthly), for one division or the whole organization."""
-    indicators = (Indicator.objects.filter(plan=plan, division__isnull=False, reporting_frequency__in=FREQUENCIES_DUE[period.kind])
+    indicators = (Indicator.objects.filter(plan=plan, division__isnull=False, reporting_frequency__in=KINDS_WITHIN[period.kind])
                   .select_related("division"))
     projects = Project.objects.filter(plan=plan, division__isnull=False).budget_lines().select_related("division")
     if division is not None:
@@ -87,11 +79,8 @@ def _frequency(item: Item) -> str:
 def reporting_periods(period: Period) -> dict[str, list[Period]]:
     """Per reporting frequency, the periods of that kind that end within `period` (its
     own self for a period of that kind), in order. One query."""
-    from kpiplan.lib.fiscal import periods_within
-
-    wanted = {kind: list(periods_within(period.kind, period.number, kind)) for kind in FREQUENCIES_DUE[period.kind]}
-    found = Period.objects.filter(fiscal_year_id=period.fiscal_year_id, kind__in=list(wanted)).order_by("number")
-    return {kind: [p for p in found if p.kind == kind and p.number in numbers] for kind, numbers in wanted.items()}
+    found = list(Period.objects.within(period).order_by("number"))
+    return {kind: [p for p in found if p.kind == kind] for kind in KINDS_WITHIN[period.kind]}
 
 
 @dataclass

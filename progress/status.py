@@ -27,8 +27,8 @@ from indicators.calculations import (
     status,
 )
 from indicators.models import Indicator, IndicatorTarget
-from kpiplan.lib.fiscal import MONTHS_IN
-from plans.models import Period, StrategyNode
+from kpiplan.lib.fiscal import KINDS_WITHIN, MONTHS_IN
+from plans.models import StrategyNode
 
 from .models import ProgressEntry, due_date
 
@@ -53,6 +53,11 @@ class IndicatorStatus:
     # (`target`) and never used to judge the district; None for the district's own indicators.
     city_target: Decimal | None = None
 
+    @property
+    def city_target_shown(self) -> bool:
+        """The city's target goes beside the district's only where it is another figure."""
+        return self.city_target is not None and self.city_target != self.target
+
 
 @dataclass
 class NodeStatus:
@@ -68,15 +73,6 @@ def main_target(indicator: Indicator) -> Decimal | None:
     return _main_targets([indicator]).get(indicator.pk)
 
 
-# The reporting frequencies whose reports a period of each kind is judged on: a month
-# only its monthly indicators (a quarterly one has nothing due in most months).
-FREQUENCIES_WITHIN = {
-    Period.Kind.MONTH: (Period.Kind.MONTH,),
-    Period.Kind.QUARTER: (Period.Kind.MONTH, Period.Kind.QUARTER),
-    Period.Kind.YEAR: (Period.Kind.MONTH, Period.Kind.QUARTER, Period.Kind.YEAR),
-}
-
-
 def _numbers_to_date(period, kind: str) -> range:
     """Numbers of the periods of `kind` from the year's start to `period`'s end."""
     return range(1, period.last_month // MONTHS_IN[kind] + 1)
@@ -88,7 +84,7 @@ def _official_values(indicators, period) -> dict[int, dict[tuple[str, int], Repo
     and count nowhere. One query."""
     values: dict[int, dict[tuple[str, int], Reported]] = defaultdict(dict)
     within = Q()
-    for kind in FREQUENCIES_WITHIN[period.kind]:
+    for kind in KINDS_WITHIN[period.kind]:
         within |= Q(period__kind=kind, period__number__in=list(_numbers_to_date(period, kind)))
     entries = ProgressEntry.objects.filter(
         within, indicator__in=indicators, period__fiscal_year_id=period.fiscal_year_id,
@@ -162,7 +158,7 @@ def indicator_status(indicator: Indicator, period) -> IndicatorStatus:
 
 def indicator_statuses(plan, period) -> list[IndicatorStatus]:
     indicators = list(
-        Indicator.objects.filter(plan=plan, division__isnull=False, reporting_frequency__in=FREQUENCIES_WITHIN[period.kind])
+        Indicator.objects.filter(plan=plan, division__isnull=False, reporting_frequency__in=KINDS_WITHIN[period.kind])
         .select_related("node", "node__parent")
         .order_by("order")
     )

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from plans.models import Division, Period, StrategyNode, WorkGroup
 from progress.models import ProgressEntry
 from progress.status import IndicatorStatus, indicator_statuses
-from projects.calculations import Execution, repeated_lines
+from projects.calculations import Execution
 from projects.calculations import execution as calc_execution
 from projects.models import Project
 from projects.selectors import ExecutionRow, SCurve, budget_execution, budget_totals, s_curve
@@ -148,8 +148,7 @@ def quarterly_progress(plan, quarter: int, division: Division | None = None) -> 
     divisions = {d.pk: d for d in Division.objects.filter(organization_id=plan.organization_id)}
     work_groups = dict(WorkGroup.objects.filter(division__organization_id=plan.organization_id).values_list("pk", "name"))
     parents = dict(Project.objects.filter(plan=plan, children__isnull=False).distinct().values_list("pk", "name"))
-    rows = {row.project.pk: row for row in execution["projects"]}
-    repeats = repeated_lines((pk, row.project.same_as_id) for pk, row in rows.items())
+    counted = {r.line.pk: r.counted for r in execution["repeats"]}  # a project listed in two parts
 
     def section(division_id):
         if division_id not in sections:
@@ -164,7 +163,7 @@ def quarterly_progress(plan, quarter: int, division: Division | None = None) -> 
             continue
         sec = section(p.division_id)
         note = p.budget_text.strip() if p.budget is None and p.budget_text.strip() not in ("", "-") else ""
-        counted_as = rows[repeats[p.pk]].project if p.pk in repeats else None
+        counted_as = counted.get(p.pk)
         sec.projects.append(ProjectLine(row, latest.get(("project", p.pk)), name=p.name, budget_note=note, counted_as=counted_as))
         if counted_as is None:
             sec.allocated += row.execution.allocated

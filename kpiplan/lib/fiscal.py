@@ -74,6 +74,9 @@ def quarter_bounds(fiscal_year_be: int, quarter: int) -> tuple[datetime.date, da
 
 
 MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
+# The period kinds that lie within a period of each kind, itself included: a quarter holds
+# months and itself; a month only months (a quarterly report is due in no single month).
+KINDS_WITHIN = {kind: tuple(k for k, n in MONTHS_IN.items() if n <= size) for kind, size in MONTHS_IN.items()}
 
 
 def periods_within(kind: str, number: int, inner_kind: str) -> range:
