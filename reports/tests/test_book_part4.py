@@ -13,25 +13,11 @@ from reports.book import (
     baseline_lines,
     cumulative_disagreements,
     month_disagreements,
-    plan_book,
     split_into_rows,
 )
-from reports.pdf import layout, page_texts
 from reports.tests.laid_out import norm
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def real_book(django_db_setup, django_db_blocker):
-    """The real plan's book laid out once for the module."""
-    from plans.models import Plan
-
-    with django_db_blocker.unblock():
-        plan = Plan.objects.select_related("organization").get(organization__short_name="สนข.ภาษีเจริญ", fiscal_year=2567)
-        context = plan_book(plan)
-        document = layout("reports/book.html", context)
-    return context, document, [norm(t) for t in page_texts(document)]
 
 
 def table_pages(pages: list[str], title: str, next_title: str | None) -> list[str]:

@@ -24,18 +24,6 @@ pytestmark = pytest.mark.django_db
 
 
 
-@pytest.fixture(scope="module")
-def real_book(django_db_setup, django_db_blocker):
-    """The real plan's book laid out once for the module (about three seconds)."""
-    from plans.models import Plan
-
-    with django_db_blocker.unblock():
-        plan = Plan.objects.select_related("organization").get(organization__short_name="สนข.ภาษีเจริญ", fiscal_year=2567)
-        context = plan_book(plan)
-        document = layout("reports/book.html", context)
-    return context, document, [norm(t) for t in page_texts(document)]
-
-
 def test_section_totals_are_the_sums_of_their_lines(real_plan):
     book = plan_book(real_plan)
     sums = section_budget_sums(real_plan)

@@ -14,7 +14,7 @@ from indicators.models import Indicator
 from plans.models import Period
 from progress.demo import add_demo_quarter
 from progress.scorecard import build_scorecard
-from progress.services import Item, assessment_save, entry_save, entry_submit
+from progress.services import assessment_save
 from reports.builders import quarterly_progress
 
 pytestmark = pytest.mark.django_db
@@ -53,18 +53,9 @@ def _col(header, name):
 # -- table ค -----------------------------------------------------------------------------
 
 @pytest.fixture
-def reported_quarter(cast, quarter):
-    """ฝ่ายโยธา reports 1.1.1 (the total to date) and 1.1.3 (month by month) through the
-    services; the planner self-assesses 1.1.1."""
-    roads = Indicator.objects.get(plan=cast.plan, kind="agreement", code="1.1.1")
-    drains = Indicator.objects.get(plan=cast.plan, kind="agreement", code="1.1.3")
-    for month, km, done in [(1, "0.5", 10), (2, "0.9", 15), (3, "1.25", 20)]:
-        period = Period.objects.get(fiscal_year_id=2567, kind="month", number=month)
-        for indicator, value, cumulative in [(roads, km, True), (drains, done, False)]:
-            entry = entry_save(user=cast.staff, plan=cast.plan, period=period, item=Item("indicator", indicator),
-                               data={"value": Decimal(value), "value_is_cumulative": cumulative, "narrative": "ดำเนินการ"},
-                               version=0)
-            entry_submit(user=cast.staff, entry=entry, version=entry.version)
+def reported_quarter(cast, quarter, roads_and_drains_reported):
+    """ฝ่ายโยธา's quarter of 1.1.1 and 1.1.3; the planner self-assesses 1.1.1."""
+    roads, _drains = roads_and_drains_reported
     roads = Indicator.objects.select_related("rubric").prefetch_related("rubric__levels__conditions").get(pk=roads.pk)
     assessment_save(user=cast.planner, indicator=roads, period=quarter, kind="self", measures={}, confirmed=[],
                     comment="", version=0)

@@ -88,18 +88,7 @@ def test_builder_query_count_does_not_grow(cast, period, django_assert_max_num_q
     assert len(after) == len(before)
 
 
-def test_a_quarter_prints_its_results_and_says_what_is_not_assessed(cast):
-    from progress.services import Item, entry_save, entry_submit
-
-    roads = Indicator.objects.get(plan=cast.plan, kind="agreement", code="1.1.1")
-    drains = Indicator.objects.get(plan=cast.plan, kind="agreement", code="1.1.3")
-    for month, km, done in [(1, "0.5", 10), (2, "0.9", 15), (3, "1.25", 20)]:
-        period = Period.objects.get(fiscal_year_id=2567, kind="month", number=month)
-        for indicator, value, cumulative in [(roads, km, True), (drains, done, False)]:
-            entry = entry_save(user=cast.staff, plan=cast.plan, period=period, item=Item("indicator", indicator),
-                               data={"value": Decimal(value), "value_is_cumulative": cumulative, "narrative": "ดำเนินการ"},
-                               version=0)
-            entry_submit(user=cast.staff, entry=entry, version=entry.version)
+def test_a_quarter_prints_its_results_and_says_what_is_not_assessed(cast, roads_and_drains_reported):
     quarter = Period.objects.get(fiscal_year_id=2567, kind="quarter", number=1)
     document = layout("reports/scorecard.html", {"plan": cast.plan, "period": quarter,
                                                  "card": build_scorecard(cast.plan, quarter)})
