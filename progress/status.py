@@ -111,7 +111,7 @@ def _is_city_wide(indicator: Indicator) -> bool:
     return indicator.lead_agency_id is not None and indicator.lead_division_id is None
 
 
-def _main_targets(indicators) -> dict[int, Decimal]:
+def _main_targets(indicators, city: dict[int, Decimal] | None = None) -> dict[int, Decimal]:
     """The district's target of many indicators in two queries (a prefetch would build a
     queryset per indicator, which a city-sized plan feels)."""
     from kpiplan.lib.thai import first_number
@@ -119,7 +119,7 @@ def _main_targets(indicators) -> dict[int, Decimal]:
 
     from .plausibility import is_share
 
-    city = _city_targets(indicators)
+    city = _city_targets(indicators) if city is None else city
     shares = {ind.pk for ind in indicators if is_share(ind.unit)}
     table_d: dict[int, list[Decimal]] = defaultdict(list)
     for indicator_id, text in (KeyResultLink.objects.filter(indicator__in=indicators).order_by("order", "pk")
@@ -163,7 +163,8 @@ def indicator_statuses(plan, period) -> list[IndicatorStatus]:
         .order_by("order")
     )
     values = _official_values(indicators, period)
-    targets, city = _main_targets(indicators), _city_targets(indicators)
+    city = _city_targets(indicators)
+    targets = _main_targets(indicators, city)
     return [_compute(ind, values[ind.pk], period, targets.get(ind.pk), city.get(ind.pk)) for ind in indicators]
 
 
