@@ -67,6 +67,15 @@ class NodeStatus:
     indicators: list[IndicatorStatus] = field(default_factory=list)
 
 
+def targets_of(indicator: Indicator) -> tuple[Decimal | None, Decimal | None]:
+    """The district's target of one indicator, and the city's where it is another figure
+    (what the entry page shows beside the result being typed)."""
+    city = _city_targets([indicator])
+    district = _main_targets([indicator], city).get(indicator.pk)
+    city_target = city.get(indicator.pk) if _is_city_wide(indicator) else None
+    return district, city_target if city_target is not None and city_target != district else None
+
+
 def main_target(indicator: Indicator) -> Decimal | None:
     """The target the achievement is measured against: the district's own
     (indicators.calculations.district_target)."""

@@ -58,6 +58,7 @@ from .services import (
     submit_problems,
     validate_evidence,
 )
+from .status import targets_of
 
 
 def _plan_and_period(request, period_id=None):
@@ -170,6 +171,8 @@ def _render_entry(request, plan, period, item, entry, form=None, return_form=Non
         "back_url": f"{reverse('progress:my-work' if user_division(request.user) else 'progress:review')}?period={period.pk}",
         "back_label": _("My work") if user_division(request.user) else _("Review reports"),
         "due": selectors.due_date(plan, period),
+        # The district's own target, as the status and the plausibility checks judge it.
+        "targets": targets_of(item.obj) if item.kind == "indicator" else None,
     }
     return render(request, "progress/entry.html", context, status=status)
 

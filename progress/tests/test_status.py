@@ -153,3 +153,11 @@ def test_the_status_page_shows_the_district_target_and_the_citys(client, cast, p
     html = client.get(reverse("progress:status"), {"period": period.pk, "plan": cast.plan.pk}).content.decode()
     assert "๗๐ ดวง" in html and "เป้าหมาย กทม.: ๑๐,๕๐๐ ดวง" in html
     assert "ไม่มีเป้าหมายของเขต" in html  # OKR 1.3.07
+
+
+def test_the_entry_page_shows_the_district_target_the_result_is_judged_against(client, cast, period):
+    lamps = Indicator.objects.get(plan=cast.plan, key="okr:1.1.03")
+    client.force_login(cast.staff)
+    page = client.get(reverse("progress:entry", args=[period.pk, "indicator", lamps.pk])).content.decode()
+    target = " ".join(page[page.index('id="target"'):page.index("</p>", page.index('id="target"'))].split())
+    assert "ค่าเป้าหมายของเขต: ๗๐ ดวง" in target and "เป้าหมาย กทม.: ๑๐,๕๐๐ ดวง" in target
