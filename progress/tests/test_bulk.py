@@ -218,6 +218,8 @@ def test_a_quarters_bulk_submit_acts_on_its_months_drafts(client, cast, period):
     client.force_login(cast.staff)
     url = reverse("progress:submit-all", args=[q1.pk])
     page = client.get(url).content.decode()
+    # Each row says its month and links to that month's report.
+    assert reverse("progress:entry", args=[november.pk, "indicator", first.obj.pk]) in page and str(november) in page
     response = client.post(url, {"confirm": "yes", "versions": hidden(page, "versions")})
     assert response.status_code == 302
     assert states(a, b) == [State.SUBMITTED, State.SUBMITTED]
