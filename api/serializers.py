@@ -125,7 +125,8 @@ class ProgressEntrySerializer(serializers.ModelSerializer):
         model = ProgressEntry
         fields = [
             "id", "plan", "item_type", "item_id", "period", "division", "state", "value", "verified_value",
-            "percent_complete", "disbursed", "narrative", "obstacles", "evaluation_comment", "evidence_count", "updated_at",
+            "measure_values", "verified_measure_values", "percent_complete", "disbursed", "narrative", "obstacles",
+            "evaluation_comment", "evidence_count", "updated_at",
         ]
 
     @extend_schema_field(serializers.ChoiceField(choices=["indicator", "project"]))
@@ -159,14 +160,30 @@ class StatusPeriodSerializer(serializers.Serializer):
     number = serializers.IntegerField()
 
 
+STATUSES = ["on_track", "at_risk", "off_track", "not_reported", "no_target"]
+
+
+class MeasureStatusSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    unit = serializers.CharField()
+    target = serializers.CharField(allow_null=True, help_text="The district's target for this measure.")
+    city_target = serializers.CharField(allow_null=True, help_text="The city's target for this measure, as printed.")
+    result = serializers.CharField(allow_null=True)
+    achievement = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=STATUSES)
+
+
 class IndicatorStatusSerializer(serializers.Serializer):
     indicator = serializers.IntegerField()
     period = StatusPeriodSerializer()
-    result = serializers.CharField(allow_null=True, help_text="Result to date (verified values where present).")
-    target = serializers.CharField(allow_null=True, help_text="The indicator's first target value.")
+    result = serializers.CharField(allow_null=True, help_text="Result to date (verified values where present); "
+                                   "null for an indicator judged per measure.")
+    target = serializers.CharField(allow_null=True, help_text="The district's target (null when judged per measure).")
     achievement = serializers.CharField(allow_null=True, help_text="Achievement in % of the target.")
     planned_pace = serializers.CharField(help_text="Share of the annual target planned by the end of the period, in %.")
-    status = serializers.ChoiceField(choices=["on_track", "at_risk", "off_track", "not_reported", "no_target"])
+    status = serializers.ChoiceField(choices=STATUSES, help_text="Per measure, the worst of the measures' statuses.")
+    measures = MeasureStatusSerializer(many=True, help_text="One line per measure of an indicator whose target has "
+                                       "several (e.g. dredging and clearing km); empty otherwise.")
 
 
 class AssessmentScoreSerializer(serializers.Serializer):

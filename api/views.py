@@ -163,6 +163,10 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
             "achievement": _str(computed.achievement),
             "planned_pace": _str(computed.planned),
             "status": str(computed.status),
+            # An indicator with several measures (OKR 1.4.07) is judged per measure.
+            "measures": [{"label": m.label, "unit": m.unit, "target": _str(m.target), "city_target": _str(m.city_target),
+                          "result": _str(m.result), "achievement": _str(m.achievement), "status": str(m.status)}
+                         for m in computed.measures],
         }
         return Response(serializers.IndicatorStatusSerializer(data).data)
 

@@ -3,10 +3,12 @@ PDF and API response (no second implementation in a view or template)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from os.path import commonprefix
 
 HUNDRED = Decimal(100)
 
@@ -59,6 +61,17 @@ def period_result(reports: Mapping[int, Reported], numbers: Iterable[int]) -> De
     return combined_result(reports.get(n) for n in numbers)
 
 
+def measures_total(values: Iterable[Decimal | None]) -> Decimal | None:
+    """The total of a result reported by measure (OKR 1.4.07's km dredged and km cleared):
+    None until every measure has a value, so a half-filled report is not a result."""
+    total = Decimal(0)
+    for value in values:
+        if value is None:
+            return None
+        total += value
+    return total
+
+
 # -- whose target ------------------------------------------------------------------------
 
 def district_target(*, city_target: Decimal | None, city_wide: bool, share: bool,
@@ -79,6 +92,24 @@ def district_target(*, city_target: Decimal | None, city_wide: bool, share: bool
     if not city_wide or share:
         return city_target
     return None
+
+
+_NUMBERING = re.compile(r"^[\s0-9\u0E50-\u0E59.)]+")
+
+
+def measure_of(text: str, labels: Sequence[str], *, least: int = 4) -> str | None:
+    """Which measure of a key result with several (OKR 1.4.07: ขุดลอกคลอง 150 km,
+    เปิดทางน้ำไหล 1,500 km) a row of table ง counts toward, from the row's project text:
+    the label it starts most like, once its printed numbering is dropped
+    ("๓. ขุดลอกคลองครุสม" -> ขุดลอกคลอง, "๗. เปิดทางน้ำไหล คลอง (กม.)" -> เปิดทางน้ำไหล).
+    None when no label shares at least `least` leading characters with it."""
+    body = _NUMBERING.sub("", text or "")
+    best, best_length = None, least - 1
+    for label in labels:
+        length = len(commonprefix([body, label.strip()]))
+        if length > best_length:
+            best, best_length = label, length
+    return best
 
 
 # -- achievement ------------------------------------------------------------------------

@@ -152,6 +152,18 @@ class IndicatorTarget(models.Model):
         return f"{self.label or ''} {self.value.normalize():f} {self.unit}".strip()
 
 
+def measures_of(indicators) -> dict[int, list[IndicatorTarget]]:
+    """The measures of indicators whose target has several, each with its own target
+    (OKR 1.4.07: ขุดลอกคลอง 150 km and เปิดทางน้ำไหล 1,500 km): their labelled target
+    values that are not an agency's share, in order. An indicator with one number has
+    none and is reported as one result. One query."""
+    found: dict[int, list[IndicatorTarget]] = {}
+    for target in (IndicatorTarget.objects.filter(indicator__in=indicators, agency__isnull=True).exclude(label="")
+                   .order_by("indicator_id", "order", "pk")):
+        found.setdefault(target.indicator_id, []).append(target)
+    return {pk: targets for pk, targets in found.items() if len(targets) >= 2}
+
+
 class Baseline(models.Model):
     ORG_PATH = "indicator__plan__organization"
 

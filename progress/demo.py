@@ -35,13 +35,15 @@ def add_demo_quarter(plan, quarter: int = 1) -> int:
     from indicators.models import Indicator
     from plans.models import Period
     from progress.models import ProgressEntry, State
-    from progress.status import _main_targets
+    from progress.services import measures_json
+    from progress.status import _main_targets, measure_targets
     from projects.models import Project
 
     months = list(Period.objects.filter(fiscal_year_id=plan.fiscal_year_id, kind=Period.Kind.MONTH,
                                         number__gt=(quarter - 1) * 3, number__lte=quarter * 3).order_by("number"))
     indicators = list(Indicator.objects.filter(plan=plan, division__isnull=False).order_by("pk"))
     targets = _main_targets(indicators)
+    measures = measure_targets(indicators)
     rows = []
     states = [State.APPROVED, State.ENDORSED, State.SUBMITTED]
     for ind in indicators:
@@ -52,10 +54,16 @@ def add_demo_quarter(plan, quarter: int = 1) -> int:
         target = targets.get(ind.pk) or Decimal(100)
         for n, m in enumerate(months, start=1):
             value = (target * pace * (n + (quarter - 1) * 3)).quantize(Decimal("0.01"))
+            # An indicator reported by measure gets each measure at its own pace.
+            by_measure = {mt.label: ((mt.target or Decimal(100)) * Decimal(_share(key + mt.label, 4, 14)) / 100
+                                     * (n + (quarter - 1) * 3)).quantize(Decimal("0.001"))
+                          for mt in measures.get(ind.pk, ())}
+            if by_measure:
+                value = sum(by_measure.values(), Decimal(0))
             rows.append(ProgressEntry(
                 plan=plan, period=m, indicator=ind, division_id=ind.division_id, state=states[_share(key + str(n), 0, 2)],
                 value=value, value_is_cumulative=True, narrative=NARRATIVES[_share(key + "n" + str(n), 0, 3)],
-                obstacles=OBSTACLES[_share(key + "o" + str(n), 0, 3)]))
+                obstacles=OBSTACLES[_share(key + "o" + str(n), 0, 3)], measure_values=measures_json(by_measure)))
     for p in Project.objects.filter(plan=plan, division__isnull=False).budget_lines().order_by("pk"):
         key = f"p{p.key or p.name}"
         if _share(key, 1, 12) == 1:

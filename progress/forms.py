@@ -44,14 +44,29 @@ class ProgressForm(forms.Form):
 
     UNUSUAL_FIELDS = ("implausible_confirmed", "implausible_note")
 
-    def __init__(self, *args, item, steps=None, **kwargs):
+    def __init__(self, *args, item, steps=None, measures=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.measures = list(measures)
         if item.kind == "indicator":
             for name in ("percent_complete", "disbursed", "steps_done"):
                 del self.fields[name]
             unit = item.obj.unit
             if unit:
                 self.fields["value"].label = _("Result (%(unit)s)") % {"unit": unit}
+            if self.measures:
+                # One box per measure (OKR 1.4.07: dredging and clearing), each judged
+                # against its own target; they take the place of the single result.
+                fields = {}
+                for name, field in self.fields.items():
+                    if name == "value":
+                        for index, measure in enumerate(self.measures):
+                            fields[self.measure_field(index)] = ThaiDecimalField(
+                                label=_("Result: %(measure)s (%(unit)s)") % {"measure": measure.label,
+                                                                             "unit": measure.unit},
+                                required=False, max_digits=18, decimal_places=4)
+                    else:
+                        fields[name] = field
+                self.fields = fields
         else:
             del self.fields["value"], self.fields["value_is_cumulative"]
             for name in ("implausible_confirmed", "implausible_note", "implausible_seen"):
@@ -59,6 +74,17 @@ class ProgressForm(forms.Form):
             self.fields["steps_done"].queryset = steps
             if not steps.exists():
                 del self.fields["steps_done"]
+
+
+    @staticmethod
+    def measure_field(index: int) -> str:
+        return f"measure_{index}"
+
+    def clean(self):
+        data = super().clean()
+        if self.measures:
+            data["measures"] = {m.label: data.get(self.measure_field(i)) for i, m in enumerate(self.measures)}
+        return data
 
 
 class ReturnForm(forms.Form):
@@ -70,6 +96,24 @@ class VerifyForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     verified_value = ThaiDecimalField(label=_("Verified result"), required=False, max_digits=18, decimal_places=4)
     evaluation_comment = forms.CharField(label=_("Evaluation comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, measures=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.measures = list(measures)
+        if self.measures:  # verified per measure; the verified result is their total
+            del self.fields["verified_value"]
+            for index, measure in enumerate(self.measures):
+                self.fields[f"verified_measure_{index}"] = ThaiDecimalField(
+                    label=_("Verified result: %(measure)s (%(unit)s)") % {"measure": measure.label, "unit": measure.unit},
+                    required=False, max_digits=18, decimal_places=4)
+            self.order_fields(["version"] + [f"verified_measure_{i}" for i in range(len(self.measures))])
+
+    def clean(self):
+        data = super().clean()
+        if self.measures:
+            data["verified_value"] = None
+            data["verified_measures"] = {m.label: data.get(f"verified_measure_{i}") for i, m in enumerate(self.measures)}
+        return data
 
 
 class ReopenForm(forms.Form):

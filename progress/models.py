@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -58,6 +59,10 @@ class ProgressEntry(models.Model):
 
     value = models.DecimalField(_("result"), max_digits=18, decimal_places=4, null=True, blank=True)
     value_is_cumulative = models.BooleanField(_("result is cumulative"), default=True)
+    # An indicator whose target has several measures (indicators.models.measures_of) is
+    # reported one value per measure, by the measure's label; `value` is then their total,
+    # kept so "has a result" reads the same for every report.
+    measure_values = models.JSONField(_("result per measure"), default=dict, blank=True)
     narrative = models.TextField(_("what was done"), blank=True)
     obstacles = models.TextField(_("obstacles"), blank=True)
     suggestions = models.TextField(_("suggestions"), blank=True)
@@ -70,6 +75,7 @@ class ProgressEntry(models.Model):
     implausible_note = models.TextField(_("explanation of the unusual result"), blank=True)
 
     verified_value = models.DecimalField(_("verified result"), max_digits=18, decimal_places=4, null=True, blank=True)
+    verified_measure_values = models.JSONField(_("verified result per measure"), default=dict, blank=True)
     evaluation_comment = models.TextField(_("evaluation comment"), blank=True)
     return_comment = models.TextField(_("reason for return"), blank=True)
 
@@ -118,6 +124,17 @@ class ProgressEntry(models.Model):
     def counted_value(self):
         """The result that counts: the evaluator's verified value when there is one."""
         return self.verified_value if self.verified_value is not None else self.value
+
+    @property
+    def measures(self) -> dict[str, Decimal]:
+        """The reported value of each measure, by label (empty for a one-number result)."""
+        return {label: Decimal(v) for label, v in (self.measure_values or {}).items() if v not in (None, "")}
+
+    @property
+    def counted_measures(self) -> dict[str, Decimal]:
+        """Each measure's value that counts: the verified one where the planner gave it."""
+        verified = {label: Decimal(v) for label, v in (self.verified_measure_values or {}).items() if v not in (None, "")}
+        return {**self.measures, **verified}
 
     @property
     def value_flagged(self) -> bool:

@@ -61,6 +61,7 @@ class ProgressEntryResource(resources.ModelResource):
     name = fields.Field(column_name=cols.NAME, readonly=True)
     division_name = fields.Field(column_name=cols.DIVISION, readonly=True)
     period_label = fields.Field(column_name=cols.PERIOD, readonly=True)
+    measure = fields.Field(column_name=cols.MEASURE, readonly=True)
     value = fields.Field(attribute="value", column_name=cols.VALUE, widget=ThaiDecimalWidget())
     value_is_cumulative = fields.Field(attribute="value_is_cumulative", column_name=cols.CUMULATIVE, widget=CumulativeWidget())
     implausible_note = fields.Field(attribute="implausible_note", column_name=cols.EXPLANATION, widget=TextWidget())
@@ -73,7 +74,7 @@ class ProgressEntryResource(resources.ModelResource):
 
     class Meta:
         model = ProgressEntry
-        fields = ("kind", "code", "name", "division_name", "period_label", "value", "value_is_cumulative",
+        fields = ("kind", "code", "name", "division_name", "period_label", "measure", "value", "value_is_cumulative",
                   "implausible_note", "narrative", "obstacles", "suggestions", "percent_complete", "disbursed",
                   "state_label")
         export_order = fields
@@ -96,6 +97,13 @@ class ProgressEntryResource(resources.ModelResource):
     def dehydrate_period_label(self, entry):
         return cols.period_label(entry.period)
 
+    def dehydrate_measure(self, entry):
+        return getattr(entry, "sheet_measure", "")
+
+    def dehydrate_value(self, entry):
+        measure = getattr(entry, "sheet_measure", "")
+        return entry.measures.get(measure) if measure else entry.value
+
     def dehydrate_value_is_cumulative(self, entry):
         return CumulativeWidget().render(entry.value_is_cumulative) if entry.indicator_id else ""
 
@@ -107,14 +115,29 @@ class ProgressEntryResource(resources.ModelResource):
 def sheet_entries(plan, rows) -> list[ProgressEntry]:
     """One entry per (reporting period, item, stored report or None) for the sheet: the
     stored report, or an unsaved blank one of that period (a quarter's sheet has a row
-    per month for a monthly item)."""
+    per month for a monthly item). An indicator reported by measure has a row per
+    measure (`sheet_measure`); its texts are on the first row only, as the import reads them."""
+    import copy
+
+    from indicators.models import measures_of
+
+    rows = list(rows)
+    measures = measures_of([item.obj for _p, item, _e in rows if item.kind == "indicator"])
     out = []
     for period, item, entry in rows:
         if entry is None:
             entry = ProgressEntry(plan=plan, period=period, division=item.obj.division, state=State.DRAFT,
                                   **{item.kind: item.obj})
             entry.value_is_cumulative = item.obj.cumulative if item.kind == "indicator" else True
-        out.append(entry)
+        labels = [t.label for t in measures.get(item.obj.pk, [])] if item.kind == "indicator" else []
+        for index, label in enumerate(labels):
+            row = copy.copy(entry)
+            row.sheet_measure = label
+            if index:
+                row.narrative = row.obstacles = row.suggestions = row.implausible_note = ""
+            out.append(row)
+        if not labels:
+            out.append(entry)
     return out
 
 
@@ -133,7 +156,7 @@ def sheet_workbook(entries) -> bytes:
     for row in dataset:
         ws.append(["" if v is None else v for v in row])
     grey = PatternFill("solid", fgColor="EEEEEE")
-    readonly = {cols.KIND, cols.CODE, cols.NAME, cols.DIVISION, cols.PERIOD, cols.STATE}
+    readonly = {cols.KIND, cols.CODE, cols.NAME, cols.DIVISION, cols.PERIOD, cols.MEASURE, cols.STATE}
     widths = {cols.NAME: 60, cols.NARRATIVE: 50, cols.OBSTACLES: 30, cols.SUGGESTIONS: 30, cols.EXPLANATION: 30}
     for index, header in enumerate(dataset.headers, start=1):
         cell = ws.cell(row=1, column=index)
@@ -155,7 +178,7 @@ def max_bytes() -> int:
     return getattr(settings, "PROGRESS_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 
 
-IDENTIFYING = (cols.KIND, cols.CODE, cols.PERIOD, cols.DIVISION)
+IDENTIFYING = (cols.KIND, cols.CODE, cols.PERIOD, cols.DIVISION, cols.MEASURE)
 
 
 def read_rows(data: bytes, filename: str) -> tuple[ImportPreview, list[ImportRow]]:
@@ -191,7 +214,8 @@ def read_rows(data: bytes, filename: str) -> tuple[ImportPreview, list[ImportRow
         for number, record in sheet.records():
             row = ImportRow(sheet=sheet.name, number=number,
                             **{key: _text(record.get(column)) for key, column in
-                               (("kind", cols.KIND), ("code", cols.CODE), ("period", cols.PERIOD), ("division", cols.DIVISION))})
+                               (("kind", cols.KIND), ("code", cols.CODE), ("period", cols.PERIOD), ("division", cols.DIVISION),
+                                ("measure", cols.MEASURE))})
             for column in present:
                 name, field = by_column[column]
                 try:

@@ -24,6 +24,7 @@ from accounts.roles import (
     user_division,
     user_organization,
 )
+from indicators.calculations import measures_total
 from indicators.models import Indicator
 from plans.models import Period, Plan
 from projects.models import Project
@@ -56,11 +57,10 @@ class ImpossibleValue(WorkflowError):
     explanation. The message names the field; `detail` is the same without the name,
     for a form that shows it under the field."""
 
-    field = "value"
-
-    def __init__(self, message: str, *, detail: str):
+    def __init__(self, message: str, *, detail: str, field: str = "value"):
         super().__init__(message)
         self.detail = detail
+        self.field = field  # the form field it is about ("measure_<n>" for one measure's box)
 
 
 class NeedsExplanation(WorkflowError):
@@ -84,6 +84,28 @@ def _stored_reason(problems, unit: str) -> str:
 
     with translation.override(settings.LANGUAGE_CODE):
         return reason(problems, unit=unit)
+
+
+@dataclass(frozen=True)
+class ValueCheck:
+    """The plausibility problems of the one result of a report, or of one measure's."""
+
+    measure: str | None  # the measure's label; None for a one-number result
+    unit: str
+    index: int  # the measure's place (its form box), 0 for a one-number result
+    problems: list
+
+
+def _reason_text(checks: list[ValueCheck], *, stored: bool) -> str:
+    """Why the results look unusual, one text for the report (each measure named)."""
+    from .plausibility import reason
+
+    parts = []
+    for check in checks:
+        text = _stored_reason(check.problems, check.unit) if stored else reason(check.problems, unit=check.unit)
+        if text:
+            parts.append(f"{check.measure}: {text}" if check.measure else text)
+    return " ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -186,7 +208,8 @@ def _save(entry: ProgressEntry, user, reason: str) -> ProgressEntry:
     return entry
 
 
-EDIT_FIELDS = ["value", "value_is_cumulative", "narrative", "obstacles", "suggestions", "percent_complete", "disbursed"]
+EDIT_FIELDS = ["value", "measure_values", "value_is_cumulative", "narrative", "obstacles", "suggestions",
+               "percent_complete", "disbursed"]
 UNUSUAL_FIELDS = ["implausible_reason", "implausible_note"]
 
 
@@ -195,22 +218,53 @@ def plausible_multiple() -> Decimal:
 
 
 def _value_bases(indicators, periods) -> tuple[dict, dict]:
-    """What plausibility compares results with, for many indicators in two queries: the
+    """What plausibility compares results with, for many indicators in a few queries: the
     target the status pages judge against, and every result reported in the fiscal
     year (any state: earlier reports are the division's own; verified when verified),
-    by (indicator, period kind) -> {period number: value}."""
-    from .status import _main_targets
+    by (indicator, period kind) -> {period number: value}. An indicator reported by
+    measure also has "measures" -> [MeasureTarget], and its targets and series by
+    (indicator, label) and (indicator, period kind, label)."""
+    from .status import _main_targets, measure_targets
 
-    targets = _main_targets(indicators)
+    targets: dict = dict(_main_targets(indicators))
+    for pk, measures in measure_targets(indicators).items():
+        targets[("measures", pk)] = measures
+        for m in measures:
+            targets[(pk, m.label)] = m.target
     kinds = {p.kind for p in periods}
     years = {p.fiscal_year_id for p in periods}
-    series: dict[tuple[int, str], dict[int, Decimal | None]] = {}
+    series: dict[tuple, dict[int, Decimal | None]] = {}
     for row in ProgressEntry.objects.filter(indicator__in=indicators, period__kind__in=kinds,
                                             period__fiscal_year_id__in=years).values(
-            "indicator_id", "period__kind", "period__number", "value", "verified_value"):
+            "indicator_id", "period__kind", "period__number", "value", "verified_value", "measure_values",
+            "verified_measure_values"):
         value = row["verified_value"] if row["verified_value"] is not None else row["value"]
         series.setdefault((row["indicator_id"], row["period__kind"]), {})[row["period__number"]] = value
+        counted = {**(row["measure_values"] or {}), **(row["verified_measure_values"] or {})}
+        for label, number in counted.items():
+            series.setdefault((row["indicator_id"], row["period__kind"], label), {})[row["period__number"]] = (
+                None if number in (None, "") else Decimal(number))
     return targets, series
+
+
+def value_checks(*, indicator: Indicator, period: Period, value: Decimal | None, measures: dict[str, Decimal | None],
+                 cumulative: bool, targets: dict, series: dict) -> list[ValueCheck]:
+    """The plausibility problems of a report's result, or of each of its measures (an
+    indicator reported by measure: `measures` by label), from _value_bases."""
+    listed = targets.get(("measures", indicator.pk))
+    if not listed:
+        return [ValueCheck(None, indicator.unit, 0, value_problems(
+            indicator=indicator, period=period, value=value, cumulative=cumulative, target=targets.get(indicator.pk),
+            series=series.get((indicator.pk, period.kind), {})))]
+    return [ValueCheck(m.label, m.unit, index, value_problems(
+        indicator=indicator, period=period, value=measures.get(m.label), cumulative=cumulative,
+        target=targets.get((indicator.pk, m.label)), series=series.get((indicator.pk, period.kind, m.label), {})))
+        for index, m in enumerate(listed)]
+
+
+def measures_json(measures: dict[str, Decimal | None]) -> dict[str, str]:
+    """Values per measure as stored (JSON keeps decimals as text; an empty box is left out)."""
+    return {label: f"{value:f}" for label, value in measures.items() if value is not None}
 
 
 def value_problems(*, indicator: Indicator, period: Period, value: Decimal | None, cumulative: bool,
@@ -229,20 +283,25 @@ def value_problems(*, indicator: Indicator, period: Period, value: Decimal | Non
 def _confirm_value(entry: ProgressEntry, indicator: Indicator, period: Period, data: dict) -> None:
     """Refuse an impossible result; keep an unlikely one only with its confirmation and
     explanation (stored on the report, so the history keeps them and the planner sees
-    them); forget both once the result is ordinary again."""
-    from .plausibility import describe, impossible, reason
+    them); forget both once the result is ordinary again. An indicator reported by
+    measure has each measure checked against its own target."""
+    from .plausibility import describe, impossible
 
     targets, series = _value_bases([indicator], [period])
-    problems = value_problems(indicator=indicator, period=period, value=entry.value,
-                              cumulative=entry.value_is_cumulative, target=targets.get(indicator.pk),
-                              series=series.get((indicator.pk, period.kind), {}))
-    unit = indicator.unit
-    refused = impossible(problems)
-    if refused:
-        label = _("Result (%(unit)s)") % {"unit": unit} if unit else _("Result")
-        raise ImpossibleValue(" ".join(describe(p, unit=unit, field=label) for p in refused),
-                              detail=" ".join(describe(p, unit=unit) for p in refused))
-    why = _stored_reason(problems, unit)
+    checks = value_checks(indicator=indicator, period=period, value=entry.value, measures=entry.measures,
+                          cumulative=entry.value_is_cumulative, targets=targets, series=series)
+    for check in checks:
+        refused = impossible(check.problems)
+        if refused:
+            unit = check.unit
+            if check.measure:
+                label = _("Result: %(measure)s (%(unit)s)") % {"measure": check.measure, "unit": unit}
+            else:
+                label = _("Result (%(unit)s)") % {"unit": unit} if unit else _("Result")
+            raise ImpossibleValue(" ".join(describe(p, unit=unit, field=label) for p in refused),
+                                  detail=" ".join(describe(p, unit=unit) for p in refused),
+                                  field=f"measure_{check.index}" if check.measure else "value")
+    why = _reason_text(checks, stored=True)
     if not why:
         entry.implausible_reason = entry.implausible_note = ""
         return
@@ -253,10 +312,11 @@ def _confirm_value(entry: ProgressEntry, indicator: Indicator, period: Period, d
     else:
         confirmed = entry.implausible_reason == why and bool(entry.implausible_note)
     if not (note and confirmed):
+        shown = _reason_text(checks, stored=False)
         raise NeedsExplanation(
             _("This result looks unusual: %(reason)s If it is correct, tick the confirmation and write why; "
-              "otherwise correct the result. Nothing was saved.") % {"reason": reason(problems, unit=unit)},
-            reason=why, shown=reason(problems, unit=unit), note_missing=not note)
+              "otherwise correct the result. Nothing was saved.") % {"reason": shown},
+            reason=why, shown=shown, note_missing=not note)
     entry.implausible_reason = why
     entry.implausible_note = note
 
@@ -266,7 +326,10 @@ def submit_problems(entry: ProgressEntry) -> list[str]:
     submit and the bulk "submit all complete drafts" ask the same question."""
     problems = []
     if entry.indicator_id and entry.value is None:
-        problems.append(_("Result: enter the result before submitting."))
+        if entry.measure_values:  # reported by measure: the total needs every one
+            problems.append(_("Result: enter the result of every measure before submitting."))
+        else:
+            problems.append(_("Result: enter the result before submitting."))
     if entry.project_id and entry.percent_complete is None:
         problems.append(_("Percent complete: enter the progress before submitting."))
     if not entry.narrative.strip():
@@ -305,6 +368,9 @@ def entry_save(*, user, plan: Plan, period: Period, item: Item, data: dict, step
     for name in EDIT_FIELDS:
         if name in data:
             setattr(entry, name, data[name])
+    if item.kind == "indicator" and data.get("measures") is not None:
+        entry.measure_values = measures_json(data["measures"])
+        entry.value = measures_total(data["measures"].values())
     if item.kind == "indicator":
         _confirm_value(entry, item.obj, period, data)
     unchanged = entry.pk is not None and entry.state == State.DRAFT and all(
@@ -386,14 +452,23 @@ def entry_return(*, user, entry: ProgressEntry, comment: str, version: int | Non
 
 @transaction.atomic
 def entry_verify(*, user, entry: ProgressEntry, verified_value: Decimal | None, comment: str,
-                 version: int | None, reason: str = "") -> ProgressEntry:
-    """The planner records the verified result and approves the report."""
+                 version: int | None, reason: str = "", verified_measures: dict[str, Decimal | None] | None = None,
+                 ) -> ProgressEntry:
+    """The planner records the verified result and approves the report. A report by
+    measure is verified per measure (`verified_measures`; a measure left out keeps its
+    reported value), and its verified result is their total."""
     if not is_planner_of(user, entry.plan):
         raise PermissionRefused(_("Only the planner can verify and approve reports."))
     _check_lock(entry.plan, entry.period)
     entry = _locked_entry(entry, version)
     if entry.state != State.ENDORSED:
         raise WorkflowError(_("Only a report approved by the division head can be verified."))
+    if entry.measure_values:
+        verified = {**entry.measures, **{k: v for k, v in (verified_measures or {}).items() if v is not None}}
+        if any(v < 0 for v in verified.values()):
+            raise WorkflowError(_("Verified result: a count or an amount cannot be negative."))
+        entry.verified_measure_values = measures_json(verified)
+        verified_value = measures_total(verified.values())
     if entry.indicator_id and verified_value is None:
         raise WorkflowError(_("Verified result: enter the result you verified."))
     entry.verified_value = verified_value
@@ -698,6 +773,7 @@ class ImportRow:
     code: str
     period: str
     division: str
+    measure: str = ""  # the measure's label, for an indicator reported by measure
     values: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)  # (column, message) found while reading cells
 
@@ -766,19 +842,20 @@ def _import_value_check(entry: ProgressEntry | None, indicator: Indicator, perio
     is an error unless the row explains it in the column «คำชี้แจงค่าผิดปกติ» (typing the
     explanation is the confirmation). Adds the stored reason and explanation to `changes`."""
     from . import sheet as cols
-    from .plausibility import describe, impossible, reason
+    from .plausibility import describe, impossible
 
     value = values["value"] if "value" in values else (entry.value if entry is not None else None)
+    measures = values["measures"] if "measures" in values else (entry.measures if entry is not None else {})
     cumulative = values.get("value_is_cumulative")
     if cumulative is None:
         cumulative = entry.value_is_cumulative if entry is not None else indicator.cumulative
-    problems = value_problems(indicator=indicator, period=period, value=value, cumulative=cumulative,
-                              target=targets.get(indicator.pk), series=series.get((indicator.pk, period.kind), {}))
-    unit = indicator.unit
-    refused = impossible(problems)
+    checks = value_checks(indicator=indicator, period=period, value=value, measures=measures, cumulative=cumulative,
+                          targets=targets, series=series)
+    refused = [(cols.VALUE, f"{c.measure}: {describe(p, unit=c.unit)}" if c.measure else describe(p, unit=c.unit))
+               for c in checks for p in impossible(c.problems)]
     if refused:
-        return [(cols.VALUE, describe(p, unit=unit)) for p in refused]
-    why = _stored_reason(problems, unit)
+        return refused
+    why = _reason_text(checks, stored=True)
     stored_reason = entry.implausible_reason if entry is not None else ""
     stored_note = entry.implausible_note if entry is not None else ""
     if not why:
@@ -790,12 +867,91 @@ def _import_value_check(entry: ProgressEntry | None, indicator: Indicator, perio
     if why and not explanation:
         return [(cols.VALUE, _("This result looks unusual: %(reason)s If it is correct, write why in the column "
                                "«%(column)s»; otherwise correct the result.")
-                 % {"reason": reason(problems, unit=unit), "column": cols.EXPLANATION})]
+                 % {"reason": _reason_text(checks, stored=False), "column": cols.EXPLANATION})]
     if why != stored_reason:
         changes["implausible_reason"] = why
     if explanation != (stored_note or "").strip():
         changes["implausible_note"] = explanation
     return []
+
+
+class _Followers:
+    """The rows of a sheet that carry the second and later measures of a report (one row
+    per measure): merged into the report's first row, and given its outcome."""
+
+    def __init__(self):
+        self.rows: dict[int, list[ImportRow]] = {}
+        self.measure_labels: dict[int, list[str]] = {}
+
+    def labels(self, indicator) -> list[str]:
+        return self.measure_labels.get(indicator.pk, [])
+
+    def same(self, carrier: ImportRow, outcome_sheet, action: str, label: str) -> None:
+        from kpiplan.import_widgets import RowOutcome
+
+        for row in self.rows.get(id(carrier), []):
+            outcome_sheet(row.sheet).rows.append(RowOutcome(row.number, action, f"{label} ({row.measure})"))
+
+
+def _merge_measure_rows(resolved: list) -> tuple[list, _Followers]:
+    """Rows of an indicator reported by measure name their measure in «ตัววัด»; the rows of
+    one report (item and period) become one: its first row carries every measure's value
+    (values["measures"]) and the texts, which the other rows leave empty or repeat."""
+    from indicators.models import measures_of
+
+    from . import sheet as cols
+
+    followers = _Followers()
+    indicators = {obj.pk: obj for _row, kind, obj, _p, _e in resolved if kind == "indicator" and obj is not None}
+    labels = {pk: [t.label for t in targets] for pk, targets in measures_of(list(indicators)).items()}
+    followers.measure_labels = labels
+    carriers: dict[tuple[int, int], ImportRow] = {}
+    out = []
+    for row, kind, obj, period, errors in resolved:
+        own = labels.get(obj.pk) if kind == "indicator" and obj is not None else None
+        typed = cols.normalize(row.measure)
+        if not own:
+            if typed:
+                errors.append((cols.MEASURE, _("This indicator has one result; leave the column «%(column)s» empty.")
+                               % {"column": cols.MEASURE}))
+            out.append((row, kind, obj, period, errors))
+            continue
+        measure = next((m for m in own if cols.normalize(m) == typed), None)
+        if measure is None:
+            errors.append((cols.MEASURE, _("This indicator is reported per measure: write one of %(measures)s in the "
+                                           "column «%(column)s».")
+                           % {"measures": ", ".join(f"«{m}»" for m in own), "column": cols.MEASURE}))
+            out.append((row, kind, obj, period, errors))
+            continue
+        row.measure = measure
+        number = row.values.pop("value", None)
+        key = (obj.pk, period.pk) if period is not None else None
+        carrier = carriers.get(key) if key is not None and not errors else None
+        if carrier is None:
+            row.values["measures"] = {measure: number}
+            if key is not None and not errors:
+                carriers[key] = row
+            out.append((row, kind, obj, period, errors))
+            continue
+        if measure in carrier.values["measures"]:
+            errors.append((cols.MEASURE, _("The same item, period and measure as row %(row)s; keep only one of the "
+                                           "two rows.") % {"row": carrier.number}))
+            out.append((row, kind, obj, period, errors))
+            continue
+        carrier.values["measures"][measure] = number
+        for name, value in row.values.items():
+            if value in (None, "") or name == "value_is_cumulative":
+                continue
+            if name not in carrier.values or carrier.values[name] in (None, ""):
+                carrier.values[name] = value
+            elif carrier.values[name] != value:
+                errors.append((cols.FIELD_COLUMNS[name], _("The rows of one report's measures share this column: "
+                                                           "write it once, on row %(row)s.") % {"row": carrier.number}))
+        if errors:
+            out.append((row, kind, obj, period, errors))
+        else:
+            followers.rows.setdefault(id(carrier), []).append(row)
+    return out, followers
 
 
 @transaction.atomic
@@ -893,6 +1049,8 @@ def entries_import(*, user, plan: Plan, preview, rows: list[ImportRow], dry_run:
                 errors.append((cols.PERIOD, _("Projects are reported every month.")))
         resolved.append((row, kind, obj, period, errors))
 
+    resolved, followers = _merge_measure_rows(resolved)
+
     period_ids = {p.pk for _r, _k, o, p, _e in resolved if p is not None}
     existing_qs = ProgressEntry.objects.filter(plan=plan, period_id__in=period_ids)
     if not dry_run:
@@ -911,6 +1069,9 @@ def entries_import(*, user, plan: Plan, preview, rows: list[ImportRow], dry_run:
             stored = existing.get((kind, obj.pk, period.pk))
             if stored is None or stored.value != row.values["value"]:
                 series.setdefault((obj.pk, period.kind), {})[period.number] = row.values["value"]
+        if kind == "indicator" and obj is not None and period is not None:
+            for label, value in row.values.get("measures", {}).items():
+                series.setdefault((obj.pk, period.kind, label), {})[period.number] = value
 
     # Pass 2: the values, duplicates and the state of the report already there.
     now = timezone.now()
@@ -922,16 +1083,25 @@ def entries_import(*, user, plan: Plan, preview, rows: list[ImportRow], dry_run:
         entry = None
         if obj is not None and period is not None:
             key = (kind, obj.pk, period.pk)
-            if key in seen:
+            if key in seen and not errors:
                 first = seen[key]
                 where = first.number if first.sheet == row.sheet else f"{first.number} ({first.sheet})"
                 errors.append((cols.CODE, _("The same item and period as row %(row)s; keep only one of the two rows.")
                                % {"row": where}))
-            else:
+            elif not errors:  # a row already wrong (e.g. its measure) is no one's first row
                 seen[key] = row
             entry = existing.get(key)
         values = {}
         for name, value in row.values.items():
+            if name == "measures":
+                checked = {}
+                for measure, number in value.items():
+                    number, problem = _number_problem("value", number)
+                    if problem:
+                        errors.append((cols.VALUE, f"{measure}: {problem}"))
+                    checked[measure] = number
+                values[name] = checked
+                continue
             column = cols.FIELD_COLUMNS[name]
             if kind == "indicator" and name in cols.PROJECT_ONLY and value is not None:
                 errors.append((column, _("Only projects have this column; leave it empty for an indicator.")))
@@ -957,14 +1127,28 @@ def entries_import(*, user, plan: Plan, preview, rows: list[ImportRow], dry_run:
 
         if errors:
             outcome_sheet(row.sheet).rows.append(RowOutcome(row.number, "error", label, errors))
+            followers.same(row, outcome_sheet, "error", label)
             continue
+        measures = values.pop("measures", None)
+        if measures is not None:
+            # A report by measure: its values, and their total as the result. Measures the
+            # file leaves empty keep what the report has.
+            if entry is not None:
+                measures = {**entry.measures, **{k: v for k, v in measures.items() if v is not None}}
+            values["value"] = measures_total(measures.get(m) for m in followers.labels(obj))
         if entry is None:
-            if all(v in (None, "") for k, v in values.items() if k != "value_is_cumulative"):
+            if all(v in (None, "") for k, v in values.items() if k != "value_is_cumulative") and not any(
+                    v is not None for v in (measures or {}).values()):
                 outcome_sheet(row.sheet).rows.append(RowOutcome(row.number, "skip", label))
+                followers.same(row, outcome_sheet, "skip", label)
                 continue
             changes = {name: value for name, value in values.items() if value is not None or name != "value_is_cumulative"}
+            if measures is not None:
+                changes["measure_values"] = measures_json(measures)
         else:
             changes = {}
+            if measures is not None and measures_json(measures) != measures_json(entry.measures):
+                changes["measure_values"] = measures_json(measures)
             for name, value in values.items():
                 current = getattr(entry, name)
                 if name in _TEXT_FIELDS:
@@ -979,6 +1163,7 @@ def entries_import(*, user, plan: Plan, preview, rows: list[ImportRow], dry_run:
                 # A sheet downloaded and uploaded again unchanged: its submitted, approved
                 # or locked rows are not errors, there is nothing to do with them.
                 outcome_sheet(row.sheet).rows.append(RowOutcome(row.number, "skip", label, basis=str(entry.version)))
+                followers.same(row, outcome_sheet, "skip", label)
                 continue
         if period.pk in locked:
             errors.append((cols.PERIOD, _("This period is locked by the planner; nothing in it can be changed.")))
@@ -986,9 +1171,11 @@ def entries_import(*, user, plan: Plan, preview, rows: list[ImportRow], dry_run:
             errors.append((cols.STATE, _("This report was %(state)s and can no longer be edited.")
                            % {"state": entry.get_state_display()}))
         elif kind == "indicator":
-            errors += _import_value_check(entry, obj, period, values, note, changes, targets, series)
+            checked_values = {**values, "measures": measures} if measures is not None else values
+            errors += _import_value_check(entry, obj, period, checked_values, note, changes, targets, series)
         if errors:
             outcome_sheet(row.sheet).rows.append(RowOutcome(row.number, "error", label, errors))
+            followers.same(row, outcome_sheet, "error", label)
             continue
         if entry is None:
             entry = ProgressEntry(plan=plan, period=period, division_id=obj.division_id, state=State.DRAFT, version=1,
@@ -999,10 +1186,12 @@ def entries_import(*, user, plan: Plan, preview, rows: list[ImportRow], dry_run:
                 setattr(entry, name, value)
             to_create.append(entry)
             outcome_sheet(row.sheet).rows.append(RowOutcome(row.number, "new", label))
+            followers.same(row, outcome_sheet, "new", label)
             continue
         basis = str(entry.version)
         if not changes:
             outcome_sheet(row.sheet).rows.append(RowOutcome(row.number, "skip", label, basis=basis))
+            followers.same(row, outcome_sheet, "skip", label)
             continue
         for name, value in changes.items():
             setattr(entry, name, value)
@@ -1013,6 +1202,7 @@ def entries_import(*, user, plan: Plan, preview, rows: list[ImportRow], dry_run:
         entry.updated_at = now
         to_update.append(entry)
         outcome_sheet(row.sheet).rows.append(RowOutcome(row.number, "update", label, basis=basis))
+        followers.same(row, outcome_sheet, "update", label)
 
     if not dry_run and expect is not None and not preview.has_errors and preview.signature() != expect:
         preview.errors.append(_("Someone changed some of these reports after your preview; nothing was imported. "

@@ -16,6 +16,7 @@ CODE = "รหัสรายการ"
 NAME = "ชื่อรายการ"
 DIVISION = "ฝ่าย"
 PERIOD = "งวดรายงาน"
+MEASURE = "ตัววัด"  # an indicator whose target has several measures has a row per measure
 VALUE = "ผลการดำเนินงาน"
 CUMULATIVE = "ผลสะสม"
 EXPLANATION = "คำชี้แจงค่าผิดปกติ"  # why an unusual result is correct (progress.plausibility)

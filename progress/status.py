@@ -42,6 +42,23 @@ STATUS_LABELS = {
 
 
 @dataclass
+class MeasureStatus:
+    """One measure of an indicator whose target has several (OKR 1.4.07), judged on its
+    own against the district's target for that measure."""
+    label: str
+    unit: str
+    target: Decimal | None
+    result: Decimal | None
+    achievement: Decimal | None
+    status: Status
+    city_target: Decimal | None = None
+
+    @property
+    def city_target_shown(self) -> bool:
+        return self.city_target is not None and self.city_target != self.target
+
+
+@dataclass
 class IndicatorStatus:
     indicator: Indicator
     target: Decimal | None
@@ -52,6 +69,9 @@ class IndicatorStatus:
     # The city's target of a city-wide key result, shown beside the district's own
     # (`target`) and never used to judge the district; None for the district's own indicators.
     city_target: Decimal | None = None
+    # An indicator with several measures has no single target or result: each measure is
+    # judged on its own and the indicator's status is the worst of theirs (roll_up).
+    measures: list[MeasureStatus] = field(default_factory=list)
 
     @property
     def city_target_shown(self) -> bool:
@@ -76,6 +96,49 @@ def targets_of(indicator: Indicator) -> tuple[Decimal | None, Decimal | None]:
     return district, city_target if city_target is not None and city_target != district else None
 
 
+@dataclass(frozen=True)
+class MeasureTarget:
+    label: str
+    unit: str
+    target: Decimal | None  # the district's
+    city_target: Decimal  # as printed in the plan
+
+
+def measure_targets(indicators) -> dict[int, list[MeasureTarget]]:
+    """The measures of indicators whose target has several, each with the district's
+    target for it: the table ง rows whose project text names the measure (six dredging
+    rows of OKR 1.4.07 make 2.454 km, its one clearing row 73.751 km), else the printed
+    target by the rule of indicators.calculations.district_target. Two queries."""
+    from indicators.calculations import measure_of
+    from indicators.models import measures_of
+    from kpiplan.lib.thai import first_number
+    from projects.models import KeyResultLink
+
+    from .plausibility import is_share
+
+    measures = measures_of(indicators)
+    if not measures:
+        return {}
+    rows: dict[tuple[int, str], list[Decimal]] = defaultdict(list)
+    for indicator_id, text, target_text in (KeyResultLink.objects.filter(indicator__in=list(measures))
+                                            .order_by("order", "pk")
+                                            .values_list("indicator_id", "project_text", "project_kpi_target")):
+        label = measure_of(text, [m.label for m in measures[indicator_id]])
+        value = first_number(target_text)
+        if label is not None and value is not None:
+            rows[(indicator_id, label)].append(value)
+    by_pk = {ind.pk: ind for ind in indicators}
+    out = {}
+    for pk, targets in measures.items():
+        ind = by_pk[pk]
+        out[pk] = [MeasureTarget(t.label, t.unit or ind.unit,
+                                 district_target(city_target=t.value, city_wide=_is_city_wide(ind),
+                                                 share=is_share(t.unit or ind.unit),
+                                                 table_d_targets=rows.get((pk, t.label), ())),
+                                 t.value) for t in targets]
+    return out
+
+
 def main_target(indicator: Indicator) -> Decimal | None:
     """The target the achievement is measured against: the district's own
     (indicators.calculations.district_target)."""
@@ -87,22 +150,33 @@ def _numbers_to_date(period, kind: str) -> range:
     return range(1, period.last_month // MONTHS_IN[kind] + 1)
 
 
-def _official_values(indicators, period) -> dict[int, dict[tuple[str, int], Reported]]:
+Series = dict[tuple[str, int], Reported]
+
+
+def _official_values(indicators, period) -> tuple[dict[int, Series], dict[tuple[int, str], Series]]:
     """Submitted-or-later results (verified when verified) from the year's start to the
-    end of `period`, per indicator and reporting period: drafts are the division's own
-    and count nowhere. One query."""
-    values: dict[int, dict[tuple[str, int], Reported]] = defaultdict(dict)
+    end of `period`, per indicator and reporting period, and per (indicator, measure) for
+    indicators reported by measure: drafts are the division's own and count nowhere.
+    One query."""
+    values: dict[int, Series] = defaultdict(dict)
+    measures: dict[tuple[int, str], Series] = defaultdict(dict)
     within = Q()
     for kind in KINDS_WITHIN[period.kind]:
         within |= Q(period__kind=kind, period__number__in=list(_numbers_to_date(period, kind)))
     entries = ProgressEntry.objects.filter(
         within, indicator__in=indicators, period__fiscal_year_id=period.fiscal_year_id,
-    ).official().values("indicator_id", "period__kind", "period__number", "value", "verified_value", "value_is_cumulative")
+    ).official().values("indicator_id", "period__kind", "period__number", "value", "verified_value", "value_is_cumulative",
+                        "measure_values", "verified_measure_values")
     for e in entries:
+        at = (e["period__kind"], e["period__number"])
         value = e["verified_value"] if e["verified_value"] is not None else e["value"]
         if value is not None:
-            values[e["indicator_id"]][(e["period__kind"], e["period__number"])] = Reported(value, e["value_is_cumulative"])
-    return values
+            values[e["indicator_id"]][at] = Reported(value, e["value_is_cumulative"])
+        counted = {**(e["measure_values"] or {}), **(e["verified_measure_values"] or {})}
+        for label, number in counted.items():
+            if number not in (None, ""):
+                measures[(e["indicator_id"], label)][at] = Reported(Decimal(number), e["value_is_cumulative"])
+    return values, measures
 
 
 def _city_targets(indicators) -> dict[int, Decimal]:
@@ -147,22 +221,38 @@ def _main_targets(indicators, city: dict[int, Decimal] | None = None) -> dict[in
     return targets
 
 
-def _compute(ind: Indicator, values: dict[tuple[str, int], Reported], period, target: Decimal | None,
-             city_target: Decimal | None = None) -> IndicatorStatus:
+def _judge(ind: Indicator, values: Series, period, target: Decimal | None):
+    """Result to date, achievement, planned pace and status of one series of results."""
     kind = ind.reporting_frequency
     to_date = period_result({n: r for (k, n), r in values.items() if k == kind}, _numbers_to_date(period, kind))
     pct = achievement(to_date, target, lower_is_better=ind.direction == Indicator.Direction.LOWER)
     # A ceiling (lower is better) is met or not at any time; it has no pace. Others are
     # planned at an even pace over the year's months.
     planned = Decimal(100) if ind.direction == Indicator.Direction.LOWER else planned_pace(period.last_month, 12)
-    return IndicatorStatus(ind, target, to_date, pct, planned, status(pct, planned, reported=to_date is not None),
-                           city_target if _is_city_wide(ind) else None)
+    return to_date, pct, planned, status(pct, planned, reported=to_date is not None)
+
+
+def _compute(ind: Indicator, values: Series, period, target: Decimal | None,
+             city_target: Decimal | None = None, measures: list[MeasureTarget] = (),
+             measure_values: dict[tuple[int, str], Series] | None = None) -> IndicatorStatus:
+    city_target = city_target if _is_city_wide(ind) else None
+    if measures:
+        lines = []
+        for m in measures:
+            to_date, pct, planned, judged = _judge(ind, (measure_values or {}).get((ind.pk, m.label), {}), period, m.target)
+            lines.append(MeasureStatus(m.label, m.unit, m.target, to_date, pct, judged,
+                                       m.city_target if _is_city_wide(ind) else None))
+        return IndicatorStatus(ind, None, None, None, planned, roll_up(line.status for line in lines), None, lines)
+    to_date, pct, planned, judged = _judge(ind, values, period, target)
+    return IndicatorStatus(ind, target, to_date, pct, planned, judged, city_target)
 
 
 def indicator_status(indicator: Indicator, period) -> IndicatorStatus:
     """One indicator's status (the API's detail); the same numbers as the status page."""
-    return _compute(indicator, _official_values([indicator], period)[indicator.pk], period, main_target(indicator),
-                    _city_targets([indicator]).get(indicator.pk))
+    values, measure_values = _official_values([indicator], period)
+    return _compute(indicator, values[indicator.pk], period, main_target(indicator),
+                    _city_targets([indicator]).get(indicator.pk), measure_targets([indicator]).get(indicator.pk, ()),
+                    measure_values)
 
 
 def indicator_statuses(plan, period) -> list[IndicatorStatus]:
@@ -171,10 +261,12 @@ def indicator_statuses(plan, period) -> list[IndicatorStatus]:
         .select_related("node", "node__parent")
         .order_by("order")
     )
-    values = _official_values(indicators, period)
+    values, measure_values = _official_values(indicators, period)
     city = _city_targets(indicators)
     targets = _main_targets(indicators, city)
-    return [_compute(ind, values[ind.pk], period, targets.get(ind.pk), city.get(ind.pk)) for ind in indicators]
+    measures = measure_targets(indicators)
+    return [_compute(ind, values[ind.pk], period, targets.get(ind.pk), city.get(ind.pk), measures.get(ind.pk, ()),
+                     measure_values) for ind in indicators]
 
 
 def is_overdue(plan, period, today: datetime.date | None = None) -> bool:

@@ -58,7 +58,7 @@ from .services import (
     submit_problems,
     validate_evidence,
 )
-from .status import targets_of
+from .status import measure_targets, targets_of
 
 
 def _plan_and_period(request, period_id=None):
@@ -122,6 +122,7 @@ def my_work(request):
 def _render_entry(request, plan, period, item, entry, form=None, return_form=None, verify_form=None, error=None, status=200,
                   unusual=None):
     steps = WorkStep.objects.filter(project=item.obj) if item.kind == "project" else WorkStep.objects.none()
+    measures = _measures(item)
     locked = selectors.is_period_locked(plan, period)
     content_visible = can_view_content(request.user, entry)
     editable = can_edit_item(request.user, plan, item) and (entry is None or entry.is_editable) and not locked
@@ -132,12 +133,13 @@ def _render_entry(request, plan, period, item, entry, form=None, return_form=Non
             initial.update({f: getattr(entry, f) for f in ("value", "value_is_cumulative", "narrative", "obstacles",
                                                             "suggestions", "percent_complete", "disbursed")})
             initial["steps_done"] = list(entry.steps_done.values_list("pk", flat=True))
+            initial.update({ProgressForm.measure_field(i): entry.measures.get(m.label) for i, m in enumerate(measures)})
             if entry.implausible_reason:  # confirmed before: saving again keeps the confirmation
                 initial.update(implausible_confirmed=True, implausible_note=entry.implausible_note,
                                implausible_seen=entry.implausible_reason)
         elif item.kind == "indicator":
             initial["value_is_cumulative"] = item.obj.cumulative
-        form = ProgressForm(initial=initial, item=item, steps=steps)
+        form = ProgressForm(initial=initial, item=item, steps=steps, measures=measures)
     if unusual is None and form is not None and "implausible_seen" in form.fields:
         # The warning about an unusual result stays with the form until the value changes.
         unusual = (form.data.get("implausible_seen") if form.is_bound else form.initial.get("implausible_seen")) or None
@@ -161,7 +163,13 @@ def _render_entry(request, plan, period, item, entry, form=None, return_form=Non
             (head and entry.state in (State.SUBMITTED, State.ENDORSED)) or (planner and entry.state == State.ENDORSED)),
         "can_verify": planner and not locked and entry.state == State.ENDORSED,
         "return_form": return_form or ReturnForm(initial={"version": version}),
-        "verify_form": verify_form or VerifyForm(initial={"version": version, "verified_value": entry.value if entry else None}),
+        "verify_form": verify_form or VerifyForm(initial={
+            "version": version, "verified_value": entry.value if entry else None,
+            **{f"verified_measure_{i}": entry.measures.get(m.label) for i, m in enumerate(measures) if entry}},
+            measures=measures),
+        "measures": _measure_lines(measures, entry if content_visible else None),
+        # The warning about an unusual result goes under the last result box.
+        "unusual_after": ProgressForm.measure_field(len(measures) - 1) if measures else "value",
         "history": selectors.history_for(entry) if entry and content_visible else [],
         "evidence": list(entry.evidence.all()) if entry and content_visible else [],
         "steps": list(steps),
@@ -175,6 +183,22 @@ def _render_entry(request, plan, period, item, entry, form=None, return_form=Non
         "targets": targets_of(item.obj) if item.kind == "indicator" else None,
     }
     return render(request, "progress/entry.html", context, status=status)
+
+
+def _measures(item) -> list:
+    """The measures of an indicator whose target has several (each its own box and target)."""
+    if item.kind != "indicator":
+        return []
+    return measure_targets([item.obj]).get(item.obj.pk, [])
+
+
+def _measure_lines(measures, entry) -> list[dict]:
+    """What the entry page shows per measure: its targets and the reported and verified values."""
+    reported = entry.measures if entry else {}
+    verified = {k: v for k, v in (entry.verified_measure_values or {}).items()} if entry else {}
+    return [{"measure": m, "value": reported.get(m.label),
+             "verified": Decimal(verified[m.label]) if verified.get(m.label) not in (None, "") else None}
+            for m in measures]
 
 
 def _version(request) -> int | None:
@@ -198,7 +222,7 @@ def entry(request, period_id: int, kind: str, item_id: int):
     form = return_form = verify_form = None
     try:
         if action in ("save", "submit"):
-            form = ProgressForm(request.POST, request.FILES, item=item, steps=steps)
+            form = ProgressForm(request.POST, request.FILES, item=item, steps=steps, measures=_measures(item))
             if not form.is_valid():
                 return _render_entry(request, plan, period, item, current, form=form,
                                      error=_("Please correct the fields marked below; nothing was saved."))
@@ -225,12 +249,13 @@ def entry(request, period_id: int, kind: str, item_id: int):
             entry_return(user=request.user, entry=current, comment=request.POST.get("comment", ""), version=_version(request))
             messages.success(request, _("Returned with your comment."))
         elif action == "verify":
-            verify_form = VerifyForm(request.POST)
+            verify_form = VerifyForm(request.POST, measures=_measures(item))
             if not verify_form.is_valid():
                 return _render_entry(request, plan, period, item, current, verify_form=verify_form,
                                      error=_("Please correct the fields marked below; nothing was saved."))
             entry_verify(user=request.user, entry=current, verified_value=verify_form.cleaned_data["verified_value"],
-                         comment=verify_form.cleaned_data["evaluation_comment"], version=verify_form.cleaned_data["version"])
+                         comment=verify_form.cleaned_data["evaluation_comment"], version=verify_form.cleaned_data["version"],
+                         verified_measures=verify_form.cleaned_data.get("verified_measures"))
             messages.success(request, _("Verified and approved."))
         else:
             raise Http404
@@ -444,6 +469,9 @@ def verify_all(request, period_id: int):
             return _verify_page(request, plan, period, periods, rows, status=409, error=_(
                 "Some reports changed after you opened the list; nothing was done. Look at the list again."))
         value = data.get("verified_value")
+        if row.entry.measure_values:  # verified per measure as reported (entry_verify); no box here
+            chosen.append({"row": row, "value": row.entry.value, "text": "", "changed": False})
+            continue
         if row.item.kind == "indicator" and value is None:
             form.add_error("verified_value", _("Enter the result you verified."))
             continue

@@ -163,6 +163,10 @@ def quarterly_xlsx(report: dict) -> bytes:
             indicators.append([sec.division.name, str(s.indicator), s.indicator.target_text, s.result, s.achievement,
                                labels[s.status.value], e.narrative if e else "", e.obstacles if e else "",
                                e.n_evidence if e else 0, e.verified_value if e else None, e.evaluation_comment if e else ""])
+            for m in s.measures:  # a line per measure, each judged against its own target
+                target = f"{m.target:f} {m.unit}" if m.target is not None else "ไม่มีเป้าหมายของเขต"
+                indicators.append([sec.division.name, f"{s.indicator} – {m.label}", target, m.result, m.achievement,
+                                   labels[m.status.value], "", "", None, None, ""])
         for line in sec.projects:
             ex, e = line.execution.execution, line.entry
             label = line.execution.label

@@ -58,12 +58,15 @@ def main(seconds: float) -> dict:
         period, indicator = items[n]
         url = reverse("progress:entry", args=[period.pk, "indicator", indicator.pk])
         try:
-            check(clients["traffic_staff"].post(url, {"action": "submit", "version": "", "value": "๑",
-                                                      "value_is_cumulative": "on", "narrative": "ดำเนินการตามแผน"}), "submit")
+            # (measure_*: the boxes of an indicator reported by measure, OKR 1.4.07; other forms ignore them)
+            check(clients["traffic_staff"].post(url, {"action": "submit", "version": "", "value": "๑", "measure_0": "๑",
+                                                      "measure_1": "๑", "value_is_cumulative": "on",
+                                                      "narrative": "ดำเนินการตามแผน"}), "submit")
             entry = ProgressEntry.objects.get(period=period, indicator=indicator)
             check(clients["traffic_head"].post(url, {"action": "endorse", "version": entry.version}), "endorse")
             entry.refresh_from_db()
             check(clients["traffic_planner"].post(url, {"action": "verify", "version": entry.version, "verified_value": "1",
+                                                        "verified_measure_0": "1", "verified_measure_1": "1",
                                                         "evaluation_comment": "ตรวจแล้ว"}), "verify")
             check(clients["traffic_planner"].post(f"{reverse('reports:request', args=['scorecard'])}?plan={plan.pk}&period={period.pk}"),
                   "request report")
