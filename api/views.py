@@ -147,7 +147,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
         responses=serializers.IndicatorStatusSerializer,
     )
     @action(detail=True, methods=["get"], url_path="status", filter_backends=[], pagination_class=None)
-    def status(self, request, pk=None):
+    def status(self, request, pk=None, format=None):  # noqa: A002 - DRF passes the URL suffix by this name
         """Result to date, achievement, planned pace and status of the indicator at a period."""
         indicator = self.get_object()
         period_id = request.query_params.get("period")
@@ -188,7 +188,7 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(responses=serializers.SCurveSerializer)
     @action(detail=True, methods=["get"], url_path="s-curve", filter_backends=[], pagination_class=None)
-    def s_curve(self, request, pk=None):
+    def s_curve(self, request, pk=None, format=None):  # noqa: A002 - DRF passes the URL suffix by this name
         """Planned and actual cumulative % by fiscal month, from the project's work steps and
         the steps reported done in the progress reports the user may see."""
         curve = s_curve(self.get_object(), request.user)  # the project page's own function
