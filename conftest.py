@@ -80,3 +80,20 @@ def cast(real_plan):
 @pytest.fixture
 def organization(db):
     return Organization.objects.get(short_name="สนข.ภาษีเจริญ")
+
+
+@pytest.fixture
+def period(real_plan):
+    """December 2566 (fiscal month 3) of the real plan."""
+    from plans.models import Period
+
+    return Period.objects.get(fiscal_year_id=2567, kind="month", number=3)
+
+
+@pytest.fixture
+def road_item(real_plan):
+    """OKR 1.4.06 'ล้างทำความสะอาดท่อ': ฝ่ายโยธา (cast.staff and cast.head) reports it."""
+    from indicators.models import Indicator
+    from progress.services import Item
+
+    return Item("indicator", Indicator.objects.get(plan=real_plan, key="okr:1.4.06"))

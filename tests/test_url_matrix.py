@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from accounts import roles
 from indicators.models import Indicator
-from plans.models import Division, FiscalYear, Period
+from plans.models import Division, FiscalYear
 from progress.models import Evidence, PeriodLock, ProgressEntry
 from progress.services import Item, entry_save, entry_submit, evidence_add
 from projects.models import Project
@@ -55,16 +55,6 @@ CHANGES_A_DRAFT = {"staff", "head"}  # the head may endorse a draft of the divis
 
 class World:
     pass
-
-
-@pytest.fixture
-def period(real_plan):
-    return Period.objects.get(fiscal_year_id=2567, kind="month", number=3)
-
-
-@pytest.fixture
-def road_item(real_plan):
-    return Item("indicator", Indicator.objects.get(plan=real_plan, key="okr:1.4.06"))
 
 
 @pytest.fixture

@@ -18,17 +18,6 @@ ROLES = ["staff", "other_staff", "head", "planner", "executive", "administrator"
 
 
 @pytest.fixture
-def period(real_plan):
-    return Period.objects.get(fiscal_year_id=2567, kind="month", number=3)
-
-
-@pytest.fixture
-def road_item(real_plan):
-    """OKR 4.1.10, reported by ฝ่ายโยธา (the division of cast.staff and cast.head)."""
-    return Item("indicator", Indicator.objects.get(plan=real_plan, key="okr:1.4.06"))
-
-
-@pytest.fixture
 def school_item(real_plan):
     """A project of ฝ่ายการศึกษา (cast.other_staff's division)."""
     return Item("project", Project.objects.get(plan=real_plan, key="p2:6.2.1"))

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from kpiplan.lib.thai import format_number
-from progress.services import Item, entry_save, entry_submit
+from progress.services import entry_save, entry_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -36,15 +36,3 @@ def test_project_page_and_api_s_curve_agree(client, cast, real_plan):
         assert f"<td>{format_number(Decimal(month['planned']), thai=True)}</td>" in planned_row
 
 
-@pytest.fixture
-def period(real_plan):
-    from plans.models import Period
-
-    return Period.objects.get(fiscal_year_id=2567, kind="month", number=3)
-
-
-@pytest.fixture
-def road_item(real_plan):
-    from indicators.models import Indicator
-
-    return Item("indicator", Indicator.objects.get(plan=real_plan, key="okr:1.4.06"))

@@ -4,16 +4,10 @@ import pytest
 
 from indicators.models import Indicator
 from indicators.scoring import rubric_measures
-from plans.models import Period
 from progress.scorecard import build_scorecard
 from progress.services import assessment_save
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def period(real_plan):
-    return Period.objects.get(fiscal_year_id=2567, kind="month", number=3)
 
 
 def test_scorecard_api_agrees_with_the_page_assembly(client, cast, period):

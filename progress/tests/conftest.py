@@ -1,23 +1,8 @@
 import pytest
 
 from indicators.models import Indicator
-from plans.models import Period
 from progress.services import Item
 from projects.models import Project
-
-
-@pytest.fixture
-def period(real_plan):
-    """December 2566 (fiscal month 3) of the real plan."""
-    return Period.objects.get(fiscal_year_id=2567, kind="month", number=3)
-
-
-@pytest.fixture
-def road_item(real_plan):
-    """OKR 4.1.10 'ล้างทำความสะอาดท่อ ๕๐ เขต' — reported by ฝ่ายโยธา."""
-    indicator = Indicator.objects.get(plan=real_plan, key="okr:1.4.06")
-    assert indicator.division.name == "ฝ่ายโยธา"
-    return Item("indicator", indicator)
 
 
 @pytest.fixture

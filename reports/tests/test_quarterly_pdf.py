@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from plans.models import Period
-from progress.services import Item, entry_save, entry_submit
+from progress.services import entry_save, entry_submit
 from progress.status import indicator_statuses
 from projects.models import Project
 from projects.selectors import budget_execution
@@ -139,8 +139,3 @@ def _thai(value) -> str:
     return str(value).translate(str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙"))
 
 
-@pytest.fixture
-def road_item(real_plan):
-    from indicators.models import Indicator
-
-    return Item("indicator", Indicator.objects.get(plan=real_plan, key="okr:1.4.06"))

@@ -173,9 +173,6 @@ def _thai(n):
     return str(n).translate(str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙"))
 
 
-@pytest.fixture
-def road_item(real_plan):
-    return Item("indicator", Indicator.objects.get(plan=real_plan, key="okr:1.4.06"))
 
 
 def test_a_plan_with_many_areas_still_fits_two_pages(cast):
