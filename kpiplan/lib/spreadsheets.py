@@ -124,14 +124,14 @@ def _read_xlsx(data: bytes, filename: str, limits: Limits | None) -> list[Sheet]
     except xlsx.XlsxRefused as exc:
         raise SpreadsheetError(str(exc)) from exc
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as exc:
-        raise SpreadsheetError(_("The Excel file cannot be opened; it may be damaged or not an .xlsx file.")) from exc
+        raise SpreadsheetError(_unreadable(filename)) from exc
     try:
         sheets = []
         cells = 0
         for ws in book.worksheets:
             extent = extents.get(getattr(ws, "_worksheet_path", ""))
             if extent is None:  # a worksheet openpyxl found where the check did not look
-                raise SpreadsheetError(_("The Excel file cannot be opened; it may be damaged or not an .xlsx file."))
+                raise SpreadsheetError(_unreadable(filename))
             cells += extent.cells
             if cells > limits.cells:
                 raise SpreadsheetError(str(xlsx.too_many_cells(filename or "xlsx", ws.title, extent.cells, limits)))
@@ -141,9 +141,14 @@ def _read_xlsx(data: bytes, filename: str, limits: Limits | None) -> list[Sheet]
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure on an upload is the file's problem, never a 500
         logger.warning("xlsx upload %s could not be read: %r", filename, exc)
-        raise SpreadsheetError(_("The Excel file cannot be opened; it may be damaged or not an .xlsx file.")) from exc
+        raise SpreadsheetError(_unreadable(filename)) from exc
     finally:
         book.close()
+
+
+def _unreadable(filename: str) -> str:
+    return (_("The Excel file «%(name)s» cannot be opened; it may be damaged or not an .xlsx file; nothing was imported.")
+            % {"name": filename or "xlsx"})
 
 
 def _worksheet(ws, extent: xlsx.SheetExtent) -> Sheet:
@@ -197,12 +202,16 @@ def _sheet(name: str, numbered_rows: list[tuple[int, list]]) -> Sheet:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# A signed number written as text ("-1,250.50", Thai digits too) is no formula: left as is.
+_SIGNED_NUMBER = re.compile(r"^[+-][0-9๐-๙][0-9๐-๙,]*(\.[0-9๐-๙]*)?$")
+
+
 def looks_like_formula(value) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _SIGNED_NUMBER.match(value)
 
 
 def _quoted_formula(text: str) -> bool:
-    return text.lstrip("'").startswith(FORMULA_STARTS)
+    return looks_like_formula(text.lstrip("'"))
 
 
 def inert_text(value):

@@ -256,16 +256,20 @@ def _stream(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: 
     extent = SheetExtent()
     parser = None
     count = 0
+    forged = XlsxRefused(_("The file «%(name)s»: its part %(part)s does not unpack to what the file's directory "
+                           "declares (a damaged or forged file); nothing was imported.") % {"name": name, "part": info.filename})
     with archive.open(info) as stream:
         while True:
-            piece = stream.read(CHUNK)
+            try:
+                piece = stream.read(CHUNK)
+            except zipfile.BadZipFile as exc:  # zipfile stops at the declared size, then the checksum fails
+                raise forged from exc
             if not piece:
                 break
             count += len(piece)
             produced += len(piece)
             if count > info.file_size or count > limits.part_bytes:
-                raise XlsxRefused(_("The file «%(name)s»: its part %(part)s unpacks to more than it declares; "
-                                    "nothing was imported.") % {"name": name, "part": info.filename})
+                raise forged
             if produced > limits.unpacked_bytes:
                 raise _unpacks_to(name, produced, limits)
             if parser is None and count == len(piece):
@@ -279,6 +283,8 @@ def _stream(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: 
                 _feed(parser, piece, name, info.filename, limits)
         if parser:
             _feed(parser, None, name, info.filename, limits)
+    if count != info.file_size:
+        raise forged
     return produced, extent
 
 
