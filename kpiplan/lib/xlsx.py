@@ -8,8 +8,8 @@ bytes into gigabytes (billion laughs) or read the server's files (XXE). So, in o
    compressed, and their total, against `Limits`, before anything is unpacked;
 2. every part unpacked once as a stream in small pieces, counting the bytes actually
    produced (a directory that lies about sizes gets no further than it declared), and
-   every XML part run through defusedxml's parser with document types, entities and
-   external references forbidden (a spreadsheet never needs them);
+   every XML part run through expat with defusedxml's guards: document types, entities
+   and external references forbidden (a spreadsheet never needs them);
 3. while streaming the worksheets, each sheet's extent: the rows and columns that hold
    values or formulas, its merged ranges, and formulas that have no calculated value.
    The reader asks openpyxl (read-only, streaming) for exactly that extent, so a cell
@@ -23,8 +23,7 @@ import re
 import struct
 import zipfile
 from dataclasses import dataclass, field
-from xml.sax import SAXException
-from xml.sax.handler import ContentHandler, feature_namespaces
+from xml.parsers.expat import ExpatError
 
 from defusedxml import DefusedXmlException
 from defusedxml.expatreader import DefusedExpatParser
@@ -102,12 +101,33 @@ def cell_position(ref: str) -> tuple[int, int] | None:
     return (int(m.group(2)), column_index(m.group(1))) if m else None
 
 
-class _SheetReader(ContentHandler):
-    """Learns a worksheet's extent from the SAX events of its XML (any part is run through
-    it; only the worksheets' findings are used)."""
+_DIGITS = "0123456789"
+_LOCAL: dict[str, str] = {}  # element name (c, x:c) -> local name
+_COLUMNS: dict[str, int] = {}  # column letters -> number
+
+
+def _local(name: str) -> str:
+    if len(_LOCAL) < 10_000:
+        _LOCAL[name] = name[name.rfind(":") + 1:]
+    return name[name.rfind(":") + 1:]
+
+
+def _column(ref: str) -> int:
+    """The column of a cell reference whose letters are not cached yet (0 if it is no
+    reference: such a cell is placed after the one before it)."""
+    position = cell_position(ref)
+    if position is None:
+        return 0
+    if len(_COLUMNS) < 20_000:
+        _COLUMNS[ref.rstrip(_DIGITS).lstrip("$").upper()] = position[1]
+    return position[1]
+
+
+class _SheetReader:
+    """Learns a worksheet's extent from the expat events of its XML (any part is run through
+    it; only the worksheets' findings are used). Element names may carry a prefix (x:c)."""
 
     def __init__(self, extent: SheetExtent, limits: Limits):
-        super().__init__()
         self.extent = extent
         self.limits = limits
         self.row = 0
@@ -120,17 +140,16 @@ class _SheetReader(ContentHandler):
         self.shared: dict[str, str] = {}  # shared formula index -> its text
         self.formula_si: str | None = None
 
-    def startElementNS(self, name, qname, attrs):
-        local = name[1]
+    def start(self, name, attrs):
+        local = _LOCAL.get(name) or _local(name)
         if local == "c":
-            position = cell_position(attrs.get((None, "r"), ""))
-            if position:
-                self.row, self.col = position
-            else:
-                self.col += 1
+            # The row is the enclosing <row>'s; the column, from the reference's letters.
+            ref = attrs.get("r")
+            column = _COLUMNS.get(ref.rstrip(_DIGITS)) if ref else None
+            self.col = column or (_column(ref) if ref else 0) or self.col + 1
             self.in_cell, self.cell_has_value, self.cell_formula = True, False, None
         elif local == "row":
-            number = attrs.get((None, "r"))
+            number = attrs.get("r")
             self.row = int(number) if number and number.isdigit() else self.row + 1
             self.col = 0
         elif self.in_cell and local == "v":
@@ -139,18 +158,18 @@ class _SheetReader(ContentHandler):
             self.cell_has_value = True
         elif self.in_cell and local == "f":
             self.formula = []
-            self.formula_si = attrs.get((None, "si")) if attrs.get((None, "t")) == "shared" else None
+            self.formula_si = attrs.get("si") if attrs.get("t") == "shared" else None
         elif local == "mergeCell":
-            self.merge(attrs.get((None, "ref"), ""))
+            self.merge(attrs.get("ref", ""))
 
-    def characters(self, content):
+    def text(self, content):
         if self.formula is not None:
             self.formula.append(content)
         elif self.in_value and content.strip():
             self.cell_has_value = True
 
-    def endElementNS(self, name, qname):
-        local = name[1]
+    def end(self, name):
+        local = _LOCAL.get(name) or _local(name)
         if local == "v":
             self.in_value = False
         elif local == "f" and self.formula is not None:
@@ -162,16 +181,16 @@ class _SheetReader(ContentHandler):
         elif local == "c" and self.in_cell:
             self.in_cell = False
             if self.cell_has_value or self.cell_formula is not None:
-                self.grow(self.row, self.col)
-                self.extent.has_values = True
+                extent = self.extent
+                if self.row > extent.rows:
+                    extent.rows = self.row
+                if self.col > extent.columns:
+                    extent.columns = self.col
+                extent.has_values = True
             if self.cell_formula is not None and not self.cell_has_value and len(self.extent.uncalculated) < 100:
                 from .spreadsheets import column_letter
 
                 self.extent.uncalculated.append((f"{column_letter(self.col - 1)}{self.row}", self.cell_formula))
-
-    def grow(self, row: int, col: int):
-        extent = self.extent
-        extent.rows, extent.columns = max(extent.rows, row), max(extent.columns, col)
 
     def merge(self, ref: str):
         first, _sep, last = ref.partition(":")
@@ -184,7 +203,7 @@ class _SheetReader(ContentHandler):
         if self.extent.merged_cells > self.limits.cells:
             raise _TooManyCells
         self.extent.merged.append(box)
-        self.grow(box[2], box[3])
+        self.extent.rows, self.extent.columns = max(self.extent.rows, box[2]), max(self.extent.columns, box[3])
 
 
 class _TooManyCells(Exception):
@@ -276,9 +295,7 @@ def _stream(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: 
                 if not piece.lstrip(b" \t\r\n").startswith(XML_STARTS):
                     parser = False  # an image or other binary part: counted only
                 else:
-                    parser = DefusedExpatParser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
-                    parser.setFeature(feature_namespaces, True)
-                    parser.setContentHandler(_SheetReader(extent, limits))
+                    parser = _defused_expat(_SheetReader(extent, limits))
             if parser:
                 _feed(parser, piece, name, info.filename, limits)
         if parser:
@@ -288,19 +305,28 @@ def _stream(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: 
     return produced, extent
 
 
+def _defused_expat(reader: _SheetReader):
+    """An expat parser with defusedxml's handlers that refuse document types, entity
+    declarations and external references, and the reader's own element handlers (set on
+    expat directly: SAX's per-element wrappers would double the time on a big sheet)."""
+    guard = DefusedExpatParser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    guard.reset()  # makes the expat parser and sets defusedxml's handlers on it
+    parser = guard._parser
+    parser.buffer_text = True
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = reader.start, reader.end, reader.text
+    return parser
+
+
 def _feed(parser, piece: bytes | None, name: str, part: str, limits: Limits) -> None:
     try:
-        if piece is None:
-            parser.close()
-        else:
-            parser.feed(piece)
+        parser.Parse(piece or b"", piece is None)
     except DefusedXmlException as exc:
         raise XlsxRefused(_("The file «%(name)s»: its part %(part)s declares a document type or entities "
                             "(<!DOCTYPE>, <!ENTITY>), which spreadsheets never need and which are used to attack servers; "
                             "nothing was imported.") % {"name": name, "part": part}) from exc
     except _TooManyCells as exc:
         raise too_many_cells(name, part, limits.cells + 1, limits) from exc
-    except SAXException as exc:
+    except ExpatError as exc:
         raise zipfile.BadZipFile(f"{part}: {exc}") from exc
 
 
