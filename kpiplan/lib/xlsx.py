@@ -19,6 +19,7 @@ Plain Python apart from the messages (Django's gettext, as in spreadsheets.py)."
 
 from __future__ import annotations
 
+import io
 import re
 import struct
 import zipfile
@@ -226,11 +227,9 @@ def check(data: bytes, filename: str, limits: Limits | None = None) -> dict[str,
     limits = limits or Limits.from_settings()
     name = filename or "xlsx"
     entries = _directory_entries(data)
-    if entries is not None and entries >= min(limits.parts, 0xFFFF):
+    if entries is not None and (entries > limits.parts or entries == 0xFFFF):  # 0xFFFF: a ZIP64 count, millions
         raise XlsxRefused(_("The file «%(name)s» has %(count)s parts, more than the %(limit)s an .xlsx file may have; "
                             "nothing was imported.") % {"name": name, "count": entries, "limit": limits.parts})
-    import io
-
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         infos = archive.infolist()
         if len(infos) > limits.parts:
