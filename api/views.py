@@ -10,6 +10,7 @@ from decimal import Decimal
 from django import forms
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -63,12 +64,43 @@ def visible_progress(queryset, user):
 
 # -- filters -------------------------------------------------------------------------------
 
+MAX_ID = 2**63 - 1  # the largest id the database holds (bigint)
+
+
+class IdField(forms.IntegerField):
+    """A whole number from 1 to MAX_ID: anything else is the client's mistake, said as a
+    400 with the value and the rule (a number out of the database's range gave a 500)."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(min_value=1, max_value=MAX_ID)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        try:
+            return super().clean(value)
+        except forms.ValidationError as exc:
+            shown = str(value) if len(str(value)) <= 40 else str(value)[:40] + "…"
+            raise forms.ValidationError(_("«%(value)s» is not an id: ids are whole numbers from 1 to %(max)s."),
+                                        code="invalid", params={"value": shown, "max": MAX_ID}) from exc
+
+
+def id_param(request, name: str) -> int:
+    """A required id in the query string, or a 400 naming the parameter and the problem."""
+    value = request.query_params.get(name, "")
+    if not value:
+        raise ValidationError({name: [_("This parameter is required: the id of the %(name)s.") % {"name": name}]})
+    try:
+        return IdField().clean(value)
+    except forms.ValidationError as exc:
+        raise ValidationError({name: exc.messages}) from exc
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class IdFilter(filters.NumberFilter):
     """An id: an integer, without looking the row up (no 400 that would tell another
     organization's ids from missing ones; the scoped queryset simply has no rows)."""
 
-    field_class = forms.IntegerField
+    field_class = IdField
 
 
 class IndicatorFilter(filters.FilterSet):
@@ -150,10 +182,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     def status(self, request, pk=None, format=None):  # noqa: A002 - DRF passes the URL suffix by this name
         """Result to date, achievement, planned pace and status of the indicator at a period."""
         indicator = self.get_object()
-        period_id = request.query_params.get("period")
-        if not period_id or not period_id.isdigit():
-            raise ValidationError({"period": ["A period id is required."]})
-        period = get_object_or_404(Period, pk=int(period_id), fiscal_year_id=indicator.plan.fiscal_year_id)
+        period = get_object_or_404(Period, pk=id_param(request, "period"), fiscal_year_id=indicator.plan.fiscal_year_id)
         computed = indicator_status(indicator, period)  # the status page's own function
         data = {
             "indicator": indicator.pk,
@@ -234,11 +263,8 @@ class ScorecardView(APIView):
 
         if not (sees_all_organizations(request.user) or has_role(request.user, PLANNER) or has_role(request.user, EXECUTIVE)):
             raise PermissionDenied
-        plan_id, period_id = request.query_params.get("plan", ""), request.query_params.get("period", "")
-        if not plan_id.isdigit() or not period_id.isdigit():
-            raise ValidationError({"plan": ["A plan id is required."], "period": ["A period id is required."]})
-        plan = get_object_or_404(scope_to_user(Plan.objects.all(), request.user), pk=int(plan_id))
-        period = get_object_or_404(Period, pk=int(period_id), fiscal_year_id=plan.fiscal_year_id)
+        plan = get_object_or_404(scope_to_user(Plan.objects.all(), request.user), pk=id_param(request, "plan"))
+        period = get_object_or_404(Period, pk=id_param(request, "period"), fiscal_year_id=plan.fiscal_year_id)
         card = build_scorecard(plan, period)
 
         def assessed(a):

@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import scope_to_user, sees_all_organizations, user_organization
 from kpiplan.forms import ChangeReasonFormMixin, ThaiDecimalField
+from kpiplan.lib.spreadsheets import inert_text, put_cell
 from kpiplan.lib.thai import format_number
 
 DECIMAL_OVERRIDES = {models.DecimalField: {"form_class": ThaiDecimalField}}
@@ -21,6 +22,53 @@ DECIMAL_OVERRIDES = {models.DecimalField: {"form_class": ThaiDecimalField}}
 
 class ReasonModelForm(ChangeReasonFormMixin, ModelForm):
     pass
+
+
+# -- exports: text that looks like a formula stays text ----------------------------------
+
+class InertCSV(base_formats.CSV):
+    """CSV with an apostrophe before text that starts like a formula (=, +, -, @, tab,
+    CR), as Excel writes it; numbers stay numbers. The workbook import reads it back."""
+
+    def export_data(self, dataset, **kwargs):
+        import tablib
+
+        inert = tablib.Dataset(headers=[inert_text(h) for h in dataset.headers or []], title=dataset.title)
+        for row in dataset:
+            inert.append([inert_text(value) for value in row])
+        return super().export_data(inert, **kwargs)
+
+
+class InertXLSX(base_formats.XLSX):
+    """The dataset as .xlsx written cell by cell with kpiplan.lib.spreadsheets.put_cell
+    (tablib's writer would turn text starting with "=" into a live formula): bold header
+    frozen at the top, the dataset's title as the sheet name."""
+
+    def export_data(self, dataset, **kwargs):
+        import io
+
+        from openpyxl import Workbook
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+        from openpyxl.styles import Font
+
+        book = Workbook()
+        ws = book.active
+        if dataset.title:
+            ws.title = dataset.title[:31]
+        bold = Font(bold=True)
+        for c, header in enumerate(dataset.headers or [], start=1):
+            put_cell(ws, 1, c, header).font = bold
+        ws.freeze_panes = "A2"
+        for r, row in enumerate(dataset, start=2):
+            for c, value in enumerate(row, start=1):
+                put_cell(ws, r, c, ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+
+# Every admin export offers these (and no other format, which would not be made inert).
+EXPORT_FORMATS = [InertCSV, InertXLSX]
 
 
 def scoped_related_queryset(db_field, queryset, request):
@@ -98,7 +146,7 @@ class PlanDataAdmin(ScopedMixin, ExportMixin, SimpleHistoryAdmin):
     # Imports go through the plan workbook page (preview, all or nothing, own organization only).
     import_export_change_list_template = "admin/plan_data_change_list.html"
     # The formats that page reads back; CSV with a BOM, so that Excel shows the Thai text.
-    export_formats = [base_formats.CSV, base_formats.XLSX]
+    export_formats = EXPORT_FORMATS
     to_encoding = "utf-8-sig"
 
     def changelist_view(self, request, extra_context=None):

@@ -164,6 +164,15 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 # Evidence files are never served as static media: MEDIA_URL is unset on purpose and
 # progress.views.evidence_download checks access before streaming a file.
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
+# What an uploaded .xlsx (a zip of XML) may unpack to, checked before it is parsed
+# (kpiplan.lib.xlsx): all its parts together, one part, how much one part is compressed,
+# how many parts, and the rows x columns of all its sheets. The whole real plan unpacks
+# to about 0.6 MB in 29 parts, compressed at most 8 times.
+SPREADSHEET_MAX_UNPACKED_BYTES = int(os.environ.get("SPREADSHEET_MAX_UNPACKED_BYTES", str(100 * 1024 * 1024)))
+SPREADSHEET_MAX_PART_BYTES = int(os.environ.get("SPREADSHEET_MAX_PART_BYTES", str(50 * 1024 * 1024)))
+SPREADSHEET_MAX_RATIO = int(os.environ.get("SPREADSHEET_MAX_RATIO", "100"))
+SPREADSHEET_MAX_PARTS = int(os.environ.get("SPREADSHEET_MAX_PARTS", "1000"))
+SPREADSHEET_MAX_CELLS = int(os.environ.get("SPREADSHEET_MAX_CELLS", "1000000"))
 # A result to date more than this many times the target needs a written explanation from
 # the person who enters it and is flagged for the planner (progress.plausibility).
 PROGRESS_PLAUSIBLE_MULTIPLE = os.environ.get("PROGRESS_PLAUSIBLE_MULTIPLE", "3")
@@ -214,7 +223,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.BasicAuthentication",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "PAGE_SIZE": 100,
 }
 SPECTACULAR_SETTINGS = {

@@ -26,14 +26,10 @@ class SheetResource(resources.ModelResource):
         return self.spec.prepare_export(queryset, by_plan=True)
 
     def cells(self, row: dict, export_fields) -> list:
-        out = []
-        for field in export_fields:
-            col = self.columns[self.get_field_name(field)]
-            value = workbook._safe(workbook.render(col, row.get(col.attr)))
-            # Excel would run a text starting with "=" as a formula (and tablib cannot mark
-            # a cell as text): a leading space keeps it text; the import strips it again.
-            out.append(" " + value if isinstance(value, str) and value.startswith("=") else value)
-        return out
+        # Text that looks like a formula is kept text by the admin's export formats
+        # (kpiplan.admin_base.EXPORT_FORMATS); the workbook import reads it back unchanged.
+        return [workbook._safe(workbook.render(col, row.get(col.attr)))
+                for col in (self.columns[self.get_field_name(field)] for field in export_fields)]
 
     def export_resource(self, instance, selected_fields=None, **kwargs):
         row = self.spec.export_row(instance, self.spec.export_context(self._meta.model.objects.filter(pk=instance.pk)))

@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import PLANNER, has_role, user_organization
 from indicators.models import Baseline, Indicator, IndicatorTarget, Rubric, RubricCondition, RubricLevel
 from kpiplan.import_widgets import ImportPreview, RowOutcome, SheetOutcome, ThaiDecimalWidget, ThaiIntegerWidget
-from kpiplan.lib.spreadsheets import SpreadsheetError, read_upload
+from kpiplan.lib.spreadsheets import SpreadsheetError, put_cell, read_upload
 from kpiplan.lib.thai import to_ascii_digits
 from projects.models import KeyResultLink, Policy, Project, ProjectIndicator, WorkStep
 
@@ -1649,7 +1649,7 @@ def export_workbook(plan: Plan | None) -> bytes:
     for c, (name, items) in enumerate(lists.items(), 1):
         lists_sheet.cell(row=1, column=c, value=name)
         for r, item in enumerate(items, 2):
-            lists_sheet.cell(row=r, column=c, value=item)
+            put_cell(lists_sheet, r, c, item)
         letter = get_column_letter(c)
         list_ranges[name] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(items) + 1}"
     lists_sheet.sheet_state = "hidden"
@@ -1666,9 +1666,7 @@ def export_workbook(plan: Plan | None) -> bytes:
                 value = _safe(render(col, data.get(col.attr)))
                 if value is None or value == "":
                     continue
-                cell = ws.cell(row=r, column=c, value=value)
-                if isinstance(value, str) and value.startswith("="):
-                    cell.data_type = "s"
+                cell = put_cell(ws, r, c, value)
                 if col.number_format and not isinstance(value, str):
                     cell.number_format = col.number_format
         ws.freeze_panes = "B2" if columns[0].attr in ("key", "indicator", "project") else "A2"

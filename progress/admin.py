@@ -2,7 +2,7 @@ from django.contrib import admin
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from kpiplan.admin_base import ScopedMixin
+from kpiplan.admin_base import EXPORT_FORMATS, ScopedMixin
 
 from .models import Evidence, PeriodLock, ProgressEntry, ReopenRequest
 from .resources import ProgressEntryResource
@@ -27,6 +27,7 @@ class ProgressEntryAdmin(ExportMixin, ReadOnlyScopedAdmin):
     """Export only (the progress sheet's columns); imports go through the progress pages."""
 
     resource_classes = [ProgressEntryResource]
+    export_formats = EXPORT_FORMATS
     list_display = ["__str__", "division", "period", "state", "value", "percent_complete", "verified_value", "version"]
     list_filter = ["state", "period__kind", "division"]
     list_select_related = ["indicator", "project", "division", "period"]

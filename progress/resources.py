@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from kpiplan.import_widgets import ImportPreview, SheetOutcome, ThaiDecimalWidget
-from kpiplan.lib.spreadsheets import SpreadsheetError, read_upload
+from kpiplan.lib.spreadsheets import SpreadsheetError, put_cell, read_upload
 
 from . import sheet as cols
 from .models import ProgressEntry, State
@@ -153,8 +153,9 @@ def sheet_workbook(entries) -> bytes:
     ws = book.active
     ws.title = "ผลการดำเนินงาน"
     ws.append(list(dataset.headers))
-    for row in dataset:
-        ws.append(["" if v is None else v for v in row])
+    for r, row in enumerate(dataset, start=2):
+        for c, value in enumerate(row, start=1):
+            put_cell(ws, r, c, "" if value is None else value)
     grey = PatternFill("solid", fgColor="EEEEEE")
     readonly = {cols.KIND, cols.CODE, cols.NAME, cols.DIVISION, cols.PERIOD, cols.MEASURE, cols.STATE}
     widths = {cols.NAME: 60, cols.NARRATIVE: 50, cols.OBSTACLES: 30, cols.SUGGESTIONS: 30, cols.EXPLANATION: 30}

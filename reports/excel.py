@@ -3,7 +3,8 @@
 A workbook is for people who go on working with the numbers: numbers stay numbers (with
 thousands separators as a format, never as text), words are the PDF's Thai words (the
 status labels come from the PDF's own template), and each sheet opens with the same
-title lines as the printed report, its header frozen under them."""
+title lines as the printed report, its header frozen under them. Text that starts like a
+formula (=, +, -, @) stays text (kpiplan.lib.spreadsheets.put_cell)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from indicators.calculations import Status
 from kpiplan.lib.fiscal import period_name_th
+from kpiplan.lib.spreadsheets import put_cell
 from kpiplan.lib.thai import format_be_date, to_thai_digits
 from projects.calculations import execution
 
@@ -61,11 +63,11 @@ def _table(wb, name: str, titles: list[str], columns: list[Column], rows: list[l
     pages), the rows; rows whose index is in `total_rows` are bold totals."""
     ws = wb.create_sheet(name[:31])
     for i, text in enumerate(titles, start=1):
-        cell = ws.cell(i, 1, text)
+        cell = put_cell(ws, i, 1, text)
         cell.font = Font(bold=True, size=14 if i == 1 else 12)
     header_row = len(titles) + 2
     for c, column in enumerate(columns, start=1):
-        cell = ws.cell(header_row, c, column.header)
+        cell = put_cell(ws, header_row, c, column.header)
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.border = BORDER
@@ -74,7 +76,7 @@ def _table(wb, name: str, titles: list[str], columns: list[Column], rows: list[l
     for r, values in enumerate(rows):
         total = r in total_rows
         for c, (value, column) in enumerate(zip(values, columns, strict=True), start=1):
-            cell = ws.cell(header_row + 1 + r, c, value)
+            cell = put_cell(ws, header_row + 1 + r, c, value)
             cell.border = BORDER
             fmt = number_format(value, column.number_format)
             if fmt:

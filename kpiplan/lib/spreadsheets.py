@@ -20,13 +20,18 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import logging
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from . import xlsx
 from .thai import NumberParseError, parse_decimal, to_ascii_digits
+from .xlsx import Limits
+
+logger = logging.getLogger(__name__)
 
 XLSX_MAGIC = b"PK\x03\x04"
 
@@ -72,78 +77,105 @@ def decode_text(data: bytes) -> str:
     raise SpreadsheetError(_("The characters of this CSV file cannot be read; please save it as UTF-8 or TIS-620."))
 
 
-def read_upload(data: bytes, filename: str = "", *, max_bytes: int = 10 * 1024 * 1024) -> list[Sheet]:
-    """Every sheet of an uploaded workbook (or the one sheet of a CSV), header first."""
+def read_upload(data: bytes, filename: str = "", *, max_bytes: int = 10 * 1024 * 1024,
+                limits: Limits | None = None) -> list[Sheet]:
+    """Every sheet of an uploaded workbook (or the one sheet of a CSV), header first;
+    `limits` bound what the file may unpack to (default: the settings, see kpiplan.lib.xlsx)."""
     if len(data) > max_bytes:
         raise SpreadsheetError(_("The file is %(size)s MB, more than the %(limit)s MB allowed.")
                                % {"size": f"{len(data) / 1024 / 1024:.1f}", "limit": f"{max_bytes / 1024 / 1024:.0f}"})
     if not data.strip():
         raise SpreadsheetError(_("The file is empty; it has no data."))
     if data.startswith(XLSX_MAGIC):
-        return _read_xlsx(data)
+        return _read_xlsx(data, filename, limits)
     if filename.lower().endswith((".xlsx", ".xls", ".xlsm")) or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise SpreadsheetError(_("This file is not an Excel .xlsx file that can be read (an old .xls file: "
                                  "please save it as .xlsx)."))
-    text = decode_text(data)
-    rows = list(csv.reader(io.StringIO(text)))
-    return [_sheet(filename.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "csv", [(i + 1, r) for i, r in enumerate(rows)])]
+    return [_read_csv(decode_text(data), filename, limits or Limits.from_settings())]
 
 
-def _sheet_xml_has(data: bytes, *needles: bytes) -> dict[bytes, bool]:
-    """Whether any worksheet's XML contains each needle (cheap: no workbook is parsed)."""
-    import zipfile
+def _read_csv(text: str, filename: str, limits: Limits) -> Sheet:
+    name = filename.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "csv"
+    rows, cells = [], 0
+    try:
+        for row in csv.reader(io.StringIO(text)):
+            cells += len(row)
+            if cells > limits.cells:
+                raise SpreadsheetError(str(xlsx.too_many_cells(filename or "csv", name, cells, limits)))
+            rows.append(row)
+    except csv.Error as exc:  # a field longer than csv's limit, a NUL byte...
+        raise SpreadsheetError(_("The CSV file «%(name)s» cannot be read (%(problem)s); nothing was imported.")
+                               % {"name": filename, "problem": exc}) from exc
+    return _sheet(name, [(i + 1, r) for i, r in enumerate(rows)])
 
-    found = dict.fromkeys(needles, False)
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for name in archive.namelist():
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                xml = archive.read(name)
-                for needle in needles:
-                    found[needle] = found[needle] or needle in xml
-    return found
 
-
-def _read_xlsx(data: bytes) -> list[Sheet]:
+def _read_xlsx(data: bytes, filename: str, limits: Limits | None) -> list[Sheet]:
+    """Every sheet of a workbook, read within bounds: kpiplan.lib.xlsx checks the file
+    first and learns each sheet's extent; openpyxl then streams (read-only) exactly that
+    extent. Merged ranges and formulas without a calculated value come from the check."""
     import zipfile
 
     import openpyxl
 
+    limits = limits or Limits.from_settings()
     try:
-        has = _sheet_xml_has(data, b"<f>", b"<f ", b"<mergeCell")
-        formulas_present = has[b"<f>"] or has[b"<f "]
-        # Read-only mode is several times faster on big sheets but knows no merged cells.
-        values_book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=not has[b"<mergeCell"])
-        formula_book = openpyxl.load_workbook(io.BytesIO(data), data_only=False) if formulas_present else None
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise SpreadsheetError(_("The Excel file cannot be opened; it may be damaged or not an .xlsx file.")) from exc
-    sheets = []
-    for ws in values_book.worksheets:
-        grid = [list(row) for row in ws.iter_rows(values_only=True)]
-        errors = []
-        for merged in [] if values_book.read_only else list(ws.merged_cells.ranges):
-            top_left = grid[merged.min_row - 1][merged.min_col - 1] if merged.min_row - 1 < len(grid) else None
-            for r in range(merged.min_row, merged.max_row + 1):
-                for c in range(merged.min_col, merged.max_col + 1):
-                    if r - 1 < len(grid):
-                        row = grid[r - 1]
-                        row.extend([None] * (c - len(row)))
-                        row[c - 1] = top_left
-        if formula_book is not None:
-            formulas = formula_book[ws.title]
-            for r, row in enumerate(grid, start=1):
-                for c, value in enumerate(row, start=1):
-                    if value is None:
-                        raw = formulas.cell(row=r, column=c).value
-                        if isinstance(raw, str) and raw.startswith("="):
-                            errors.append(
-                                _("Sheet «%(sheet)s» cell %(cell)s: a formula (%(formula)s) with no calculated value "
-                                  "yet; please open the file in Excel and save it, or paste values instead of formulas.")
-                                % {"sheet": ws.title, "cell": f"{column_letter(c - 1)}{r}", "formula": raw})
-        sheet = _sheet(ws.title, [(i + 1, r) for i, r in enumerate(grid)])
-        sheet.errors = errors
-        sheets.append(sheet)
-    values_book.close()
-    return sheets
+        extents = xlsx.check(data, filename, limits)
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
+    except xlsx.XlsxRefused as exc:
+        raise SpreadsheetError(str(exc)) from exc
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as exc:
+        raise SpreadsheetError(_unreadable(filename)) from exc
+    try:
+        sheets = []
+        cells = 0
+        for ws in book.worksheets:
+            extent = extents.get(getattr(ws, "_worksheet_path", ""))
+            if extent is None:  # a worksheet openpyxl found where the check did not look
+                raise SpreadsheetError(_unreadable(filename))
+            cells += extent.cells
+            if cells > limits.cells:
+                raise SpreadsheetError(str(xlsx.too_many_cells(filename or "xlsx", ws.title, extent.cells, limits)))
+            sheets.append(_worksheet(ws, extent))
+        return sheets
+    except SpreadsheetError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser failure on an upload is the file's problem, never a 500
+        logger.warning("xlsx upload %s could not be read: %r", filename, exc)
+        raise SpreadsheetError(_unreadable(filename)) from exc
+    finally:
+        book.close()
+
+
+def _unreadable(filename: str) -> str:
+    return (_("The Excel file «%(name)s» cannot be opened; it may be damaged or not an .xlsx file; nothing was imported.")
+            % {"name": filename or "xlsx"})
+
+
+def _worksheet(ws, extent: xlsx.SheetExtent) -> Sheet:
+    if not extent.rows:
+        grid = []
+    else:
+        grid = [list(row) for row in ws.iter_rows(min_row=1, min_col=1, max_row=extent.rows, max_col=extent.columns,
+                                                   values_only=True)]
+    # Thai plans in Excel merge the objective cell across its key results: every cell of
+    # a merged range gets the range's value (the check keeps ranges within the extent).
+    for min_row, min_col, max_row, max_col in extent.merged:
+        if min_row - 1 >= len(grid):
+            continue
+        top_left = grid[min_row - 1][min_col - 1] if min_col - 1 < len(grid[min_row - 1]) else None
+        for r in range(min_row, min(max_row, len(grid)) + 1):
+            row = grid[r - 1]
+            row.extend([None] * (max_col - len(row)))
+            for c in range(min_col, max_col + 1):
+                row[c - 1] = top_left
+    errors = []
+    for cell, formula in extent.uncalculated:
+        errors.append(_("Sheet «%(sheet)s» cell %(cell)s: a formula (%(formula)s) with no calculated value "
+                        "yet; please open the file in Excel and save it, or paste values instead of formulas.")
+                      % {"sheet": ws.title, "cell": cell, "formula": formula})
+    sheet = _sheet(ws.title, [(i + 1, r) for i, r in enumerate(grid)])
+    sheet.errors = errors
+    return sheet
 
 
 def _blank(value) -> bool:
@@ -156,8 +188,63 @@ def _sheet(name: str, numbered_rows: list[tuple[int, list]]) -> Sheet:
         return Sheet(name, [])
     header_number, header = numbered_rows[0]
     header = [str(h).strip() if h is not None else "" for h in header]
-    rows = [(n, [v.strip() if isinstance(v, str) else v for v in r]) for n, r in numbered_rows[1:]]
+    rows = [(n, [unquote_formula(v.strip()) if isinstance(v, str) else v for v in r]) for n, r in numbered_rows[1:]]
     return Sheet(name, header, rows)
+
+
+# Cells going out -------------------------------------------------------------------
+#
+# Text that starts like a formula is run by Excel or LibreOffice as one (=cmd|' /C calc'!A0
+# starts a program on the reader's computer, =HYPERLINK sends data away): every
+# spreadsheet kpiplan writes keeps such text as text. Numbers are never touched, so a
+# real negative number stays a number.
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+# A signed number written as text ("-1,250.50", Thai digits too) is no formula: left as is.
+_SIGNED_NUMBER = re.compile(r"^[+-][0-9๐-๙][0-9๐-๙,]*(\.[0-9๐-๙]*)?$")
+
+
+def looks_like_formula(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _SIGNED_NUMBER.match(value)
+
+
+def _quoted_formula(text: str) -> bool:
+    return looks_like_formula(text.lstrip("'"))
+
+
+def inert_text(value):
+    """A cell for a format that holds only text (CSV, and tablib datasets, which cannot
+    mark a cell as text): an apostrophe before text that looks like a formula, as Excel
+    itself writes it (and before text that already starts with apostrophes and then looks
+    like one, so that unquote_formula gives back exactly the text)."""
+    if isinstance(value, str) and _quoted_formula(value):
+        return "'" + value
+    return value
+
+
+def unquote_formula(value):
+    """The text of a cell written by inert_text (read_upload applies it to every cell, so
+    an exported file imports back unchanged)."""
+    if isinstance(value, str) and value.startswith("'") and _quoted_formula(value):
+        return value[1:]
+    return value
+
+
+def inert_cell(cell):
+    """An openpyxl cell whose text looks like a formula kept as text: stored as a string
+    (openpyxl would write "=..." as a formula) with Excel's quote prefix, so it stays text
+    when the reader edits the cell too. Returns the cell."""
+    if looks_like_formula(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def put_cell(ws, row: int, column: int, value):
+    """ws.cell(row, column, value), with text that looks like a formula kept as text."""
+    return inert_cell(ws.cell(row=row, column=column, value=value))
 
 
 # Cell values -----------------------------------------------------------------------
