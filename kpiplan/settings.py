@@ -271,13 +271,19 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 
 # Content-Security-Policy (django-csp): everything from our own origin, no inline script
-# or style (templates use static/kpiplan/site.js and site.css), images also as data: URLs.
-# The API's ReDoc page alone allows inline styles (api.urls), which ReDoc injects.
+# and no <style> element (templates use static/kpiplan/site.js and site.css), images also
+# as data: URLs. Inline style *attributes* are allowed: the admin's, DRF's,
+# django-import-export's and django-simple-history's templates set a few, and an
+# attribute can lay out but not run anything. One inline handler is allowed by its hash:
+# django-import-export's export form's "select all" (onchange="onSelectToggleChange(event)").
+# The API's ReDoc page alone allows <style> elements (api.urls), which ReDoc writes.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "script-src-attr": ["'unsafe-hashes'", "'sha256-wid4zL8fR53ZYy1ljOepzR77Dn6vWUUxuNnnWWBP3I8='"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

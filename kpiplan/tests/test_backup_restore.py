@@ -69,7 +69,7 @@ def database_url(name: str) -> str:
 
 
 def manage(*args, **env):
-    clean = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    clean = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     result = subprocess.run([sys.executable, "manage.py", *args], env={**clean, "SECRET_KEY": "x", **env},
                             capture_output=True, text=True, cwd=django_settings.BASE_DIR)
     return result
