@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kpiplan.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -160,9 +161,9 @@ AXES_CLIENT_IP_CALLABLE = "accounts.login_security.client_address"
 # client's address is read that many entries from the right (0: REMOTE_ADDR).
 KPIPLAN_PROXY_COUNT = int(os.environ.get("KPIPLAN_PROXY_COUNT", "0"))
 
-# Idle sessions end: every request pushes the expiry KPIPLAN_SESSION_IDLE_MINUTES ahead.
+# Idle sessions end: activity pushes the expiry KPIPLAN_SESSION_IDLE_MINUTES ahead
+# (kpiplan.middleware.SessionIdleMiddleware, at most one session write a minute).
 SESSION_COOKIE_AGE = int(os.environ.get("KPIPLAN_SESSION_IDLE_MINUTES", "60")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
