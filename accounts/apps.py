@@ -16,3 +16,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_sync_roles, sender=self)
+        from . import login_security  # noqa: F401  (connects the failed-login log and lockout receivers)

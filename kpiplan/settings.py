@@ -6,6 +6,7 @@ DEBUG on, a throw-away secret key and demo accounts allowed. With DATABASE_URL s
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -64,6 +65,9 @@ INSTALLED_APPS = [
     "django_filters",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "kpiplan",
@@ -79,15 +83,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kpiplan.middleware.ThaiFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kpiplan.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns a login refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kpiplan.urls"
@@ -134,6 +142,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django-axes counts failed logins (the login form, the admin's and the API's HTTP Basic,
+# which all call authenticate(request=...)) and refuses an account, or an address, that
+# failed KPIPLAN_LOGIN_FAILURE_LIMIT times within the cool-off, until the cool-off has
+# passed since its last failure. Failures and lockouts are logged by accounts.login_security.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("KPIPLAN_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("KPIPLAN_LOGIN_COOLOFF_MINUTES", "30")))
+# Each parameter on its own: per account (from any address) and per address (any account).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "accounts.login_security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.login_security.client_address"
+# Behind a reverse proxy, the number of proxies that append to X-Forwarded-For; the
+# client's address is read that many entries from the right (0: REMOTE_ADDR).
+KPIPLAN_PROXY_COUNT = int(os.environ.get("KPIPLAN_PROXY_COUNT", "0"))
+
+# Idle sessions end: activity pushes the expiry KPIPLAN_SESSION_IDLE_MINUTES ahead
+# (kpiplan.middleware.SessionIdleMiddleware, at most one session write a minute).
+SESSION_COOKIE_AGE = int(os.environ.get("KPIPLAN_SESSION_IDLE_MINUTES", "60")) * 60
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -231,12 +261,48 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read API of action plans, indicators, projects, progress and scores.",
     "VERSION": "1",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI and ReDoc from the drf-spectacular-sidecar package, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# HTTPS: off by default so that the embedded server (plain http on 127.0.0.1) works; a
+# production deployment behind TLS sets SECURE_SSL_REDIRECT=1 and SECURE_HSTS_SECONDS
+# (e.g. 31536000) — `manage.py check --deploy` warns until it does.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+
+# Content-Security-Policy (django-csp): everything from our own origin, no inline script
+# and no <style> element (templates use static/kpiplan/site.js and site.css), images also
+# as data: URLs. Inline style *attributes* are allowed: the admin's, DRF's,
+# django-import-export's and django-simple-history's templates set a few, and an
+# attribute can lay out but not run anything. One inline handler is allowed by its hash:
+# django-import-export's export form's "select all" (onchange="onSelectToggleChange(event)").
+# The API's ReDoc page alone allows <style> elements (api.urls), which ReDoc writes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "script-src-attr": ["'unsafe-hashes'", "'sha256-wid4zL8fR53ZYy1ljOepzR77Dn6vWUUxuNnnWWBP3I8='"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

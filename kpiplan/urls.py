@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from accounts import views as account_views
 from plans import import_views as plan_import_views
 from plans import views as plan_views
 
@@ -14,6 +15,14 @@ urlpatterns = [
     path("", plan_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password-reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "accounts/password-reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("accounts/password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("plans/<int:plan_id>/check/", plan_views.plan_check, name="plan-check"),
     path("plans/<int:plan_id>/workbook.xlsx", plan_import_views.plan_workbook, name="plan-workbook"),
     path("plans/workbook-template.xlsx", plan_import_views.workbook_template, name="plan-workbook-template"),
