@@ -32,10 +32,10 @@ from accounts.roles import (
 )
 from indicators.models import Indicator, IndicatorTarget, RubricCondition, RubricLevel
 from plans.models import Period, Plan
+from progress.budget import s_curve
 from progress.models import EDITABLE_STATES, ProgressEntry
 from progress.status import indicator_status
 from projects.models import Project, ProjectIndicator
-from projects.selectors import s_curve
 
 from . import serializers
 

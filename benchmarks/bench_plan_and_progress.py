@@ -49,7 +49,7 @@ def main():
             call_command("loadplan", replace=True, verbosity=0, stdout=devnull)
 
     timed("loadplan (real FY2567 plan, --replace)", load)
-    from plans.checks import check_plan
+    from plandoc.checks import check_plan
     from plans.models import Division, Period, Plan
 
     plan = Plan.objects.get(organization__short_name="สนข.ภาษีเจริญ")

@@ -43,7 +43,7 @@ def files(folder: Path) -> dict[str, Path]:
 
     out = {}
     django_env = subprocess.run([sys.executable, "manage.py", "shell", "-c",
-                                 "from plans.models import Plan; from plans.workbook import export_workbook; import sys;"
+                                 "from plans.models import Plan; from plandoc.workbook import export_workbook; import sys;"
                                  f"open({str(folder / 'plan.xlsx')!r}, 'wb').write(export_workbook(Plan.objects.order_by('pk').first()))"],
                                 cwd=ROOT, capture_output=True, text=True)
     if django_env.returncode == 0:

@@ -3,8 +3,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from kpiplan.admin_base import PlanDataAdmin, ScopedInline, ScopedStackedInline
-from plans.admin import VariantInline
-from plans.resources import (
+from plandoc.resources import (
     BaselineResource,
     IndicatorResource,
     IndicatorTargetResource,
@@ -12,6 +11,7 @@ from plans.resources import (
     RubricLevelResource,
     RubricResource,
 )
+from plans.admin import VariantInline
 
 from .models import Baseline, Indicator, IndicatorTarget, Rubric, RubricCondition, RubricLevel
 

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "projects",
     "reports",
     "progress",
+    "plandoc",
     "api",
     # Last, so that its post_migrate hook sees every other app's permissions.
     "accounts",

@@ -4,8 +4,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts import views as account_views
-from plans import import_views as plan_import_views
-from plans import views as plan_views
+from plandoc import import_views as plan_import_views
+from plandoc import views as plan_views
 
 admin.site.site_header = _("kpiplan — action plans")
 admin.site.site_title = _("kpiplan")
@@ -28,7 +28,7 @@ urlpatterns = [
     path("plans/workbook-template.xlsx", plan_import_views.workbook_template, name="plan-workbook-template"),
     path("plans/import/", plan_import_views.import_plan, name="plan-import"),
     path("", include("progress.urls")),
-    path("", include("projects.urls")),
+    path("", include("progress.project_urls")),
     path("", include("reports.urls")),
     path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -3,6 +3,14 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.utils.translation import gettext_lazy as _
 
 from kpiplan.admin_base import PlanDataAdmin, ReferenceAdmin, ScopedInline, ScopedStackedInline
+from plandoc.resources import (
+    DivisionResource,
+    PlanStatementResource,
+    PrintedTotalResource,
+    StrategyNodeResource,
+    VariantResource,
+    WorkGroupResource,
+)
 
 from .models import (
     Division,
@@ -16,14 +24,6 @@ from .models import (
     StrategyNode,
     Variant,
     WorkGroup,
-)
-from .resources import (
-    DivisionResource,
-    PlanStatementResource,
-    PrintedTotalResource,
-    StrategyNodeResource,
-    VariantResource,
-    WorkGroupResource,
 )
 
 

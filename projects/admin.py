@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kpiplan.admin_base import PlanDataAdmin, ReferenceAdmin, ScopedInline, baht
 from kpiplan.lib.thai import format_number
+from plandoc.resources import KeyResultLinkResource, ProjectIndicatorResource, ProjectResource, WorkStepResource
 from plans.admin import VariantInline
-from plans.resources import KeyResultLinkResource, ProjectIndicatorResource, ProjectResource, WorkStepResource
 
 from .calculations import weights_problem
 from .models import KeyResultLink, Policy, Project, ProjectIndicator, WorkStep

@@ -28,7 +28,7 @@ from kpiplan.lib.thai import (
     to_ascii_digits,
     to_thai_digits,
 )
-from plans.checks import total_disagreements
+from plandoc.checks import total_disagreements
 from plans.models import (
     KR_KPI_SUMMARY_SOURCE,
     Division,
@@ -99,7 +99,7 @@ class TotalCheck:
 
     @property
     def disagreements(self) -> list[dict]:
-        """As plans.checks.total_disagreements, with the gap as a positive amount and
+        """As plandoc.checks.total_disagreements, with the gap as a positive amount and
         whether the lines add up to less than the printed figure."""
         return [{**d, "gap": abs(d["difference"]), "short": d["difference"] < 0}
                 for d in total_disagreements(self.printed, self.computed, self.count)]

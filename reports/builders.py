@@ -1,5 +1,5 @@
 """Report builders: plain contexts with every query done up front and every number from
-the domain functions (progress.status, projects.selectors)."""
+the domain functions (progress.status, progress.budget)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,7 @@ from django.db.models import Count, F
 from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 
-from plans.models import Division, Period, StrategyNode, WorkGroup
-from progress.models import ProgressEntry
-from progress.status import IndicatorStatus, indicator_statuses
-from projects.calculations import Execution
-from projects.calculations import execution as calc_execution
-from projects.models import Project
-from projects.selectors import ExecutionRow, SCurve, budget_execution, budget_totals, s_curve
-
-from .charts import (
+from kpiplan.lib.charts import (
     ACTUAL_COLOUR,
     ALLOCATED_COLOUR,
     DISBURSED_COLOUR,
@@ -31,6 +23,13 @@ from .charts import (
     stacked_bar_svg,
     swatch_svg,
 )
+from plans.models import Division, Period, StrategyNode, WorkGroup
+from progress.budget import ExecutionRow, SCurve, budget_execution, budget_totals, s_curve
+from progress.models import ProgressEntry
+from progress.status import IndicatorStatus, indicator_statuses
+from projects.calculations import Execution
+from projects.calculations import execution as calc_execution
+from projects.models import Project
 
 
 @dataclass

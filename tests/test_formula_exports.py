@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from indicators.models import Baseline, Indicator
-from plans import workbook
+from plandoc import workbook
 from plans.models import Period
 from progress import sheet as cols
 from progress.models import ProgressEntry

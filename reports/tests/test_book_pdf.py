@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from indicators.models import Indicator, Rubric, RubricLevel
-from plans.checks import section_budget_sums
+from plandoc.checks import section_budget_sums
 from plans.models import Division, PlanStatement, StrategyNode
 from projects.models import Project
 from reports.book import plan_book

@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from plans.models import Period
+from progress.budget import budget_execution
 from progress.services import entry_save, entry_submit
 from progress.status import indicator_statuses
 from projects.models import Project
-from projects.selectors import budget_execution
 from reports.builders import quarterly_progress
 from reports.pdf import layout, page_texts
 from reports.tests.laid_out import norm

@@ -13,13 +13,13 @@ from weasyprint.formatting_structure.boxes import ReplacedBox
 from weasyprint.images import SVGImage
 
 from indicators.models import Indicator
+from kpiplan.lib.charts import budget_bar_svg, stacked_bar_svg
 from plans.models import Period
+from progress.budget import budget_execution, s_curve
 from progress.services import Item, entry_save, entry_submit
 from progress.status import indicator_statuses
 from projects.models import Project
-from projects.selectors import budget_execution, s_curve
 from reports.builders import executive_summary
-from reports.charts import budget_bar_svg, stacked_bar_svg
 from reports.pdf import layout, page_texts, render_html
 from reports.tests.laid_out import norm
 

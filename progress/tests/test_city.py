@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from indicators.models import Indicator, IndicatorTarget
 from kpiplan.lib.thai import first_number
-from projects.cityrollup import city_rollup
+from progress.cityrollup import city_rollup
 from projects.models import KeyResultLink
 from tests.factories import OrganizationFactory, PlanFactory
 

@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from accounts import roles
 from plans.models import Division, Period
+from progress.budget import budget_execution, s_curve
 from progress.services import Item, entry_save, entry_submit
 from projects.models import Project
-from projects.selectors import budget_execution, s_curve
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from plans.checks import check_plan
+from plandoc.checks import check_plan
 from plans.models import Variant
 from projects.models import KeyResultLink, ProjectIndicator
 from tests.factories import (

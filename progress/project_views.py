@@ -6,12 +6,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.roles import scope_to_user
-from progress.selectors import current_plan, pick_period
-from progress.views import _can_oversee
-from reports.charts import s_curve_svg
+from kpiplan.lib.charts import s_curve_svg
+from projects.models import Project
 
-from .models import Project
-from .selectors import budget_execution, s_curve
+from .budget import budget_execution, s_curve
+from .selectors import current_plan, pick_period
+from .views import _can_oversee
 
 
 def _get_project_for_user(user, project_id: int) -> Project:

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from indicators.models import Indicator
-from plans import resources, workbook
+from plandoc import resources, workbook
 from projects.models import Project
 from tests.factories import IndicatorFactory, ProjectFactory
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from plans.checks import check_plan
+from plandoc.checks import check_plan
 from plans.models import Plan
 
 

@@ -5,9 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.roles import EXECUTIVE, PLANNER, has_role, scope_to_user, sees_all_organizations, user_division, user_organization
+from plans.models import Plan
 
 from .checks import CATEGORY_LABELS, check_plan
-from .models import Plan
 
 
 def _get_plan_for_user(user, plan_id: int) -> Plan:

@@ -1,5 +1,5 @@
 """django-import-export resources of plan data, made from the whole-plan workbook's
-sheets (plans.workbook): the admin's export of indicators, projects, ... has the sheet's
+sheets (plandoc.workbook): the admin's export of indicators, projects, ... has the sheet's
 Thai columns in the sheet's order and the sheet's cell values (keys, not database ids),
 so the file goes back unchanged through the workbook import page.
 

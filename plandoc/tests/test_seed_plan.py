@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from indicators.models import Indicator
-from plans.checks import check_plan, section_budget_sums, section_listed_counts
+from plandoc.checks import check_plan, section_budget_sums, section_listed_counts
 from plans.models import PlanStatement, PrintedTotal
 from projects.models import KeyResultLink, Project, WorkStep
 

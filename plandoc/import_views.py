@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from accounts.roles import PLANNER, has_role, scope_to_user, sees_all_organizations, user_organization
 from kpiplan.import_widgets import ImportPreview
 from kpiplan.uploads import PendingUploads
+from plans.models import Plan
 
-from .models import Plan
 from .workbook import MAX_UPLOAD_BYTES, export_workbook, import_workbook
 
 SESSION_KEY = "plan_workbook_imports"

@@ -14,8 +14,8 @@ from django.utils import translation
 
 from accounts import roles
 from indicators.models import Baseline, Indicator, IndicatorTarget, Rubric, RubricCondition, RubricLevel
+from plandoc.workbook import export_workbook, import_workbook
 from plans.models import Division, Plan, PlanStatement, PrintedTotal, StrategyNode, Variant, WorkGroup
-from plans.workbook import export_workbook, import_workbook
 from projects.models import KeyResultLink, Project, ProjectIndicator, WorkStep
 from tests.factories import make_user
 

@@ -8,9 +8,7 @@ from decimal import Decimal
 
 from kpiplan.lib.fiscal import fiscal_months
 from plans.models import Period
-from progress.models import ProgressEntry
-
-from .calculations import (
+from projects.calculations import (
     Execution,
     Step,
     actual_cumulative,
@@ -20,7 +18,9 @@ from .calculations import (
     reported_curve,
     slippage,
 )
-from .models import Project
+from projects.models import Project
+
+from .models import ProgressEntry
 
 
 def official_month_entries(plan, projects):
@@ -52,7 +52,7 @@ def s_curve(project: Project, user=None) -> SCurve:
     """Planned curve from the work steps; the actual curve from submitted reports (the
     steps done, or without steps the percent complete reported), shown only to those who
     may see the project's progress (its division, planners, executives)."""
-    from progress.services import Item, can_view_item
+    from .services import Item, can_view_item
 
     steps = list(project.work_steps.all())
     planned = planned_cumulative([Step(s.weight or Decimal(0), tuple(s.months)) for s in steps])

@@ -40,9 +40,7 @@ from indicators.models import Baseline, Indicator, IndicatorTarget, Rubric, Rubr
 from kpiplan.import_widgets import ImportPreview, RowOutcome, SheetOutcome, ThaiDecimalWidget, ThaiIntegerWidget
 from kpiplan.lib.spreadsheets import SpreadsheetError, put_cell, read_upload
 from kpiplan.lib.thai import to_ascii_digits
-from projects.models import KeyResultLink, Policy, Project, ProjectIndicator, WorkStep
-
-from .models import (
+from plans.models import (
     Division,
     FiscalYear,
     Organization,
@@ -54,6 +52,7 @@ from .models import (
     Variant,
     WorkGroup,
 )
+from projects.models import KeyResultLink, Policy, Project, ProjectIndicator, WorkStep
 
 logger = logging.getLogger(__name__)
 
@@ -336,7 +335,7 @@ class SheetSpec:
         return " ".join(_text(values.get(a)) for a in self.identity_attrs)
 
     # Export: the rows of a plan are `export_queryset(plan)`, one `export_row` each. The
-    # admin's export (plans.resources) runs the same through its own, scoped queryset.
+    # admin's export (plandoc.resources) runs the same through its own, scoped queryset.
     plan_lookup = "plan"  # the model's path to its plan ("organization" for divisions, work groups)
     export_related: tuple[str, ...] = ()
     export_prefetch: tuple[str, ...] = ()

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from indicators.models import Indicator
 from kpiplan.lib.thai import first_number
-from progress.models import ProgressEntry
+from projects.models import KeyResultLink
 
-from .models import KeyResultLink
+from .models import ProgressEntry
 
 
 @dataclass

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from plans.loader import PlanLoadError, load_plan_directory
+from plandoc.loader import PlanLoadError, load_plan_directory
 
 DEFAULT_DIRECTORY = settings.BASE_DIR / "fixtures" / "plans" / "phasi-charoen-2567"
 
