@@ -4,15 +4,18 @@ thousands separators and a 'reason for change' kept in the history."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.forms import ModelForm
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.roles import scope_to_user, sees_all_organizations, user_organization
+from accounts import policy
+from accounts.policy import scope_to_user, sees_all_organizations
+from accounts.roles import user_organization
 from kpiplan.forms import ChangeReasonFormMixin, ThaiDecimalField
 from kpiplan.lib.thai import format_number
 
@@ -64,17 +67,16 @@ class ScopedMixin:
         return filters
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if getattr(self.model, "ORG_PATH", None) is None:
-            return queryset
-        return scope_to_user(queryset, request.user)
+        return policy.visible_rows(super().get_queryset(request), request.user)
 
-    def history_view(self, request, object_id, extra_context=None):
-        # simple_history falls back to the history table for objects it cannot find,
-        # which would show another organization's records; only visible rows have history.
-        if self.get_object(request, object_id) is None:
-            raise Http404
-        return super().history_view(request, object_id, extra_context)
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (obj is None or policy.may_read_row(request.user, obj))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or policy.may_read_row(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or policy.may_read_row(request.user, obj))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -89,7 +91,52 @@ class ScopedMixin:
         return field
 
 
-class PlanDataAdmin(ScopedMixin, ExportMixin, SimpleHistoryAdmin):
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's history pages, read-only and scoped like the rest of the admin.
+
+    Its history form saves the past version back on POST ("revert") whatever the
+    workflow says (a report's state and version, a period lock), so it is a read-only
+    page here: revert is disabled for every model, a POST is refused before anything is
+    read, and both history pages show only rows the user may read (own organization,
+    no other division's drafts; history ids are sequential and guessable)."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def has_change_history_permission(self, request, obj=None):
+        return False
+
+    def _visible_object(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        # simple-history falls back to the history table for objects it cannot find,
+        # which would show other organizations' records; only administrators read the
+        # history of deleted rows.
+        if obj is None and not sees_all_organizations(request.user):
+            raise Http404
+        if obj is not None and not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        queryset = super().get_history_queryset(request, history_manager, pk_name, object_id)
+        return policy.without_others_drafts(queryset, request.user)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._visible_object(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        self._visible_object(request, object_id)
+        history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
+        record = history.filter(**{self.model._meta.pk.attname: unquote(object_id), "history_id": version_id}).first()
+        if record is None or not policy.may_read_row(request.user, record.instance):
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class PlanDataAdmin(ScopedMixin, ExportMixin, HistoryAdmin):
     """Admin for plan data: scoped, versioned, exportable to Excel (import comes with its
     own all-or-nothing preview, see the import issue)."""
 
@@ -104,10 +151,8 @@ class PlanDataAdmin(ScopedMixin, ExportMixin, SimpleHistoryAdmin):
     def changelist_view(self, request, extra_context=None):
         from django.urls import reverse
 
-        from accounts.roles import PLANNER, has_role
-
         extra_context = extra_context or {}
-        if has_role(request.user, PLANNER) and user_organization(request.user) is not None:
+        if policy.allowed(request.user, "plans.import"):
             extra_context["plan_import_url"] = reverse("plan-import")
         return super().changelist_view(request, extra_context)
 
@@ -125,19 +170,19 @@ class PlanDataAdmin(ScopedMixin, ExportMixin, SimpleHistoryAdmin):
         return initial
 
 
-class ReferenceAdmin(SimpleHistoryAdmin):
+class ReferenceAdmin(HistoryAdmin):
     """City-wide reference data: read by planners, changed by administrators."""
 
     formfield_overrides = DECIMAL_OVERRIDES
 
     def has_add_permission(self, request):
-        return sees_all_organizations(request.user) and super().has_add_permission(request)
+        return policy.allowed(request.user, "admin.change_reference") and super().has_add_permission(request)
 
     def has_change_permission(self, request, obj=None):
-        return sees_all_organizations(request.user) and super().has_change_permission(request, obj)
+        return policy.allowed(request.user, "admin.change_reference") and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return sees_all_organizations(request.user) and super().has_delete_permission(request, obj)
+        return policy.allowed(request.user, "admin.change_reference") and super().has_delete_permission(request, obj)
 
 
 class ScopedInline(ScopedMixin, admin.TabularInline):
