@@ -116,16 +116,18 @@ def can_view_content(user, entry) -> bool:
     return not is_private_draft(entry) or sees_all_organizations(user)
 
 
-def can_view_item(user, item) -> bool:
+def can_view_item(user, item, plan=None) -> bool:
     """Staff and heads see their own division's items; planners and executives the
-    organization's (but not other divisions' drafts, see can_view_content)."""
-    if not same_organization(user, item):
+    organization's (but not other divisions' drafts, see can_view_content). `plan`:
+    the plan the item is reported in, when the caller has it (saves reading it)."""
+    if not same_organization(user, plan if plan is not None else item):
         return False
     return can_oversee(user) or own_division(user, item)
 
 
-def can_edit_item(user, item) -> bool:
-    return same_organization(user, item) and is_division_member(user) and own_division(user, item)
+def can_edit_item(user, item, plan=None) -> bool:
+    """A division's reports are written by its own staff and head only."""
+    return same_organization(user, plan if plan is not None else item) and is_division_member(user) and own_division(user, item)
 
 
 def is_head_of(user, obj) -> bool:
@@ -134,6 +136,24 @@ def is_head_of(user, obj) -> bool:
 
 def is_planner_of(user, obj) -> bool:
     return same_organization(user, obj) and (is_planner(user) or sees_all_organizations(user))
+
+
+def can_assess(user, indicator, self_assessment: bool) -> bool:
+    """The district's planner assesses itself; the city's evaluators (administrators,
+    who see every organization) give the evaluator's result."""
+    if self_assessment:
+        return is_planner_of(user, indicator.plan)
+    return sees_all_organizations(user)
+
+
+def can_read_report_file(user, report_file, *, kind_allowed: bool) -> bool:
+    """A report made in the background: the requester, and whoever of the report's
+    organization may request that kind (`kind_allowed`, reports.registry.may_request)."""
+    if not user.is_authenticated:
+        return False
+    if report_file.requested_by_id == user.pk:
+        return True
+    return kind_allowed and same_organization(user, report_file)
 
 
 def can_request_reopen(user, plan) -> bool:
@@ -171,6 +191,7 @@ PERMISSIONS: dict[str, Callable[..., bool]] = {
     "progress.head_of": is_head_of,
     "progress.planner_of": is_planner_of,
     "progress.request_reopen": can_request_reopen,
+    "progress.assess": can_assess,
     "plans.check": can_check_plans,
     "plans.import": can_import_plan,
     "admin.change_reference": lambda user, obj=None: sees_all_organizations(user),
@@ -211,6 +232,19 @@ def without_others_drafts(queryset, user):
     if is_division_member(user):
         public |= Q(**{f"{path}division": division})
     return queryset.filter(public)
+
+
+def visible_progress(queryset, user):
+    """The progress reports `user` may read (pages, API, sheets): the organization's,
+    only the own division's items for staff and heads (can_view_item), and no other
+    division's drafts (can_view_content)."""
+    queryset = scope_to_user(queryset, user)
+    if not can_oversee(user):
+        division = user_division(user)
+        if division is None:
+            return queryset.none()
+        queryset = queryset.filter(Q(indicator__division_id=division.pk) | Q(project__division_id=division.pk))
+    return without_others_drafts(queryset, user)
 
 
 def visible_rows(queryset, user):

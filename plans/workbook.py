@@ -35,7 +35,8 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
-from accounts.roles import PLANNER, has_role, user_organization
+from accounts import policy
+from accounts.roles import user_organization
 from indicators.models import Baseline, Indicator, IndicatorTarget, Rubric, RubricCondition, RubricLevel
 from kpiplan.import_widgets import ImportPreview, RowOutcome, SheetOutcome, ThaiDecimalWidget, ThaiIntegerWidget
 from kpiplan.lib.spreadsheets import SpreadsheetError, read_upload
@@ -1240,7 +1241,7 @@ class Importer:
         file changes was changed by someone else since, nothing is written."""
         preview = self.preview
         organization = user_organization(self.user)
-        if organization is None or not has_role(self.user, PLANNER):
+        if organization is None or not policy.allowed(self.user, "plans.import"):
             preview.errors.append(_("Only the organization's planners can import plan data."))
             return preview
         try:
