@@ -151,8 +151,11 @@ def _check_lock(plan: Plan, period: Period) -> None:
 
 def _locked_entry(entry: ProgressEntry, version: int | None) -> ProgressEntry:
     """Re-read the row under a lock and refuse if someone saved since the user loaded it."""
+    if version is None:
+        raise ConcurrentEdit(_("The page did not say which version of the report you started from, so nothing was "
+                               "saved (it could overwrite someone else's work); reload the page and apply it again."))
     current = ProgressEntry.objects.select_for_update().get(pk=entry.pk)
-    if version is not None and current.version != version:
+    if current.version != version:
         raise ConcurrentEdit(
             _("Someone else saved this report after you opened it (now version %(now)s, yours %(yours)s). "
               "Your text is kept below: copy what you need, reload the page and apply it again.")

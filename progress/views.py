@@ -207,6 +207,9 @@ def entry(request, period_id: int, kind: str, item_id: int):
     steps = WorkStep.objects.filter(project=item.obj) if kind == "project" else WorkStep.objects.none()
     form = return_form = verify_form = None
     try:
+        if _version(request) is None:  # every write says which version it started from
+            raise ConcurrentEdit(_("The page did not say which version of the report you started from, so nothing "
+                                   "was saved (it could overwrite someone else's work); reload the page and apply it again."))
         if action in ("save", "submit"):
             form = ProgressForm(request.POST, request.FILES, item=item, steps=steps, measures=_measures(item))
             if not form.is_valid():
