@@ -134,6 +134,22 @@ def is_head_of(user, obj) -> bool:
     return has_role(user, DIVISION_HEAD) and own_division(user, obj)
 
 
+def is_division_author(user, obj=None) -> bool:
+    """Division staff who write reports and send them to their head (not the head)."""
+    division = user_division(user)
+    return has_role(user, DIVISION_STAFF) and division is not None and not is_head_of(user, division.pk)
+
+
+def has_own_work(user, obj=None) -> bool:
+    """Belongs to a division, so has a "my work" page."""
+    return user_division(user) is not None
+
+
+def lands_on_own_work(user, obj=None) -> bool:
+    """Staff and heads start on their division's work; planners on the plans."""
+    return has_own_work(user) and not is_planner(user)
+
+
 def is_planner_of(user, obj) -> bool:
     return same_organization(user, obj) and (is_planner(user) or sees_all_organizations(user))
 
@@ -191,6 +207,9 @@ PERMISSIONS: dict[str, Callable[..., bool]] = {
     "progress.head_of": is_head_of,
     "progress.planner_of": is_planner_of,
     "progress.request_reopen": can_request_reopen,
+    "progress.author": is_division_author,
+    "progress.own_work": has_own_work,
+    "progress.lands_on_own_work": lands_on_own_work,
     "progress.assess": can_assess,
     "plans.check": can_check_plans,
     "plans.import": can_import_plan,

@@ -1,7 +1,6 @@
 """Which main pages the navigation offers the logged-in user."""
 
 from accounts import policy
-from accounts.roles import user_division
 
 
 def navigation(request):
@@ -9,7 +8,7 @@ def navigation(request):
     if not user.is_authenticated:
         return {}
     return {"nav": {
-        "my_work": user_division(user) is not None,
+        "my_work": policy.allowed(user, "progress.own_work"),
         "review": policy.allowed(user, "progress.review"),
         "oversee": policy.allowed(user, "progress.oversee"),
     }}

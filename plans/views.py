@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts import policy
 from accounts.policy import scope_to_user
-from accounts.roles import PLANNER, has_role, user_division, user_organization
+from accounts.roles import user_organization
 
 from .checks import CATEGORY_LABELS, check_plan
 from .models import Plan
@@ -20,7 +20,7 @@ def _get_plan_for_user(user, plan_id: int) -> Plan:
 
 @login_required
 def home(request):
-    if user_division(request.user) is not None and not has_role(request.user, PLANNER):
+    if policy.allowed(request.user, "progress.lands_on_own_work"):
         return redirect("progress:my-work")  # staff and heads land on their work
     plans = list(scope_to_user(Plan.objects.select_related("organization", "fiscal_year"), request.user))
     return render(

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from accounts import policy
 from accounts.policy import can_oversee, scope_to_user
-from accounts.roles import DIVISION_STAFF, has_role, user_division
+from accounts.roles import user_division
 from indicators.models import Indicator
 from kpiplan.lib.thai import to_thai_digits
 from kpiplan.uploads import PendingUploads
@@ -93,7 +94,7 @@ def my_work(request):
     return render(request, "progress/my_work.html", {
         "plan": plan, "period": period, "periods": periods, "rows": rows, "division": division,
         "is_head": is_head,
-        "is_author": has_role(request.user, DIVISION_STAFF) and not is_head,
+        "is_author": policy.allowed(request.user, "progress.author"),
         "locked": selectors.is_period_locked(plan, period),
         "due": selectors.due_date(plan, period),
         "submitted": sum(1 for r in rows if r.state == State.SUBMITTED),
@@ -321,7 +322,7 @@ def submit_all(request, period_id: int):
     """Staff submit every complete draft of the period to their head, after seeing which."""
     plan, period, periods = selectors.plan_and_period(request, period_id)
     division = user_division(request.user)
-    if division is None or not has_role(request.user, DIVISION_STAFF) or is_head_of(request.user, division.pk):
+    if not policy.allowed(request.user, "progress.author"):
         raise PermissionDenied
     return _bulk_action(
         request, plan=plan, period=period, periods=periods,
