@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from indicators.models import Indicator, IndicatorTarget, Rubric
 from plans.models import Period
+from plans.tests.test_workbook import edit, set_cell
 from progress.models import ProgressEntry
 from progress.services import Item, entry_save, period_lock, period_reopen
 from projects.models import Project
@@ -133,3 +134,22 @@ def test_targets_and_rubrics_a_locked_period_was_judged_against_do_not_change(cl
     response = client.post(url, form_data(client.get(url), value="1", change_reason="แก้เป้าหมาย"))
     assert response.status_code == 302
     assert IndicatorTarget.objects.get(pk=target.pk).value == Decimal("1")
+
+
+def test_the_plan_workbook_does_not_change_targets_of_a_locked_period_either(cast, period):
+    from plans.workbook import export_workbook, import_workbook
+
+    real_workbook = export_workbook(cast.plan)
+
+    indicator = Indicator.objects.get(plan=cast.plan, key="okr:1.4.06")
+    target = indicator.targets.order_by("order").first()
+    data = edit(real_workbook, lambda b: set_cell(b, "ค่าเป้าหมาย", "ตัวชี้วัด (รหัสอ้างอิง)", "okr:1.4.06",
+                                                  "ค่าเป้าหมาย", "๙๙๙"))
+    period_lock(user=cast.planner, plan=cast.plan, period=period)
+    preview = import_workbook(data, "แก้เป้า.xlsx", user=cast.planner, dry_run=False)
+    assert preview.has_errors
+    sheet = next(s for s in preview.sheets if s.name == "ค่าเป้าหมาย")
+    assert any("locked period" in e for e in sheet.errors)
+    assert IndicatorTarget.objects.get(pk=target.pk).value == target.value
+    # the same file unchanged is no change: it imports
+    assert not import_workbook(real_workbook, "เดิม.xlsx", user=cast.planner, dry_run=True).has_errors
