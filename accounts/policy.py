@@ -154,7 +154,7 @@ def is_planner_of(user, obj) -> bool:
     return same_organization(user, obj) and (is_planner(user) or sees_all_organizations(user))
 
 
-def can_assess(user, indicator, self_assessment: bool) -> bool:
+def can_assess(user, indicator, self_assessment: bool = True) -> bool:
     """The district's planner assesses itself; the city's evaluators (administrators,
     who see every organization) give the evaluator's result."""
     if self_assessment:
@@ -217,10 +217,11 @@ PERMISSIONS: dict[str, Callable[..., bool]] = {
 }
 
 
-def allowed(user, permission: str, obj=None) -> bool:
-    """The one question: may this user do `permission` (on `obj`)? Unknown names are refused."""
+def allowed(user, permission: str, obj=None, *context) -> bool:
+    """The one question: may this user do `permission` (on `obj`, with the rule's further
+    `context`, e.g. the plan of an item)? Unknown names and anonymous users are refused."""
     rule = PERMISSIONS.get(permission)
-    return bool(rule and rule(user, obj))
+    return bool(rule and user.is_authenticated and rule(user, obj, *context))
 
 
 # -- rows a user may see ---------------------------------------------------------------

@@ -122,6 +122,11 @@ def test_targets_and_rubrics_a_locked_period_was_judged_against_do_not_change(cl
     add = reverse("admin:indicators_indicatortarget_add")
     client.post(add, form_data(client.get(add), indicator=str(indicator.pk), value="3", change_reason="เพิ่ม"))
     assert list(indicator.targets.values_list("pk", "value")) == [(target.pk, value)]
+    # deleting the indicator would delete its targets with it, one by one or as a list action
+    client.post(reverse("admin:indicators_indicator_delete", args=[indicator.pk]), {"post": "yes"})
+    client.post(reverse("admin:indicators_indicatortarget_changelist"),
+                {"action": "delete_selected", "_selected_action": [str(target.pk)], "post": "yes"})
+    assert Indicator.objects.filter(pk=indicator.pk).exists() and IndicatorTarget.objects.filter(pk=target.pk).exists()
     # a rubric of an agreement indicator of the plan
     rubric = Rubric.objects.filter(indicator__plan=cast.plan).first()
     url = _change("rubric", rubric)
