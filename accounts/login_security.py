@@ -11,7 +11,7 @@ import logging
 from axes.helpers import get_cool_off
 from axes.signals import user_locked_out
 from django.conf import settings
-from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -30,6 +30,16 @@ def client_address(request) -> str | None:
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR")
+
+
+@receiver(user_logged_in)
+def _stamp_activity(sender, request=None, **kwargs):
+    """A new session starts active (kpiplan.middleware.SessionIdleMiddleware), so the first
+    page after logging in does not write the session again."""
+    if request is not None and hasattr(request, "session"):
+        import time
+
+        request.session["_last_activity"] = int(time.time())
 
 
 @receiver(user_login_failed)

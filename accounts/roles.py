@@ -1,4 +1,5 @@
-"""The five roles as Django groups, and who may see which organization's data."""
+"""The five roles as Django groups, and who a user is (organization, division).
+Who may read or change what is asked of accounts.policy."""
 
 from __future__ import annotations
 
@@ -74,11 +75,6 @@ def has_role(user, role: str) -> bool:
     return role in cache
 
 
-def sees_all_organizations(user) -> bool:
-    """Administrators look after every organization of the installation."""
-    return user.is_authenticated and (user.is_superuser or has_role(user, ADMINISTRATOR))
-
-
 def user_organization(user):
     profile = getattr(user, "profile", None) if user.is_authenticated else None
     return profile.organization if profile else None
@@ -87,13 +83,3 @@ def user_organization(user):
 def user_division(user):
     profile = getattr(user, "profile", None) if user.is_authenticated else None
     return profile.division if profile else None
-
-
-def scope_to_user(queryset, user):
-    """Only the rows of the user's own organization, unless they see all."""
-    if sees_all_organizations(user):
-        return queryset
-    organization = user_organization(user)
-    if organization is None:
-        return queryset.none()
-    return queryset.for_organization(organization)

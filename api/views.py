@@ -1,6 +1,6 @@
 """The read API: plans, indicators, projects and progress, with the same access rules as
-the pages (accounts.roles.scope_to_user for organizations; progress.services'
-can_view_item / can_view_content for progress reports), and the S-curve and indicator
+the pages (accounts.policy, the one access policy: scope_to_user for organizations,
+visible_progress for progress reports), and the S-curve and indicator
 status computed only by the domain functions in projects/ and indicators/calculations.py."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -16,50 +16,29 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.roles import (
-    DIVISION_HEAD,
-    DIVISION_STAFF,
-    EXECUTIVE,
-    PLANNER,
-    has_role,
-    scope_to_user,
-    sees_all_organizations,
-    user_division,
-)
+from accounts import policy
+from accounts.policy import scope_to_user, visible_progress
 from indicators.models import Indicator, IndicatorTarget, RubricCondition, RubricLevel
 from plans.models import Period, Plan
 from progress.budget import s_curve
-from progress.models import EDITABLE_STATES, ProgressEntry
+from progress.models import ProgressEntry
 from progress.status import indicator_status
 from projects.models import Project, ProjectIndicator
 
 from . import serializers
 
-# -- who sees which progress reports -------------------------------------------------------
+# -- who sees which progress reports: accounts.policy.visible_progress ----------------------
 
-def visible_progress(queryset, user):
-    """The progress reports `user` may read, as a queryset filter equivalent to the pages'
-    checks: scope_to_user (organization), then progress.services.can_view_item (staff and
-    heads see their own division's items; planners, executives and administrators see the
-    organization's) and can_view_content (drafts and returned reports only for the
-    division's own staff and head, and administrators)."""
-    queryset = scope_to_user(queryset, user)
-    division = user_division(user)
-    # can_view_item
-    if not (sees_all_organizations(user) or has_role(user, PLANNER) or has_role(user, EXECUTIVE)):
-        if division is None:
-            return queryset.none()
-        queryset = queryset.filter(Q(indicator__division_id=division.pk) | Q(project__division_id=division.pk))
-    # can_view_content
-    if division is not None and (has_role(user, DIVISION_STAFF) or has_role(user, DIVISION_HEAD)):
-        queryset = queryset.filter(Q(division_id=division.pk) | ~Q(state__in=EDITABLE_STATES))
-    elif not sees_all_organizations(user):
-        queryset = queryset.exclude(state__in=EDITABLE_STATES)
-    return queryset
+class MayOversee(BasePermission):
+    """The organization-wide readings (scorecard): accounts.policy's "progress.oversee"."""
+
+    def has_permission(self, request, view):
+        return policy.allowed(request.user, "progress.oversee")
 
 
 # -- filters -------------------------------------------------------------------------------
@@ -248,11 +227,12 @@ def _str(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
-
 class ScorecardView(APIView):
     """Table ค for a plan and period: each performance-agreement indicator with the
     self-assessment beside the evaluator's result, and the totals (the scorecard page's
     own assembly, progress.scorecard.build_scorecard)."""
+
+    permission_classes = [IsAuthenticated, MayOversee]
 
     @extend_schema(
         parameters=[OpenApiParameter("plan", int, required=True), OpenApiParameter("period", int, required=True)],
@@ -261,8 +241,6 @@ class ScorecardView(APIView):
     def get(self, request):
         from progress.scorecard import build_scorecard
 
-        if not (sees_all_organizations(request.user) or has_role(request.user, PLANNER) or has_role(request.user, EXECUTIVE)):
-            raise PermissionDenied
         plan = get_object_or_404(scope_to_user(Plan.objects.all(), request.user), pk=id_param(request, "plan"))
         period = get_object_or_404(Period, pk=id_param(request, "period"), fiscal_year_id=plan.fiscal_year_id)
         card = build_scorecard(plan, period)

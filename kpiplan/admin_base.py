@@ -1,18 +1,26 @@
-"""What every kpiplan admin page shares: organization scoping, Thai number input,
-thousands separators and a 'reason for change' kept in the history."""
+"""What every kpiplan admin page shares: the access policy (accounts.policy) for rows,
+change pages and history, Thai number input, thousands separators, a required 'reason
+for change' kept in the history, a refusal of concurrent saves (an edit token), and plan
+data a locked period was judged against kept as it was (progress.locks)."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
-from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.forms import ModelForm
-from django.http import Http404
+from django.db.models import Max
+from django.forms import BaseInlineFormSet, ModelForm
+from django.http import Http404, HttpResponseNotAllowed
+from django.utils.translation import gettext as _
 from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.roles import scope_to_user, sees_all_organizations, user_organization
+from accounts import policy
+from accounts.policy import scope_to_user, sees_all_organizations
+from accounts.roles import user_organization
 from kpiplan.forms import ChangeReasonFormMixin, ThaiDecimalField
 from kpiplan.lib.spreadsheets import inert_text, put_cell
 from kpiplan.lib.thai import format_number
@@ -20,8 +28,52 @@ from kpiplan.lib.thai import format_number
 DECIMAL_OVERRIDES = {models.DecimalField: {"form_class": ThaiDecimalField}}
 
 
-class ReasonModelForm(ChangeReasonFormMixin, ModelForm):
-    pass
+def _frozen_reason(obj):
+    from progress.locks import frozen_reason  # progress sits above the plan data
+
+    return frozen_reason(obj)
+
+
+class LockCheckedModelForm(ModelForm):
+    """Refuses a change to plan data a locked period was judged against, as it was
+    stored and as it would be saved (moving a target out of a frozen plan is a change too)."""
+
+    def _post_clean(self):
+        stored = type(self.instance)._default_manager.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        super()._post_clean()
+        if self.instance.pk and not self.has_changed():
+            return
+        for obj in (stored, self.instance):
+            reason = _frozen_reason(obj)
+            if reason:
+                self.add_error(None, reason)
+                return
+
+
+class ReasonModelForm(ChangeReasonFormMixin, LockCheckedModelForm):
+    """The reason for a change is required in the admin: it is what the history shows
+    beside the name and the time. `edit_token`: see PlanDataAdmin.edit_token."""
+
+    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["change_reason"]
+        field.required = True
+        field.error_messages["required"] = _("Reason for this change: write why the data is changed (it is kept in "
+                                             "the history).")
+
+
+class LockCheckedInlineFormSet(BaseInlineFormSet):
+    """Rows deleted from an inline are refused like changed ones when a locked period
+    was judged against them (a deleted form is not validated by the formset)."""
+
+    def clean(self):
+        super().clean()
+        for form in self.deleted_forms:
+            reason = _frozen_reason(form.instance) if form.instance.pk else None
+            if reason:
+                raise forms.ValidationError(reason)
 
 
 # -- exports: text that looks like a formula stays text ----------------------------------
@@ -112,17 +164,16 @@ class ScopedMixin:
         return filters
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if getattr(self.model, "ORG_PATH", None) is None:
-            return queryset
-        return scope_to_user(queryset, request.user)
+        return policy.visible_rows(super().get_queryset(request), request.user)
 
-    def history_view(self, request, object_id, extra_context=None):
-        # simple_history falls back to the history table for objects it cannot find,
-        # which would show another organization's records; only visible rows have history.
-        if self.get_object(request, object_id) is None:
-            raise Http404
-        return super().history_view(request, object_id, extra_context)
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (obj is None or policy.may_read_row(request.user, obj))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or policy.may_read_row(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or policy.may_read_row(request.user, obj))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -137,7 +188,58 @@ class ScopedMixin:
         return field
 
 
-class PlanDataAdmin(ScopedMixin, ExportMixin, SimpleHistoryAdmin):
+def _keep_reason(obj, form):
+    reason = form.cleaned_data.get("change_reason") if hasattr(form, "cleaned_data") else ""
+    if reason:
+        obj._change_reason = reason
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's history pages, read-only and scoped like the rest of the admin.
+
+    Its history form saves the past version back on POST ("revert") whatever the
+    workflow says (a report's state and version, a period lock), so it is a read-only
+    page here: revert is disabled for every model, a POST is refused before anything is
+    read, and both history pages show only rows the user may read (own organization,
+    no other division's drafts; history ids are sequential and guessable)."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def has_change_history_permission(self, request, obj=None):
+        return False
+
+    def _visible_object(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        # simple-history falls back to the history table for objects it cannot find,
+        # which would show other organizations' records; only administrators read the
+        # history of deleted rows.
+        if obj is None and not sees_all_organizations(request.user):
+            raise Http404
+        if obj is not None and not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        queryset = super().get_history_queryset(request, history_manager, pk_name, object_id)
+        return policy.without_others_drafts(queryset, request.user)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._visible_object(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        self._visible_object(request, object_id)
+        history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
+        record = history.filter(**{self.model._meta.pk.attname: unquote(object_id), "history_id": version_id}).first()
+        if record is None or not policy.may_read_row(request.user, record.instance):
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class PlanDataAdmin(ScopedMixin, ExportMixin, HistoryAdmin):
     """Admin for plan data: scoped, versioned, exportable to Excel (import comes with its
     own all-or-nothing preview, see the import issue)."""
 
@@ -152,18 +254,81 @@ class PlanDataAdmin(ScopedMixin, ExportMixin, SimpleHistoryAdmin):
     def changelist_view(self, request, extra_context=None):
         from django.urls import reverse
 
-        from accounts.roles import PLANNER, has_role
-
         extra_context = extra_context or {}
-        if has_role(request.user, PLANNER) and user_organization(request.user) is not None:
+        if policy.allowed(request.user, "plans.import"):
             extra_context["plan_import_url"] = reverse("plan-import")
         return super().changelist_view(request, extra_context)
 
+    # -- a concurrent save is refused, nothing overwritten ------------------------------
+    #
+    # The change form carries an edit token: the newest history id of the row and of the
+    # rows its inlines edit. The POST re-reads it with the row locked (the admin's change
+    # view runs in one transaction), so of two planners who opened the same page, the
+    # second to save is refused with the first one's change kept.
+
+    def edit_token(self, request, obj, *, lock=False) -> str:
+        if lock:
+            list(self.model._default_manager.select_for_update().filter(pk=obj.pk).values_list("pk", flat=True))
+        parts = []
+        history = getattr(self.model, "history", None)
+        if history is not None:
+            parts.append(history.filter(**{self.model._meta.pk.attname: obj.pk}).aggregate(m=Max("history_id"))["m"])
+        for inline in self.get_inline_instances(request, obj):
+            inline_history = getattr(inline.model, "history", None)
+            fk = getattr(inline.get_formset(request, obj), "fk", None)  # None: a generic inline
+            if inline_history is not None and fk is not None:
+                parts.append(inline_history.filter(**{fk.attname: obj.pk}).aggregate(m=Max("history_id"))["m"])
+        return ":".join(str(p or 0) for p in parts)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None or obj.pk is None:
+            return form
+        model_admin = self
+
+        class EditTokenForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                if "edit_token" in self.fields and not self.is_bound:
+                    self.fields["edit_token"].initial = model_admin.edit_token(request, obj)
+
+            def clean(self):
+                cleaned = super().clean()
+                sent = self.data.get(self.add_prefix("edit_token"), "")
+                if sent != model_admin.edit_token(request, obj, lock=True):
+                    raise forms.ValidationError(
+                        _("Someone else saved this record after you opened it, so nothing was saved (it would "
+                          "overwrite their change). Reload the page to see it and apply yours again."),
+                        code="stale")
+                return cleaned
+
+        EditTokenForm.__name__ = form.__name__
+        return EditTokenForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not self.fieldsets:
+            return fieldsets
+        named = {name for _title, options in fieldsets for name in options["fields"]}
+        if "edit_token" in named:
+            return fieldsets
+        (title, options), *rest = fieldsets
+        return [(title, {**options, "fields": [*options["fields"], "edit_token"]}), *rest]
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting plan data a locked period was judged against is refused like changing it.
+        return super().has_delete_permission(request, obj) and not (obj is not None and _frozen_reason(obj))
+
     def save_model(self, request, obj, form, change):
-        reason = form.cleaned_data.get("change_reason") if hasattr(form, "cleaned_data") else ""
-        if reason:
-            obj._change_reason = reason
+        _keep_reason(obj, form)
         super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        """Rows changed in an inline carry the form's reason into their history too."""
+        reason = form.cleaned_data.get("change_reason") or None
+        for inline_form in formset.forms:
+            inline_form.instance._change_reason = reason
+        super().save_formset(request, form, formset, change)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -173,27 +338,36 @@ class PlanDataAdmin(ScopedMixin, ExportMixin, SimpleHistoryAdmin):
         return initial
 
 
-class ReferenceAdmin(SimpleHistoryAdmin):
+class ReferenceAdmin(HistoryAdmin):
     """City-wide reference data: read by planners, changed by administrators."""
 
+    form = ReasonModelForm
     formfield_overrides = DECIMAL_OVERRIDES
 
+    def save_model(self, request, obj, form, change):
+        _keep_reason(obj, form)
+        super().save_model(request, obj, form, change)
+
     def has_add_permission(self, request):
-        return sees_all_organizations(request.user) and super().has_add_permission(request)
+        return policy.allowed(request.user, "admin.change_reference") and super().has_add_permission(request)
 
     def has_change_permission(self, request, obj=None):
-        return sees_all_organizations(request.user) and super().has_change_permission(request, obj)
+        return policy.allowed(request.user, "admin.change_reference") and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return sees_all_organizations(request.user) and super().has_delete_permission(request, obj)
+        return policy.allowed(request.user, "admin.change_reference") and super().has_delete_permission(request, obj)
 
 
 class ScopedInline(ScopedMixin, admin.TabularInline):
+    form = LockCheckedModelForm
+    formset = LockCheckedInlineFormSet
     extra = 0
     show_change_link = True
 
 
 class ScopedStackedInline(ScopedMixin, admin.StackedInline):
+    form = LockCheckedModelForm
+    formset = LockCheckedInlineFormSet
     extra = 0
     show_change_link = True
 

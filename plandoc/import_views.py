@@ -11,7 +11,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.roles import PLANNER, has_role, scope_to_user, sees_all_organizations, user_organization
+from accounts import policy
+from accounts.policy import scope_to_user
+from accounts.roles import user_organization
 from kpiplan.import_widgets import ImportPreview
 from kpiplan.uploads import PendingUploads
 from plans.models import Plan
@@ -23,7 +25,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _planner_or_403(user):
-    if not (has_role(user, PLANNER) and user_organization(user) is not None):
+    if not policy.allowed(user, "plans.import"):
         raise PermissionDenied
     return user_organization(user)
 
@@ -34,7 +36,7 @@ PENDING = PendingUploads(SESSION_KEY, "plan-imports")
 @login_required
 def plan_workbook(request, plan_id: int):
     """The workbook of one plan (planners of its organization, administrators)."""
-    if not (has_role(request.user, PLANNER) or sees_all_organizations(request.user)):
+    if not policy.allowed(request.user, "plans.check"):
         raise PermissionDenied
     plan = get_object_or_404(scope_to_user(Plan.objects.select_related("organization"), request.user), pk=plan_id)
     response = HttpResponse(export_workbook(plan), content_type=XLSX)
@@ -45,7 +47,7 @@ def plan_workbook(request, plan_id: int):
 
 @login_required
 def workbook_template(request):
-    if not (has_role(request.user, PLANNER) or sees_all_organizations(request.user)):
+    if not policy.allowed(request.user, "plans.check"):
         raise PermissionDenied
     response = HttpResponse(export_workbook(None), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="plan-template.xlsx"'

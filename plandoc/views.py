@@ -4,7 +4,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 
-from accounts.roles import EXECUTIVE, PLANNER, has_role, scope_to_user, sees_all_organizations, user_division, user_organization
+from accounts import policy
+from accounts.policy import scope_to_user
+from accounts.roles import user_organization
 from plans.models import Plan
 
 from .checks import CATEGORY_LABELS, check_plan
@@ -16,13 +18,9 @@ def _get_plan_for_user(user, plan_id: int) -> Plan:
     return get_object_or_404(plans, pk=plan_id)
 
 
-def _can_check_plans(user) -> bool:
-    return sees_all_organizations(user) or has_role(user, PLANNER)
-
-
 @login_required
 def home(request):
-    if user_division(request.user) is not None and not has_role(request.user, PLANNER):
+    if policy.allowed(request.user, "progress.lands_on_own_work"):
         return redirect("progress:my-work")  # staff and heads land on their work
     plans = list(scope_to_user(Plan.objects.select_related("organization", "fiscal_year"), request.user))
     return render(
@@ -31,9 +29,9 @@ def home(request):
         {
             "plans": plans,
             "organization": user_organization(request.user),
-            "can_check": _can_check_plans(request.user),
-            "can_oversee": _can_check_plans(request.user) or has_role(request.user, EXECUTIVE),
-            "can_import_plan": has_role(request.user, PLANNER) and user_organization(request.user) is not None,
+            "can_check": policy.allowed(request.user, "plans.check"),
+            "can_oversee": policy.allowed(request.user, "progress.oversee"),
+            "can_import_plan": policy.allowed(request.user, "plans.import"),
         },
     )
 
@@ -41,7 +39,7 @@ def home(request):
 @login_required
 def plan_check(request, plan_id: int):
     plan = _get_plan_for_user(request.user, plan_id)
-    if not _can_check_plans(request.user):
+    if not policy.allowed(request.user, "plans.check"):
         raise PermissionDenied
     findings = check_plan(plan)
     groups = [

@@ -35,7 +35,8 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
-from accounts.roles import PLANNER, has_role, user_organization
+from accounts import policy
+from accounts.roles import user_organization
 from indicators.models import Baseline, Indicator, IndicatorTarget, Rubric, RubricCondition, RubricLevel
 from kpiplan.import_widgets import ImportPreview, RowOutcome, SheetOutcome, ThaiDecimalWidget, ThaiIntegerWidget
 from kpiplan.lib.spreadsheets import SpreadsheetError, put_cell, read_upload
@@ -1239,7 +1240,7 @@ class Importer:
         file changes was changed by someone else since, nothing is written."""
         preview = self.preview
         organization = user_organization(self.user)
-        if organization is None or not has_role(self.user, PLANNER):
+        if organization is None or not policy.allowed(self.user, "plans.import"):
             preview.errors.append(_("Only the organization's planners can import plan data."))
             return preview
         try:
@@ -1270,6 +1271,7 @@ class Importer:
                     sid = transaction.savepoint()
                     try:
                         self.import_sheet(spec, sheet, outcome)
+                        self.refuse_if_judged(spec, outcome)
                         transaction.savepoint_commit(sid)
                     except DatabaseError as exc:
                         transaction.savepoint_rollback(sid)
@@ -1288,6 +1290,22 @@ class Importer:
                                     "file to the administrator."))
         self.plan = self.ctx.plan if not (dry_run or preview.has_errors) else None
         return preview
+
+    def refuse_if_judged(self, spec, outcome) -> None:
+        """Targets, baselines and rubrics a locked period was judged against change by no
+        path, this import included, until the planner reopens the period."""
+        from progress.locks import JUDGED_AGAINST, locked_periods  # the workbook sits above progress (issue 12)
+
+        if spec.model is None or spec.model._meta.label_lower not in JUDGED_AGAINST:
+            return
+        if not any(r.action in ("new", "update") for r in outcome.rows):
+            return
+        periods = locked_periods(self.ctx.plan)
+        if periods:
+            outcome.errors.append(
+                _("%(what)s: the results of %(periods)s (a locked period) were judged against it, so it cannot "
+                  "change; the planner must reopen the period first.")
+                % {"what": spec.model._meta.verbose_name_plural, "periods": ", ".join(str(p) for p in periods)})
 
     def match_sheets(self, sheets) -> dict:
         matched = {}

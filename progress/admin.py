@@ -1,14 +1,13 @@
 from django.contrib import admin
 from import_export.admin import ExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
-from kpiplan.admin_base import EXPORT_FORMATS, ScopedMixin
+from kpiplan.admin_base import EXPORT_FORMATS, HistoryAdmin, ScopedMixin
 
 from .models import Evidence, PeriodLock, ProgressEntry, ReopenRequest
 from .resources import ProgressEntryResource
 
 
-class ReadOnlyScopedAdmin(ScopedMixin, SimpleHistoryAdmin):
+class ReadOnlyScopedAdmin(ScopedMixin, HistoryAdmin):
     """Progress changes only through progress.services (pages), never in the admin:
     planners read reports and their history here."""
 

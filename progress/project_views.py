@@ -5,13 +5,12 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from accounts.roles import scope_to_user
+from accounts.policy import can_oversee, scope_to_user, sees_all_organizations
 from kpiplan.lib.charts import s_curve_svg
 from projects.models import Project
 
 from .budget import budget_execution, s_curve
 from .selectors import current_plan, pick_period
-from .views import _can_oversee
 
 
 def _get_project_for_user(user, project_id: int) -> Project:
@@ -37,7 +36,7 @@ def project_detail(request, project_id: int):
 
 @login_required
 def budget(request):
-    if not _can_oversee(request.user):
+    if not can_oversee(request.user):
         raise PermissionDenied
     plan = current_plan(request.user, request.GET.get("plan"))
     if plan is None:
@@ -52,11 +51,10 @@ def budget(request):
 @login_required
 def city(request):
     """Administrators see every district; a district's planner or executive sees its own line."""
-    from accounts.roles import sees_all_organizations
 
     from .cityrollup import city_rollup
 
-    if not _can_oversee(request.user):
+    if not can_oversee(request.user):
         raise PermissionDenied
     plan = current_plan(request.user, request.GET.get("plan"))
     if plan is None:

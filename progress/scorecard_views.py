@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.roles import scope_to_user
+from accounts.policy import can_oversee, scope_to_user
 from indicators.calculations import explain, score
 from indicators.models import Indicator
 from indicators.scoring import checklist_key, rubric_levels, rubric_measures
@@ -18,14 +18,13 @@ from . import selectors
 from .models import Assessment
 from .scorecard import build_scorecard
 from .services import ConcurrentEdit, PermissionRefused, WorkflowError, assessment_save, can_assess
-from .views import _can_oversee, _plan_and_period
 
 
 @login_required
 def scorecard(request):
-    if not _can_oversee(request.user):
+    if not can_oversee(request.user):
         raise PermissionDenied
-    plan, period, periods = _plan_and_period(request)
+    plan, period, periods = selectors.plan_and_period(request)
     card = build_scorecard(plan, period)
     return render(request, "progress/scorecard.html", {"plan": plan, "period": period, "periods": periods, "card": card,
                                                        "locked": selectors.is_period_locked(plan, period)})
@@ -55,7 +54,7 @@ def _inputs(request, names, measures):
 
 @login_required
 def assessment(request, period_id: int, indicator_id: int):
-    if not _can_oversee(request.user):
+    if not can_oversee(request.user):
         raise PermissionDenied
     indicator = get_object_or_404(
         scope_to_user(Indicator.objects.filter(kind=Indicator.Kind.AGREEMENT, rubric__isnull=False), request.user)

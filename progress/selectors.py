@@ -7,10 +7,11 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.roles import scope_to_user
+from accounts.policy import scope_to_user
 from indicators.models import Indicator
 from kpiplan.lib.fiscal import KINDS_WITHIN
 from plans.models import Division, Period, Plan
@@ -29,6 +30,19 @@ def current_plan(user, plan_id=None) -> Plan | None:
     if plan_id:
         return plans.filter(pk=plan_id).first()
     return plans.first()
+
+
+def plan_and_period(request, period_id=None) -> tuple[Plan, Period, list[Period]]:
+    """The plan (one the user may see, `?plan=`) and the period a page asks for; 404
+    for a plan out of the user's reach or a period of another fiscal year."""
+    plan = current_plan(request.user, request.GET.get("plan"))
+    if plan is None:
+        raise Http404
+    period_id = period_id or request.GET.get("period")
+    if period_id and not Period.objects.filter(pk=period_id, fiscal_year_id=plan.fiscal_year_id).exists():
+        raise Http404
+    period, periods = pick_period(plan, period_id)
+    return plan, period, periods
 
 
 def plan_periods(plan: Plan) -> list[Period]:

@@ -14,16 +14,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.roles import (
-    DIVISION_HEAD,
-    DIVISION_STAFF,
-    EXECUTIVE,
-    PLANNER,
-    has_role,
-    sees_all_organizations,
-    user_division,
-    user_organization,
-)
+from accounts import policy
+from accounts.roles import PLANNER, user_division
 from indicators.calculations import measures_total
 from indicators.models import Indicator
 from plans.models import Period, Plan
@@ -124,48 +116,30 @@ class Item:
         return self.obj.plan_id
 
 
-# -- who may do what ---------------------------------------------------------------
+# -- who may do what (asked of accounts.policy, the one access policy) --------------
 
 def _same_organization(user, plan: Plan) -> bool:
-    return sees_all_organizations(user) or (user_organization(user) is not None and user_organization(user).pk == plan.organization_id)
-
-
-def _own_division(user, division_id) -> bool:
-    division = user_division(user)
-    return division is not None and division.pk == division_id
+    return policy.same_organization(user, plan)
 
 
 def can_edit_item(user, plan: Plan, item: Item) -> bool:
-    return _same_organization(user, plan) and (
-        (has_role(user, DIVISION_STAFF) or has_role(user, DIVISION_HEAD)) and _own_division(user, item.division_id)
-    )
+    return policy.can_edit_item(user, item, plan)
 
 
 def can_view_item(user, plan: Plan, item: Item) -> bool:
-    """Staff and heads see their own division's items; planners and executives see the
-    organization's (but not other divisions' drafts, see can_view_content)."""
-    if not _same_organization(user, plan):
-        return False
-    if sees_all_organizations(user) or has_role(user, PLANNER) or has_role(user, EXECUTIVE):
-        return True
-    return _own_division(user, item.division_id)
+    return policy.can_view_item(user, item, plan)
 
 
 def can_view_content(user, entry: ProgressEntry | None) -> bool:
-    """Drafts and returned reports are the division's own business until submitted."""
-    if entry is None:
-        return True
-    if _own_division(user, entry.division_id) and (has_role(user, DIVISION_STAFF) or has_role(user, DIVISION_HEAD)):
-        return True
-    return entry.state not in EDITABLE_STATES or sees_all_organizations(user)
+    return policy.can_view_content(user, entry)
 
 
 def is_head_of(user, division_id) -> bool:
-    return has_role(user, DIVISION_HEAD) and _own_division(user, division_id)
+    return policy.is_head_of(user, division_id)
 
 
 def is_planner_of(user, plan: Plan) -> bool:
-    return _same_organization(user, plan) and (has_role(user, PLANNER) or sees_all_organizations(user))
+    return policy.is_planner_of(user, plan)
 
 
 # -- helpers -----------------------------------------------------------------------
@@ -177,8 +151,11 @@ def _check_lock(plan: Plan, period: Period) -> None:
 
 def _locked_entry(entry: ProgressEntry, version: int | None) -> ProgressEntry:
     """Re-read the row under a lock and refuse if someone saved since the user loaded it."""
+    if version is None:
+        raise ConcurrentEdit(_("The page did not say which version of the report you started from, so nothing was "
+                               "saved (it could overwrite someone else's work); reload the page and apply it again."))
     current = ProgressEntry.objects.select_for_update().get(pk=entry.pk)
-    if version is not None and current.version != version:
+    if current.version != version:
         raise ConcurrentEdit(
             _("Someone else saved this report after you opened it (now version %(now)s, yours %(yours)s). "
               "Your text is kept below: copy what you need, reload the page and apply it again.")
@@ -609,8 +586,7 @@ def entries_verify_all(*, user, plan: Plan, period: Period, versions: dict[int, 
 # -- asking for a locked period to be reopened -----------------------------------------
 
 def can_request_reopen(user, plan: Plan) -> bool:
-    return _same_organization(user, plan) and user_division(user) is not None and (
-        has_role(user, DIVISION_STAFF) or has_role(user, DIVISION_HEAD))
+    return policy.can_request_reopen(user, plan)
 
 
 def reopen_request_create(*, user, plan: Plan, period: Period, reason: str) -> ReopenRequest:
@@ -713,13 +689,9 @@ def evidence_remove(*, user, evidence: Evidence) -> None:
 
 
 def can_assess(user, indicator, kind: str) -> bool:
-    """The district's planner assesses itself; the city's evaluators (administrators,
-    who see every organization) give the evaluator's result."""
     from .models import Assessment
 
-    if kind == Assessment.Kind.SELF:
-        return _same_organization(user, indicator.plan) and (has_role(user, PLANNER) or sees_all_organizations(user))
-    return sees_all_organizations(user)
+    return policy.can_assess(user, indicator, kind == Assessment.Kind.SELF)
 
 
 @transaction.atomic
@@ -788,12 +760,7 @@ def import_scope(user, plan: Plan) -> str | None:
     division's reports) or None. The same people entry_save lets write a report: a
     division's drafts are its own, so planners, who never see or edit them, do not
     import progress either (their sheet is a read-only export of submitted results)."""
-    organization = user_organization(user)
-    if organization is None or organization.pk != plan.organization_id:
-        return None
-    if (has_role(user, DIVISION_STAFF) or has_role(user, DIVISION_HEAD)) and user_division(user) is not None:
-        return "division"
-    return None
+    return policy.import_progress_scope(user, plan)
 
 
 def _number_problem(name: str, number: Decimal | None) -> tuple[Decimal | None, str | None]:

@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.roles import DIVISION_STAFF, EXECUTIVE, PLANNER, has_role, scope_to_user, sees_all_organizations, user_division
+from accounts import policy
+from accounts.policy import can_oversee, scope_to_user
+from accounts.roles import user_division
 from indicators.models import Indicator
 from kpiplan.lib.thai import to_thai_digits
 from kpiplan.uploads import PendingUploads
@@ -61,17 +63,6 @@ from .services import (
 from .status import measure_targets, targets_of
 
 
-def _plan_and_period(request, period_id=None):
-    plan = selectors.current_plan(request.user, request.GET.get("plan"))
-    if plan is None:
-        raise Http404
-    period_id = period_id or request.GET.get("period")
-    if period_id and not Period.objects.filter(pk=period_id, fiscal_year_id=plan.fiscal_year_id).exists():
-        raise Http404
-    period, periods = selectors.pick_period(plan, period_id)
-    return plan, period, periods
-
-
 def _get_item_for_user(user, period_id: int, kind: str, item_id: int):
     """The item and period, if the user may see them; 404 otherwise, so other
     divisions' and organizations' items do not even reveal that they exist."""
@@ -89,25 +80,21 @@ def _get_item_for_user(user, period_id: int, kind: str, item_id: int):
     return plan, period, item
 
 
-def _can_oversee(user) -> bool:
-    return sees_all_organizations(user) or has_role(user, PLANNER) or has_role(user, EXECUTIVE)
-
-
 @login_required
 def my_work(request):
     division = user_division(request.user)
     if division is None:
-        if _can_oversee(request.user):
+        if can_oversee(request.user):
             return redirect("progress:completeness")
         raise PermissionDenied
-    plan, period, periods = _plan_and_period(request)
+    plan, period, periods = selectors.plan_and_period(request)
     items = selectors.items_for(plan, period, division)
     rows = selectors.rows_for(plan, period, items)
     is_head = is_head_of(request.user, division.pk)
     return render(request, "progress/my_work.html", {
         "plan": plan, "period": period, "periods": periods, "rows": rows, "division": division,
         "is_head": is_head,
-        "is_author": has_role(request.user, DIVISION_STAFF) and not is_head,
+        "is_author": policy.allowed(request.user, "progress.author"),
         "locked": selectors.is_period_locked(plan, period),
         "due": selectors.due_date(plan, period),
         "submitted": sum(1 for r in rows if r.state == State.SUBMITTED),
@@ -221,6 +208,9 @@ def entry(request, period_id: int, kind: str, item_id: int):
     steps = WorkStep.objects.filter(project=item.obj) if kind == "project" else WorkStep.objects.none()
     form = return_form = verify_form = None
     try:
+        if _version(request) is None:  # every write says which version it started from
+            raise ConcurrentEdit(_("The page did not say which version of the report you started from, so nothing "
+                                   "was saved (it could overwrite someone else's work); reload the page and apply it again."))
         if action in ("save", "submit"):
             form = ProgressForm(request.POST, request.FILES, item=item, steps=steps, measures=_measures(item))
             if not form.is_valid():
@@ -330,9 +320,9 @@ def _bulk_action(request, *, plan, period, periods, make_preview, act, page, don
 @login_required
 def submit_all(request, period_id: int):
     """Staff submit every complete draft of the period to their head, after seeing which."""
-    plan, period, periods = _plan_and_period(request, period_id)
+    plan, period, periods = selectors.plan_and_period(request, period_id)
     division = user_division(request.user)
-    if division is None or not has_role(request.user, DIVISION_STAFF) or is_head_of(request.user, division.pk):
+    if not policy.allowed(request.user, "progress.author"):
         raise PermissionDenied
     return _bulk_action(
         request, plan=plan, period=period, periods=periods,
@@ -352,7 +342,7 @@ def submit_all(request, period_id: int):
 def approve_all(request, period_id: int):
     """The head approves every submitted report of the division, after seeing which.
     Drafts are never part of it."""
-    plan, period, periods = _plan_and_period(request, period_id)
+    plan, period, periods = selectors.plan_and_period(request, period_id)
     division = user_division(request.user)
     if division is None or not is_head_of(request.user, division.pk):
         raise PermissionDenied
@@ -372,7 +362,7 @@ def approve_all(request, period_id: int):
 
 @login_required
 def review(request):
-    plan, period, periods = _plan_and_period(request)
+    plan, period, periods = selectors.plan_and_period(request)
     if not is_planner_of(request.user, plan):
         raise PermissionDenied
     rows = [r for r in selectors.rows_for(plan, period, selectors.items_for(plan, period)) if r.state != State.NOT_STARTED]
@@ -423,7 +413,7 @@ def _verify_page(request, plan, period, periods, rows, formset=None, comment_for
 def verify_all(request, period_id: int):
     """The planner verifies several endorsed reports at once: choose and correct on the
     form, see the list of what will be approved, confirm."""
-    plan, period, periods = _plan_and_period(request, period_id)
+    plan, period, periods = selectors.plan_and_period(request, period_id)
     if not is_planner_of(request.user, plan):
         raise PermissionDenied
     rows = selectors.endorsed_rows(plan, period)
@@ -495,7 +485,7 @@ def verify_all(request, period_id: int):
 def lock(request, period_id: int):
     """Show what is still open in the period; lock only when the planner confirms it,
     and only if nothing moved since."""
-    plan, period, periods = _plan_and_period(request, period_id)
+    plan, period, periods = selectors.plan_and_period(request, period_id)
     if not is_planner_of(request.user, plan):
         raise PermissionDenied
     error, status = None, 200
@@ -526,7 +516,7 @@ def lock(request, period_id: int):
 @login_required
 @require_POST
 def reopen(request, period_id: int):
-    plan, period, _periods = _plan_and_period(request, period_id)
+    plan, period, _periods = selectors.plan_and_period(request, period_id)
     try:
         period_reopen(user=request.user, plan=plan, period=period, reason=request.POST.get("reason", ""))
     except PermissionRefused:
@@ -542,7 +532,7 @@ def reopen(request, period_id: int):
 @require_POST
 def reopen_request(request, period_id: int):
     """A division asks the planner to reopen a locked period."""
-    plan, period, _periods = _plan_and_period(request, period_id)
+    plan, period, _periods = selectors.plan_and_period(request, period_id)
     try:
         reopen_request_create(user=request.user, plan=plan, period=period, reason=request.POST.get("reason", ""))
     except PermissionRefused:
@@ -556,9 +546,9 @@ def reopen_request(request, period_id: int):
 
 @login_required
 def completeness(request):
-    if not _can_oversee(request.user):
+    if not can_oversee(request.user):
         raise PermissionDenied
-    plan, period, periods = _plan_and_period(request)
+    plan, period, periods = selectors.plan_and_period(request)
     summaries = selectors.completeness(plan, period)
     totals = {key: sum(getattr(s, key) for s in summaries) for key in ("due", "reported", "submitted", "approved", "late")}
     return render(request, "progress/completeness.html", {
@@ -605,9 +595,9 @@ def status_overview(request):
     """Achievement and status of every indicator for the period, rolled up."""
     from .status import indicator_statuses, is_overdue, rolled_up, status_counts
 
-    if not _can_oversee(request.user):
+    if not can_oversee(request.user):
         raise PermissionDenied
-    plan, period, periods = _plan_and_period(request)
+    plan, period, periods = selectors.plan_and_period(request)
     statuses = indicator_statuses(plan, period)
     overdue = is_overdue(plan, period)
     nodes, overall = rolled_up(plan, statuses, overdue=overdue)
@@ -645,9 +635,9 @@ def progress_sheet(request):
     from .resources import sheet_entries, sheet_workbook
     from .services import import_scope
 
-    plan, period, _periods = _plan_and_period(request)
+    plan, period, _periods = selectors.plan_and_period(request)
     scope = import_scope(request.user, plan)
-    if scope is None and not _can_oversee(request.user):
+    if scope is None and not can_oversee(request.user):
         raise PermissionDenied
     division = user_division(request.user) if scope == "division" else None
     # One row per item and reporting period within the chosen one (a quarter: its months
@@ -671,7 +661,7 @@ def import_sheet(request):
 
     from .resources import import_progress, max_bytes
 
-    plan, period, periods = _plan_and_period(request)
+    plan, period, periods = selectors.plan_and_period(request)
     scope = _import_scope_or_403(request.user, plan)
     back = reverse("progress:my-work")
     context = {"plan": plan, "period": period, "periods": periods, "preview": None, "token": None,

@@ -105,9 +105,9 @@ def kind_label(kind: str):
 
 
 def may_request(user, kind: str) -> bool:
-    from progress.views import _can_oversee
+    from accounts.policy import can_oversee
 
-    return kind in KINDS and (KINDS[kind].whole_organization or _can_oversee(user))
+    return kind in KINDS and (KINDS[kind].whole_organization or can_oversee(user))
 
 
 def produce(kind: str, plan, params: dict) -> Produced:

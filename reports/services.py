@@ -6,7 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.roles import scope_to_user, sees_all_organizations, user_organization
+from accounts import policy
+from accounts.policy import scope_to_user
 from plans.models import Plan
 from progress.services import PermissionRefused
 
@@ -22,16 +23,7 @@ class UnknownReport(Exception):
 def can_read_report_file(user, report_file: ReportFile) -> bool:
     """The requester, and whoever of the report's organization may request that kind
     (planners and executives; everyone for the plan book)."""
-    if not user.is_authenticated:
-        return False
-    if report_file.requested_by_id == user.pk:
-        return True
-    if not registry.may_request(user, report_file.kind):
-        return False
-    if sees_all_organizations(user):
-        return True
-    organization = user_organization(user)
-    return organization is not None and organization.pk == report_file.organization_id
+    return policy.can_read_report_file(user, report_file, kind_allowed=registry.may_request(user, report_file.kind))
 
 
 def report_request(*, user, plan: Plan, kind: str, params: dict) -> ReportFile:

@@ -7,8 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.utils.http import content_disposition_header
 
+from accounts.policy import can_oversee
 from plans.models import Division
-from progress.views import _can_oversee, _plan_and_period
+from progress.selectors import plan_and_period
 
 from . import registry
 
@@ -26,7 +27,7 @@ def report_params(request, kind: str | None = None):
     """The plan and the report's parameters named by the request (query string, or the
     form for ?division=): the period (unless the kind has none), and a division of the
     plan's organization."""
-    plan, period, _periods = _plan_and_period(request)
+    plan, period, _periods = plan_and_period(request)
     params = {"period": period.pk} if kind is None or registry.KINDS[kind].periodic else {}
     division_id = request.POST.get("division") or request.GET.get("division")
     if division_id:
@@ -54,9 +55,9 @@ def scorecard_xlsx(request):
 
     from .excel import scorecard_xlsx as workbook
 
-    if not _can_oversee(request.user):
+    if not can_oversee(request.user):
         raise PermissionDenied
-    plan, period, _periods = _plan_and_period(request)
+    plan, period, _periods = plan_and_period(request)
     return _download(workbook(plan, period, build_scorecard(plan, period)), XLSX, f"scorecard-{plan.fiscal_year_id}-{period.pk}.xlsx")
 
 
@@ -66,7 +67,7 @@ def quarterly_xlsx(request):
     from .builders import quarterly_progress
     from .excel import quarterly_xlsx as workbook
 
-    if not _can_oversee(request.user):
+    if not can_oversee(request.user):
         raise PermissionDenied
     plan, period, params = report_params(request)
     quarter = period.quarter

@@ -21,7 +21,8 @@ def form_data(response, **changes):
         value = _field_value(form, name)
         if value != "":
             data[form.add_prefix(name)] = value
-    for inline in response.context["inline_admin_formsets"]:
+    inlines = response.context["inline_admin_formsets"] if "inline_admin_formsets" in response.context else []
+    for inline in inlines:
         formset = inline.formset
         mgmt = formset.management_form
         for name in mgmt.fields:

@@ -24,6 +24,8 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from accounts import roles
 from indicators.models import Indicator
@@ -131,6 +133,9 @@ def _values(w, route: str, name: str) -> list:
         "report_file_id": [w.b_file.pk],
         "format": ["json"],
         "kind": ["scorecard", "quarterly", "book"],
+        # A password-reset link for B's staff with a token that is not theirs.
+        "uidb64": [urlsafe_base64_encode(force_bytes(w.b_staff.pk))],
+        "token": ["set-password", "abc-123"],
     }[name]
 
 

@@ -107,7 +107,7 @@ def test_admin_refuses_step_weights_that_do_not_total_100(client, cast, traffy):
         formsets = [f.formset for f in response.context["inline_admin_formsets"] if f.formset.prefix == "work_steps"]
         return [str(e) for e in formsets[0].non_form_errors()]
 
-    data = form_data(client.get(url))
+    data = form_data(client.get(url), change_reason="ปรับน้ำหนักขั้นตอน")
     step4 = next(k[: -len("-number")] for k, v in data.items() if k.startswith("work_steps-") and k.endswith("-number") and v == "4")
     response = client.post(url, data)
     assert response.status_code == 200
