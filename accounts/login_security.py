@@ -15,7 +15,10 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from kpiplan.lib.thai import format_number
 
 log = logging.getLogger("kpiplan.login")
 
@@ -66,7 +69,7 @@ def lockout_message(request) -> str:
         "Too many failed logins for this account or from this address. "
         "Logging in is refused for %(minutes)s minutes after the last attempt; "
         "if you forgot your password, reset it from the login page."
-    ) % {"minutes": minutes}
+    ) % {"minutes": format_number(minutes, thai=(get_language() or "").startswith("th"))}
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -81,8 +81,19 @@ class SheetExtent:
         return self.rows * self.columns
 
 
+def _n(value, places: int | None = None) -> str:
+    """A number in a message: Thai digits when the message is Thai (gettext's language)."""
+    from decimal import Decimal
+
+    from django.utils.translation import get_language
+
+    from .thai import format_number
+
+    return format_number(Decimal(value), places, thai=(get_language() or "").startswith("th"))
+
+
 def _mb(size: int) -> str:
-    return f"{size / MB:.1f}"
+    return _n(size / MB, 1)
 
 
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
@@ -229,12 +240,12 @@ def check(data: bytes, filename: str, limits: Limits | None = None) -> dict[str,
     entries = _directory_entries(data)
     if entries is not None and (entries > limits.parts or entries == 0xFFFF):  # 0xFFFF: a ZIP64 count, millions
         raise XlsxRefused(_("The file «%(name)s» has %(count)s parts, more than the %(limit)s an .xlsx file may have; "
-                            "nothing was imported.") % {"name": name, "count": entries, "limit": limits.parts})
+                            "nothing was imported.") % {"name": name, "count": _n(entries), "limit": _n(limits.parts)})
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         infos = archive.infolist()
         if len(infos) > limits.parts:
             raise XlsxRefused(_("The file «%(name)s» has %(count)s parts, more than the %(limit)s an .xlsx file may have; "
-                                "nothing was imported.") % {"name": name, "count": len(infos), "limit": limits.parts})
+                                "nothing was imported.") % {"name": name, "count": _n(len(infos)), "limit": _n(limits.parts)})
         total = 0
         for info in infos:
             _check_declared(info, name, limits)
@@ -258,8 +269,8 @@ def _check_declared(info: zipfile.ZipInfo, name: str, limits: Limits) -> None:
     if info.file_size >= RATIO_APPLIES_FROM and info.file_size > limits.ratio * max(info.compress_size, 1):
         raise XlsxRefused(_("The file «%(name)s»: its part %(part)s is compressed %(ratio)s times, more than the %(limit)s "
                             "times a spreadsheet can be (a zip bomb); nothing was imported.")
-                          % {"name": name, "part": info.filename, "ratio": info.file_size // max(info.compress_size, 1),
-                             "limit": limits.ratio})
+                          % {"name": name, "part": info.filename, "ratio": _n(info.file_size // max(info.compress_size, 1)),
+                             "limit": _n(limits.ratio)})
 
 
 def _unpacks_to(name: str, size: int, limits: Limits) -> XlsxRefused:
@@ -332,4 +343,4 @@ def _feed(parser, piece: bytes | None, name: str, part: str, limits: Limits) -> 
 def too_many_cells(name: str, sheet: str, cells: int, limits: Limits) -> XlsxRefused:
     return XlsxRefused(_("The file «%(name)s»: sheet «%(sheet)s» spans %(cells)s cells (rows × columns), more than the "
                          "%(limit)s cells allowed in one file; nothing was imported.")
-                       % {"name": name, "sheet": sheet, "cells": f"{cells:,}", "limit": f"{limits.cells:,}"})
+                       % {"name": name, "sheet": sheet, "cells": _n(cells), "limit": _n(limits.cells)})

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from plans.tests.test_workbook import edit, set_cell
 
 from indicators.models import Indicator, IndicatorTarget, Rubric
+from plandoc.tests.test_workbook import edit, set_cell
 from plans.models import Period
 from progress.models import ProgressEntry
 from progress.services import Item, entry_save, period_lock, period_reopen

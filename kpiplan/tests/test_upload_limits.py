@@ -74,7 +74,7 @@ def test_the_zip_bomb_is_small_and_unpacks_to_more_than_a_gigabyte(hostile):
 
 
 @pytest.mark.parametrize("kind, problem", [
-    ("zip bomb", "เกินขนาดที่รับได้ 50.0 MB ต่อส่วน"),
+    ("zip bomb", "เกินขนาดที่รับได้ ๕๐.๐ MB ต่อส่วน"),
     ("lying zip bomb", "แตกไฟล์ออกมาไม่ตรงกับที่สารบัญของไฟล์ระบุไว้"),
     ("billion laughs", "<!DOCTYPE>, <!ENTITY>"),
     ("xxe", "<!DOCTYPE>, <!ENTITY>"),
@@ -102,21 +102,21 @@ def test_a_part_compressed_more_than_the_ratio_is_refused_before_it_is_unpacked(
     data = xlsx(build)
     message = refused(data, "ratio.xlsx")
     assert "«ratio.xlsx»" in message and "xl/worksheets/sheet1.xml" in message
-    assert "ถูกบีบอัดไว้" in message and "เกินกว่า 100 เท่า" in message
+    assert "ถูกบีบอัดไว้" in message and "เกินกว่า ๑๐๐ เท่า" in message
     (sheet,) = read_upload(data, "ratio.xlsx", limits=Limits(ratio=10_000))
     assert sheet.header == ["ก" * 20_000] and len(sheet.rows) == 99
 
 
 def test_total_and_part_sizes_and_the_number_of_parts():
     data = xlsx(lambda ws: ws.append(["ข้อมูล"] * 500))
-    assert "เกินขนาดที่รับได้ 0.0 MB (ไฟล์ .xlsx เป็นไฟล์บีบอัด)" in refused(data, unpacked_bytes=10_000)
+    assert "เกินขนาดที่รับได้ ๐.๐ MB (ไฟล์ .xlsx เป็นไฟล์บีบอัด)" in refused(data, unpacked_bytes=10_000)
     assert "ต่อส่วน" in refused(data, part_bytes=5_000)
-    assert "มีส่วนประกอบ 9 ส่วน เกินกว่า 5 ส่วน" in refused(data, parts=5)
+    assert "มีส่วนประกอบ ๙ ส่วน เกินกว่า ๕ ส่วน" in refused(data, parts=5)
 
 
 def test_a_value_at_the_far_corner_of_the_sheet_is_refused_by_the_cell_limit():
     message = refused(xlsx(lambda ws: ws.cell(row=1_048_576, column=16_384, value=1)), "corner.xlsx")
-    assert "«corner.xlsx»" in message and "17,179,869,184 เซลล์" in message and "1,000,000 เซลล์" in message
+    assert "«corner.xlsx»" in message and "๑๗,๑๗๙,๘๖๙,๑๘๔ เซลล์" in message and "๑,๐๐๐,๐๐๐ เซลล์" in message
 
 
 def test_a_merged_range_over_the_whole_sheet_is_refused_by_the_cell_limit():
@@ -126,7 +126,7 @@ def test_a_merged_range_over_the_whole_sheet_is_refused_by_the_cell_limit():
 
     data = replace_in_part(xlsx(build), "xl/worksheets/sheet1.xml", b'<mergeCell ref="A1:B2"',
                            b'<mergeCell ref="A1:XFD1048576"')
-    assert "เกินกว่า 1,000,000 เซลล์" in refused(data)
+    assert "เกินกว่า ๑,๐๐๐,๐๐๐ เซลล์" in refused(data)
 
 
 def test_styled_empty_cells_far_away_cost_nothing():
@@ -148,7 +148,7 @@ def test_a_doctype_without_entities_in_any_part_is_refused():
 
 
 def test_csv_with_too_many_cells_or_a_field_over_the_csv_limit():
-    assert "เกินกว่า 10 เซลล์" in refused(b"a,b,c\n" * 5, "many.csv", cells=10)
+    assert "เกินกว่า ๑๐ เซลล์" in refused(b"a,b,c\n" * 5, "many.csv", cells=10)
     message = refused(b'"' + b"a" * 200_000 + b'"\n', "long.csv")
     assert "อ่านไฟล์ CSV «long.csv» ไม่ได้" in message
 
