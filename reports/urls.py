@@ -5,6 +5,7 @@ from . import file_views, views
 app_name = "reports"
 
 urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("reports/book.pdf", views.pdf_now, {"kind": "book"}, name="book-pdf"),
     path("reports/scorecard.pdf", views.pdf_now, {"kind": "scorecard"}, name="scorecard-pdf"),
     path("reports/quarterly.pdf", views.pdf_now, {"kind": "quarterly"}, name="quarterly-pdf"),

@@ -5,6 +5,7 @@ from the same builders."""
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
+from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
 from accounts.policy import can_oversee
@@ -74,3 +75,15 @@ def quarterly_xlsx(request):
     division = Division.objects.get(pk=params["division"]) if "division" in params else None
     return _download(workbook(quarterly_progress(plan, quarter, division)), XLSX,
                      registry.quarterly_filename(plan, quarter, division, "xlsx"))
+
+
+@login_required
+def dashboard(request):
+    """Where the organization stands at the end of a period, for executives and planners:
+    the executive summary's numbers, each linked down to the page that explains it."""
+    from .dashboard import executive_dashboard
+
+    if not can_oversee(request.user):
+        raise PermissionDenied
+    plan, period, periods = plan_and_period(request)
+    return render(request, "reports/dashboard.html", {**executive_dashboard(plan, period), "periods": periods})
