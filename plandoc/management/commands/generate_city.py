@@ -163,12 +163,17 @@ class Command(BaseCommand):
             found = Period.objects.filter(fiscal_year_id=year).exclude(kind=Period.Kind.YEAR).order_by("number")
             periods[year] = {kind: [p for p in found if p.kind == kind] for kind in (Period.Kind.MONTH, Period.Kind.QUARTER)}
         self.counts: dict[str, int] = {}
+        self.models: set = set()
         for number in range(1, organizations + 1):
             tick = time.perf_counter()
             with transaction.atomic():
                 self._organization(source, number, fiscal_years, periods, seed)
             if options["verbosity"] >= 2:
                 self.stdout.write(f"organization {number}: {time.perf_counter() - tick:.1f} s")
+        if connection.vendor == "postgresql":  # fresh statistics, so the planner sees the new size at once
+            with connection.cursor() as cursor:
+                for model in self.models:
+                    cursor.execute(f'ANALYZE "{model._meta.db_table}"')
         counts = ", ".join(f"{k}: {v}" for k, v in self.counts.items())
         self.stdout.write(self.style.SUCCESS(
             f"generated {organizations} organizations x {len(fiscal_years)} years in "
@@ -177,6 +182,7 @@ class Command(BaseCommand):
     def _bulk(self, model, rows):
         model.objects.bulk_create(rows, batch_size=BATCH)
         self.counts[model._meta.model_name] = self.counts.get(model._meta.model_name, 0) + len(rows)
+        self.models.add(model)
         return rows
 
     def _organization(self, source: Source, number: int, fiscal_years, periods, seed: int):
