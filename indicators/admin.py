@@ -69,6 +69,7 @@ class LevelInline(ScopedInline):
 class RubricAdmin(PlanDataAdmin):
     resource_classes = [RubricResource]  # the workbook sheet's columns
     list_display = ["title", "indicator"]
+    ordering = ["indicator__plan", "indicator__order", "pk"]  # a stable page order
     search_fields = ["title", "indicator__name", "indicator__code"]
     autocomplete_fields = ["indicator"]
     inlines = [LevelInline]
