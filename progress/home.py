@@ -169,7 +169,7 @@ def head_home(plan: Plan, division: Division, today: datetime.date | None = None
 class PlannerHome:
     plan: Plan
     now: Now
-    to_verify: list[PeriodGroup] = field(default_factory=list)  # endorsed by the heads
+    to_verify: list[EntryGroup] = field(default_factory=list)  # endorsed by the heads, by period
     requests: list[ReopenRequest] = field(default_factory=list)  # to reopen a locked period
     flagged: list[ProgressEntry] = field(default_factory=list)  # unusual results confirmed, not yet verified
 
