@@ -6,13 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts import views as account_views
 from plandoc import import_views as plan_import_views
 from plandoc import views as plan_views
+from progress import views as progress_views
 
 admin.site.site_header = _("kpiplan — action plans")
 admin.site.site_title = _("kpiplan")
 admin.site.index_title = _("Plan data")
 
 urlpatterns = [
-    path("", plan_views.home, name="home"),
+    path("", progress_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password-reset/", account_views.PasswordResetView.as_view(), name="password_reset"),

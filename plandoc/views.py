@@ -2,11 +2,10 @@ from itertools import groupby
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 
 from accounts import policy
 from accounts.policy import scope_to_user
-from accounts.roles import user_organization
 from plans.models import Plan
 
 from .checks import CATEGORY_LABELS, check_plan
@@ -16,24 +15,6 @@ def _get_plan_for_user(user, plan_id: int) -> Plan:
     """A plan of the user's own organization (404 for any other)."""
     plans = scope_to_user(Plan.objects.select_related("organization", "fiscal_year"), user)
     return get_object_or_404(plans, pk=plan_id)
-
-
-@login_required
-def home(request):
-    if policy.allowed(request.user, "progress.lands_on_own_work"):
-        return redirect("progress:my-work")  # staff and heads land on their work
-    plans = list(scope_to_user(Plan.objects.select_related("organization", "fiscal_year"), request.user))
-    return render(
-        request,
-        "home.html",
-        {
-            "plans": plans,
-            "organization": user_organization(request.user),
-            "can_check": policy.allowed(request.user, "plans.check"),
-            "can_oversee": policy.allowed(request.user, "progress.oversee"),
-            "can_import_plan": policy.allowed(request.user, "plans.import"),
-        },
-    )
 
 
 @login_required

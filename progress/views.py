@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import policy
 from accounts.policy import can_oversee, scope_to_user
-from accounts.roles import user_division
+from accounts.roles import user_division, user_organization
 from indicators.models import Indicator
 from kpiplan.lib.thai import to_thai_digits
 from kpiplan.uploads import PendingUploads
@@ -78,6 +78,36 @@ def _get_item_for_user(user, period_id: int, kind: str, item_id: int):
         raise Http404
     period = get_object_or_404(Period, pk=period_id, fiscal_year_id=plan.fiscal_year_id)
     return plan, period, item
+
+
+@login_required
+def home(request):
+    """What to do now, per role (progress.home), above the plans the user may open."""
+    from . import home as homes
+
+    user = request.user
+    plans = list(selectors.plans_for_user(user))
+    wanted = request.GET.get("plan")
+    plan = next((p for p in plans if str(p.pk) == wanted), None) if wanted else (plans[0] if plans else None)
+    role = homes.home_role(user, plan)
+    context = {
+        "plans": plans, "plan": plan, "role": role,
+        "organization": user_organization(user),
+        "can_check": policy.allowed(user, "plans.check"),
+        "can_oversee": policy.allowed(user, "progress.oversee"),
+        "can_import_plan": policy.allowed(user, "plans.import"),
+    }
+    if role == "head":
+        context["work"] = homes.head_home(plan, user_division(user))
+    elif role == "staff":
+        context["work"] = homes.staff_home(plan, user_division(user))
+    elif role == "planner":
+        context["work"] = homes.planner_home(plan)
+    elif role == "executive":
+        context["now"] = homes.executive_home(plan)
+    if "work" in context:
+        context["now"] = context["work"].now
+    return render(request, "home.html", context)
 
 
 @login_required
