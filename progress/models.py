@@ -28,6 +28,17 @@ class State(models.TextChoices):
 EDITABLE_STATES = {State.NOT_STARTED, State.DRAFT, State.RETURNED}
 
 
+def measure_decimals(stored: dict | None) -> dict[str, Decimal]:
+    """Values per measure as stored (JSON keeps decimals as text) as Decimals; empty boxes left out."""
+    return {label: Decimal(v) for label, v in (stored or {}).items() if v not in (None, "")}
+
+
+def counted_measures(reported: dict | None, verified: dict | None) -> dict[str, Decimal]:
+    """Each measure's value that counts, from the stored JSON of a report (or of .values()
+    rows): the verified one where the planner gave it, else the reported one."""
+    return {**measure_decimals(reported), **measure_decimals(verified)}
+
+
 class ProgressQuerySet(OrgScopedQuerySet):
     def for_period(self, period):
         return self.filter(period=period)
@@ -128,13 +139,16 @@ class ProgressEntry(models.Model):
     @property
     def measures(self) -> dict[str, Decimal]:
         """The reported value of each measure, by label (empty for a one-number result)."""
-        return {label: Decimal(v) for label, v in (self.measure_values or {}).items() if v not in (None, "")}
+        return measure_decimals(self.measure_values)
+
+    @property
+    def verified_measures(self) -> dict[str, Decimal]:
+        return measure_decimals(self.verified_measure_values)
 
     @property
     def counted_measures(self) -> dict[str, Decimal]:
         """Each measure's value that counts: the verified one where the planner gave it."""
-        verified = {label: Decimal(v) for label, v in (self.verified_measure_values or {}).items() if v not in (None, "")}
-        return {**self.measures, **verified}
+        return counted_measures(self.measure_values, self.verified_measure_values)
 
     @property
     def value_flagged(self) -> bool:

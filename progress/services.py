@@ -21,7 +21,7 @@ from indicators.models import Indicator
 from plans.models import Period, Plan
 from projects.models import Project
 
-from .models import EDITABLE_STATES, Evidence, PeriodLock, ProgressEntry, ReopenRequest, State
+from .models import EDITABLE_STATES, Evidence, PeriodLock, ProgressEntry, ReopenRequest, State, counted_measures
 
 
 class WorkflowError(Exception):
@@ -217,10 +217,8 @@ def _value_bases(indicators, periods) -> tuple[dict, dict]:
             "verified_measure_values"):
         value = row["verified_value"] if row["verified_value"] is not None else row["value"]
         series.setdefault((row["indicator_id"], row["period__kind"]), {})[row["period__number"]] = value
-        counted = {**(row["measure_values"] or {}), **(row["verified_measure_values"] or {})}
-        for label, number in counted.items():
-            series.setdefault((row["indicator_id"], row["period__kind"], label), {})[row["period__number"]] = (
-                None if number in (None, "") else Decimal(number))
+        for label, number in counted_measures(row["measure_values"], row["verified_measure_values"]).items():
+            series.setdefault((row["indicator_id"], row["period__kind"], label), {})[row["period__number"]] = number
     return targets, series
 
 

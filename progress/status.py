@@ -30,7 +30,7 @@ from indicators.models import Indicator, IndicatorTarget
 from kpiplan.lib.fiscal import KINDS_WITHIN, MONTHS_IN
 from plans.models import StrategyNode
 
-from .models import ProgressEntry, due_date
+from .models import ProgressEntry, counted_measures, due_date
 
 STATUS_LABELS = {
     Status.ON_TRACK: "on_track",
@@ -172,10 +172,8 @@ def _official_values(indicators, period) -> tuple[dict[int, Series], dict[tuple[
         value = e["verified_value"] if e["verified_value"] is not None else e["value"]
         if value is not None:
             values[e["indicator_id"]][at] = Reported(value, e["value_is_cumulative"])
-        counted = {**(e["measure_values"] or {}), **(e["verified_measure_values"] or {})}
-        for label, number in counted.items():
-            if number not in (None, ""):
-                measures[(e["indicator_id"], label)][at] = Reported(Decimal(number), e["value_is_cumulative"])
+        for label, number in counted_measures(e["measure_values"], e["verified_measure_values"]).items():
+            measures[(e["indicator_id"], label)][at] = Reported(number, e["value_is_cumulative"])
     return values, measures
 
 

@@ -212,10 +212,8 @@ def _measures(item) -> list:
 def _measure_lines(measures, entry) -> list[dict]:
     """What the entry page shows per measure: its targets and the reported and verified values."""
     reported = entry.measures if entry else {}
-    verified = {k: v for k, v in (entry.verified_measure_values or {}).items()} if entry else {}
-    return [{"measure": m, "value": reported.get(m.label),
-             "verified": Decimal(verified[m.label]) if verified.get(m.label) not in (None, "") else None}
-            for m in measures]
+    verified = entry.verified_measures if entry else {}
+    return [{"measure": m, "value": reported.get(m.label), "verified": verified.get(m.label)} for m in measures]
 
 
 def _version(request) -> int | None:
