@@ -6,6 +6,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -281,7 +282,10 @@ class Plan(models.Model):
         _("reports due (days after the period)"), default=7,
         help_text=_("Progress of a period is due this many days after it ends (7 = by the 7th of the next month)."),
     )
-    history = HistoricalRecords()
+    # Stamped (by progress.versions) whenever a row of the plan's data changes, so that pages
+    # built from it can be cached keyed on it; not a field anyone edits or keeps history of.
+    data_changed_at = models.DateTimeField(_("plan data changed at"), default=timezone.now, editable=False)
+    history = HistoricalRecords(excluded_fields=["data_changed_at"])
 
     objects = OrgScopedQuerySet.as_manager()
 
