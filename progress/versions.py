@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Max, OuterRef, Subquery, Sum
+from django.db.models import Count, Max, Sum
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -73,15 +73,12 @@ def connect() -> None:
             post_delete.connect(_on_change, sender=model, dispatch_uid=uid)
 
 
-def plan_version(plan_id: int) -> str:
-    """One query: the plan's stamp and its reports' count, newest change and versions."""
-    reports = ProgressEntry.objects.filter(plan_id=OuterRef("pk")).order_by().values("plan_id")
-    row = (Plan.objects.filter(pk=plan_id)
-           .annotate(n=Subquery(reports.annotate(n=Count("pk")).values("n")),
-                     newest=Subquery(reports.annotate(m=Max("updated_at")).values("m")),
-                     versions=Subquery(reports.annotate(v=Sum("version")).values("v")))
-           .values_list("data_changed_at", "n", "newest", "versions").first())
-    if row is None:
-        return "none"
-    changed, count, newest, versions = row
-    return f"{changed.timestamp() if changed else 0}-{count or 0}-{newest.timestamp() if newest else 0}-{versions or 0}"
+def plan_version(plan: Plan) -> str:
+    """One query: the plan's stamp (read with the plan) and its reports' count, newest
+    change and versions."""
+    reports = ProgressEntry.objects.filter(plan_id=plan.pk).aggregate(n=Count("pk"), newest=Max("updated_at"),
+                                                                       versions=Sum("version"))
+    newest = reports["newest"]
+    return "-".join(str(part) for part in (
+        plan.pk, plan.data_changed_at.timestamp(), reports["n"], newest.timestamp() if newest else 0, reports["versions"] or 0,
+    ))
