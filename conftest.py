@@ -40,6 +40,17 @@ def tasks_run_immediately(settings):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Cached pages are keyed on the data's version; a test's rolled-back data (under a
+    frozen clock, the same timestamps) must not meet the page cached by the test before."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def english_for_direct_calls():
     """Domain functions called directly speak English in assertions; pages are
     served in Thai by LocaleMiddleware regardless."""
