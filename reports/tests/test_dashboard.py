@@ -250,3 +250,19 @@ def test_status_by_objective_is_the_status_pages_roll_up_and_links_to_it(client,
     q = f"?plan={cast.plan.pk}&period={quarter(1).pk}"
     for line in lines:
         assert f'href="{reverse("progress:status")}{q}&area={line.node.pk}"' in html
+
+
+def test_the_month_charts_write_their_numbers_in_thai_digits_and_are_named_for_screen_readers(client, cast):
+    add_demo_quarter(cast.plan, 1)
+    response = get(client, cast, quarter(1))
+    trend = response.context["trend"]
+    chart = str(response.context["trend_chart"])
+    assert chart.startswith("<svg") and 'role="img"' in chart and "<title>" in chart and "viewBox" in chart
+    drawn = re.findall(r">([๐-๙]+)</text>", chart)
+    for t in trend:  # each column's total above it, and its month below
+        assert to_thai_digits(sum(t.counts.values())) in drawn
+        assert f">{t.label}</text>" in chart
+    budget = str(response.context["budget_chart"])
+    assert 'role="img"' in budget and "<title>" in budget
+    for t in trend:
+        assert f">{format_number(t.budget.execution.percent, places=0, thai=True)}%</text>" in budget
