@@ -232,15 +232,16 @@ def planned_share(curve: SCurve, month: int) -> Decimal:
     return planned_pace(month, 12) / 100
 
 
-def disbursement_by_month(plan, up_to_month: int) -> list[MonthDisbursement]:
+def disbursement_by_month(plan, up_to_month: int, curves: dict[int, SCurve] | None = None) -> list[MonthDisbursement]:
     """For each fiscal month 1..`up_to_month`: the plan's disbursement to date (the same
     as budget_totals(plan, month).plan) and the disbursement planned by then: every
-    budget line's budget times its planned_share. A fixed number of queries."""
-    lines = list(Project.objects.filter(plan=plan).budget_lines().order_by("section", "order").select_related("plan"))
+    budget line's budget times its planned_share. A fixed number of queries (`curves`:
+    the budget lines' s_curves when the caller has them already)."""
+    lines = list(Project.objects.filter(plan=plan).budget_lines().order_by("section", "order"))
     repeats = repeated_lines((p.pk, p.same_as_id) for p in lines)
     counted = [p for p in lines if p.pk not in repeats]
     paid = _Disbursements(plan)
-    curves = s_curves(plan, counted)
+    curves = curves if curves is not None else s_curves(plan, counted)
     result = []
     for month in range(1, up_to_month + 1):
         ex = execution([(p.budget, paid.at(p.pk, month)) for p in counted])

@@ -149,11 +149,9 @@ def _heat_rows(by_month: dict[int, list[DivisionCompleteness]], months: list[Per
             for d in sorted(divisions.values(), key=lambda d: (d.order, d.pk))]
 
 
-def behind_schedule(plan, month: int) -> list[BehindLine]:
+def behind_schedule(lines: list[Project], curves: dict[int, SCurve], month: int) -> list[BehindLine]:
     """The budget lines behind schedule at the end of fiscal `month` (SCurve.behind_at),
-    in the plan's order. Four queries."""
-    lines = list(Project.objects.filter(plan=plan).budget_lines().select_related("division").order_by("section", "order"))
-    curves = s_curves(plan, lines)
+    in the given order."""
     return [BehindLine(p, curves[p.pk], month) for p in lines if curves[p.pk].behind_at(month)]
 
 
@@ -167,13 +165,15 @@ def executive_dashboard(plan, period) -> dict:
                                         number__lte=month.number).order_by("number"))
     labels = [m.abbr_th for m in fiscal_months(plan.fiscal_year_id)]
     statuses_by_month = indicator_statuses_by_month(plan, months)
-    disbursement = disbursement_by_month(plan, month.number)
+    lines = list(Project.objects.filter(plan=plan).budget_lines().select_related("division").order_by("section", "order"))
+    curves = s_curves(plan, lines)
+    disbursement = disbursement_by_month(plan, month.number, curves)
     trend = [TrendMonth(m, labels[m.number - 1], status_counts(statuses_by_month[m.number]), disbursement[m.number - 1])
              for m in months]
     trend_keys = [k for k in STATUS_ORDER if k != "no_target" or any(t.counts[k] for t in trend)]
     for t in trend:
         t.values = [t.counts[k] for k in trend_keys]
-    behind = behind_schedule(plan, month.number)
+    behind = behind_schedule(lines, curves, month.number)
     lines = summary["attention"]
     latest = _latest_reports([line.status.indicator for line in lines], month)
     counts = summary["status_counts"]
