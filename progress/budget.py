@@ -47,6 +47,13 @@ class SCurve:
         """The last reported point of the actual curve."""
         return next((v for v in reversed(self.actual) if v is not None), None)
 
+    def behind_at(self, month: int) -> bool:
+        """Behind schedule at the end of fiscal month `month`: its latest report up to
+        then is in a month of `slipping` (behind the planned curve by more than the
+        tolerance). A project without work steps has no plan to be behind."""
+        reported = [i + 1 for i, v in enumerate(self.actual[:month]) if v is not None]
+        return bool(reported) and reported[-1] in self.slipping
+
 
 def s_curve(project: Project, user=None) -> SCurve:
     """Planned curve from the work steps; the actual curve from submitted reports (the
@@ -54,18 +61,38 @@ def s_curve(project: Project, user=None) -> SCurve:
     may see the project's progress (its division, planners, executives)."""
     from .services import Item, can_view_item
 
-    steps = list(project.work_steps.all())
+    visible = user is None or can_view_item(user, project.plan, Item("project", project))
+    entries = official_month_entries(project.plan, [project]) if visible else []
+    return _curve(project, list(project.work_steps.all()), entries)
+
+
+def s_curves(plan, projects) -> dict[int, SCurve]:
+    """s_curve(project) of many projects of `plan` (as planners and executives see them),
+    by project pk, in three queries."""
+    from projects.models import WorkStep
+
+    projects = list(projects)
+    steps: dict[int, list] = defaultdict(list)
+    for step in WorkStep.objects.filter(project__in=projects).order_by("project_id", "number"):
+        steps[step.project_id].append(step)
+    entries: dict[int, list[ProgressEntry]] = defaultdict(list)
+    for entry in official_month_entries(plan, projects):
+        entries[entry.project_id].append(entry)
+    return {p.pk: _curve(p, steps.get(p.pk, []), entries.get(p.pk, []), plan.fiscal_year_id) for p in projects}
+
+
+def _curve(project: Project, steps: list, entries, fiscal_year: int | None = None) -> SCurve:
+    """The S-curve of one project from its work steps and its official monthly reports."""
     planned = planned_cumulative([Step(s.weight or Decimal(0), tuple(s.months)) for s in steps])
     by_month: list[Decimal | None] = [None] * 12
     weight = {s.pk: s.weight or Decimal(0) for s in steps}
-    visible = user is None or can_view_item(user, project.plan, Item("project", project))
-    for entry in official_month_entries(project.plan, [project]) if visible else []:
+    for entry in entries:
         if steps:
             by_month[entry.period.number - 1] = sum((weight.get(s.pk, Decimal(0)) for s in entry.steps_done.all()), Decimal(0))
         else:
             by_month[entry.period.number - 1] = entry.percent_complete
     actual = actual_cumulative(by_month) if steps else reported_curve(by_month)
-    labels = [m.abbr_th for m in fiscal_months(project.plan.fiscal_year_id)]
+    labels = [m.abbr_th for m in fiscal_months(fiscal_year or project.plan.fiscal_year_id)]
     return SCurve(planned, actual, slippage(planned, actual) if steps else [], labels,
                   sum((s.weight or Decimal(0) for s in steps), Decimal(0)), reported=not steps)
 
@@ -179,3 +206,45 @@ def budget_totals(plan, up_to_month: int) -> BudgetTotals:
         paid.row(plan.title, [(pk, budget) for pk, _sec, budget, _same in lines if pk not in repeats], up_to_month, quarter_ends),
         len(lines) - len(repeats), paid, up_to_month, len(repeats),
     )
+
+
+@dataclass(frozen=True)
+class MonthDisbursement:
+    """The plan's budget at the end of one fiscal month: disbursed to date (budget_totals'
+    plan row for that month) against the disbursement planned to date."""
+    month: int
+    execution: Execution  # allocated, disbursed to date, percent
+    planned: Decimal  # baht planned to be disbursed by the month's end
+
+    @property
+    def planned_percent(self) -> Decimal | None:
+        return execution([(self.execution.allocated, self.planned)]).percent
+
+
+def planned_share(curve: SCurve, month: int) -> Decimal:
+    """The share (0-1) of a budget line planned to be spent by the end of fiscal `month`:
+    its work steps' planned curve (scaled to their total weight); without steps, an even
+    pace over the year's twelve months."""
+    from indicators.calculations import planned_pace
+
+    if curve.weights_total:
+        return curve.planned[month - 1] / curve.weights_total
+    return planned_pace(month, 12) / 100
+
+
+def disbursement_by_month(plan, up_to_month: int, curves: dict[int, SCurve] | None = None) -> list[MonthDisbursement]:
+    """For each fiscal month 1..`up_to_month`: the plan's disbursement to date (the same
+    as budget_totals(plan, month).plan) and the disbursement planned by then: every
+    budget line's budget times its planned_share. A fixed number of queries (`curves`:
+    the budget lines' s_curves when the caller has them already)."""
+    lines = list(Project.objects.filter(plan=plan).budget_lines().order_by("section", "order"))
+    repeats = repeated_lines((p.pk, p.same_as_id) for p in lines)
+    counted = [p for p in lines if p.pk not in repeats]
+    paid = _Disbursements(plan)
+    curves = curves if curves is not None else s_curves(plan, counted)
+    result = []
+    for month in range(1, up_to_month + 1):
+        ex = execution([(p.budget, paid.at(p.pk, month)) for p in counted])
+        planned = sum(((p.budget or Decimal(0)) * planned_share(curves[p.pk], month) for p in counted), Decimal(0))
+        result.append(MonthDisbursement(month, ex, planned.quantize(Decimal("0.01"))))
+    return result

@@ -175,7 +175,40 @@ def completeness(plan: Plan, period: Period, today: datetime.date | None = None)
     today = today or timezone.localdate()
     items = items_for(plan, period)
     rows = rows_for(plan, period, items, today)
-    divisions = {d.pk: DivisionCompleteness(d) for d in Division.objects.filter(organization_id=plan.organization_id)}
+    return _tally(period, rows, Division.objects.filter(organization_id=plan.organization_id))
+
+
+def completeness_by_month(plan: Plan, months: list[Period], today: datetime.date | None = None) -> dict[int, list[DivisionCompleteness]]:
+    """completeness(plan, month) for each of `months` (months of the plan's year), keyed
+    by month number: the same rows and counts, with the reports of all the months read
+    at once (a fixed number of queries however many months)."""
+    today = today or timezone.localdate()
+    months = list(months)
+    if not months:
+        return {}
+    items = items_for(plan, months[0])  # what a month holds is the same every month
+    entries = _entries_by_item(plan, months, items)
+    divisions = list(Division.objects.filter(organization_id=plan.organization_id))
+    result = {}
+    for month in months:
+        rows = []
+        for item in items:
+            if _frequency(item) != month.kind:
+                continue
+            entry = entries.get((month.pk, item.kind, item.obj.pk))
+            state = entry.state if entry else State.NOT_STARTED
+            due = due_date(plan, month)
+            rows.append(Row(item=item, period=month, entry=entry, previous=None, state=state, state_label=State(state).label,
+                            due=due, overdue=state in EDITABLE_STATES and today > due, target="",
+                            evidence_count=len(entry.evidence.all()) if entry else 0))
+        result[month.number] = _tally(month, rows, divisions)
+    return result
+
+
+def _tally(period: Period, rows: list[Row], divisions) -> list[DivisionCompleteness]:
+    """Per division (in its order), the due reports of `rows` counted by their state;
+    divisions with nothing due are left out."""
+    divisions = {d.pk: DivisionCompleteness(d) for d in divisions}
     for row in rows:
         summary = divisions[row.item.division_id]
         summary.due += 1

@@ -253,18 +253,43 @@ def indicator_status(indicator: Indicator, period) -> IndicatorStatus:
                     measure_values)
 
 
-def indicator_statuses(plan, period) -> list[IndicatorStatus]:
-    indicators = list(
-        Indicator.objects.filter(plan=plan, division__isnull=False, reporting_frequency__in=KINDS_WITHIN[period.kind])
+def _judged_indicators(plan, kind: str) -> list[Indicator]:
+    """The indicators a period of `kind` judges: the divisions' own, reported at a
+    frequency that ends within such a period."""
+    return list(
+        Indicator.objects.filter(plan=plan, division__isnull=False, reporting_frequency__in=KINDS_WITHIN[kind])
         .select_related("node", "node__parent")
         .order_by("order")
     )
+
+
+def indicator_statuses(plan, period) -> list[IndicatorStatus]:
+    indicators = _judged_indicators(plan, period.kind)
     values, measure_values = _official_values(indicators, period)
     city = _city_targets(indicators)
     targets = _main_targets(indicators, city)
     measures = measure_targets(indicators)
     return [_compute(ind, values[ind.pk], period, targets.get(ind.pk), city.get(ind.pk), measures.get(ind.pk, ()),
                      measure_values) for ind in indicators]
+
+
+def indicator_statuses_by_month(plan, months) -> dict[int, list[IndicatorStatus]]:
+    """indicator_statuses(plan, month) for each of `months` (months of the plan's year),
+    keyed by month number: the same answer as the status page gives for each month, in
+    the queries of one month (the results up to the last month are read once; each month
+    is judged on those up to its own end)."""
+    months = list(months)
+    if not months:
+        return {}
+    last = max(months, key=lambda m: m.number)
+    indicators = _judged_indicators(plan, last.kind)
+    values, measure_values = _official_values(indicators, last)
+    city = _city_targets(indicators)
+    targets = _main_targets(indicators, city)
+    measures = measure_targets(indicators)
+    return {month.number: [_compute(ind, values[ind.pk], month, targets.get(ind.pk), city.get(ind.pk),
+                                    measures.get(ind.pk, ()), measure_values) for ind in indicators]
+            for month in months}
 
 
 def is_overdue(plan, period, today: datetime.date | None = None) -> bool:

@@ -149,3 +149,90 @@ def swatch_svg(colour: str, *, size: int = 10, dashed: bool = False, line: bool 
                 f'<line x1="0" y1="{size / 2}" x2="24" y2="{size / 2}" stroke="{colour}" stroke-width="2"{dash}/></svg>')
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{size}" height="{size}" class="swatch">'
             f'<rect width="{size}" height="{size}" fill="{colour}"/></svg>')
+
+
+def _svg_titled(width: int, height: int, css_class: str, label: str, font_size: int = 13) -> str:
+    """An SVG that scales to its container (viewBox), named for screen readers by its
+    <title> and aria-label."""
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+            f'role="img" aria-label="{escape(label)}" class="{css_class}" font-family="{CHART_FONTS}" font-size="{font_size}">'
+            f'<title>{escape(label)}</title>')
+
+
+def status_columns_svg(columns: Sequence[tuple[str, Sequence[tuple[str, int]]]], *, width: int = 480, height: int = 240,
+                       label: str = "") -> str:
+    """A vertical stacked column per (label, [(status, count), ...]) — a month's indicator
+    statuses — in the given order from the bottom, all on one scale: each count written
+    in its segment when it is tall enough, the column's total above it, the label below.
+    Digits are Thai."""
+    left, right, top, bottom = 4, 4, 18, 22
+    plot_h = height - top - bottom
+    n = max(len(columns), 1)
+    slot = (width - left - right) / n
+    bar_w = min(slot * 0.8, 56)
+    largest = max((sum(c for _k, c in segs) for _l, segs in columns), default=0) or 1
+    parts = [_svg_titled(width, height, "status-columns", label)]
+    parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="#888"/>')
+    for i, (name, segments) in enumerate(columns):
+        x = left + slot * i + (slot - bar_w) / 2
+        y = top + plot_h
+        total = 0
+        for key, count in segments:
+            if count <= 0:
+                continue
+            h = plot_h * count / largest
+            y -= h
+            parts.append(f'<rect class="{escape(key)}" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
+                         f'fill="{STATUS_COLOURS.get(key, "#888")}"/>')
+            if h >= 15:
+                ink = "#222" if key == "not_reported" else "#fff"
+                parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{y + h / 2 + 5:.1f}" text-anchor="middle" fill="{ink}">'
+                             f'{to_thai_digits(count)}</text>')
+            total += count
+        parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" font-weight="bold">'
+                     f'{to_thai_digits(total)}</text>')
+        parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{height - 6}" text-anchor="middle">{escape(name)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def disbursement_columns_svg(months: Sequence[tuple[str, Decimal | None, Decimal | None]], *, width: int = 480,
+                             height: int = 240, label: str = "") -> str:
+    """Cumulative budget disbursement by month on a 0-100 % scale: per (label, disbursed %,
+    planned %) a column of the disbursed share with its % above it, and the planned share
+    as a line joining the months (a planned point is a short bar across its column)."""
+    left, right, top, bottom = 40, 4, 20, 22
+    plot_h = height - top - bottom
+    n = max(len(months), 1)
+    slot = (width - left - right) / n
+    bar_w = min(slot * 0.7, 48)
+
+    def y(value: Decimal | None) -> float:
+        return top + plot_h * (1 - float(min(max(value or Decimal(0), Decimal(0)), Decimal(100))) / 100)
+
+    parts = [_svg_titled(width, height, "disbursement-columns", label)]
+    for pct in (0, 50, 100):
+        parts.append(f'<line x1="{left}" y1="{y(Decimal(pct)):.1f}" x2="{width - right}" y2="{y(Decimal(pct)):.1f}" stroke="#dde3ea"/>'
+                     f'<text x="{left - 4}" y="{y(Decimal(pct)) + 4:.1f}" text-anchor="end">{to_thai_digits(pct)}%</text>')
+    planned_points = []
+    for i, (name, disbursed, planned) in enumerate(months):
+        cx = left + slot * i + slot / 2
+        x = cx - bar_w / 2
+        if disbursed is not None:
+            parts.append(f'<rect class="disbursed" x="{x:.1f}" y="{y(disbursed):.1f}" width="{bar_w:.1f}" '
+                         f'height="{top + plot_h - y(disbursed):.1f}" fill="{DISBURSED_COLOUR}"/>')
+        text = "-" if disbursed is None else f"{format_number(disbursed, places=0, thai=True)}%"
+        above = y(disbursed)
+        if planned is not None and 0 <= above - y(planned) < 16:  # clear of the planned mark just above the column
+            above = y(planned)
+        parts.append(f'<text x="{cx:.1f}" y="{above - 5:.1f}" text-anchor="middle" font-weight="bold">{text}</text>')
+        parts.append(f'<text x="{cx:.1f}" y="{height - 6}" text-anchor="middle">{escape(name)}</text>')
+        if planned is not None:
+            planned_points.append(f"{cx:.1f},{y(planned):.1f}")
+            parts.append(f'<line class="planned" x1="{x - 3:.1f}" y1="{y(planned):.1f}" x2="{x + bar_w + 3:.1f}" '
+                         f'y2="{y(planned):.1f}" stroke="{ACTUAL_COLOUR}" stroke-width="3"/>')
+    if len(planned_points) > 1:
+        parts.append(f'<polyline class="planned" points="{" ".join(planned_points)}" fill="none" stroke="{ACTUAL_COLOUR}" '
+                     'stroke-width="1.5" stroke-dasharray="5,3"/>')
+    parts.append("</svg>")
+    return "".join(parts)
