@@ -6,13 +6,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 
 from accounts.policy import can_oversee
-from plans.models import Division
+from plans.models import Division, Period
 from progress.selectors import plan_and_period
 
 from . import registry
+from .caching import cached_part
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -86,4 +88,12 @@ def dashboard(request):
     if not can_oversee(request.user):
         raise PermissionDenied
     plan, period, periods = plan_and_period(request)
-    return render(request, "reports/dashboard.html", {**executive_dashboard(plan, period), "periods": periods})
+
+    def build() -> str:
+        return render_to_string("reports/dashboard.html", {**executive_dashboard(plan, period), "periods": periods})
+
+    month = next((p for p in periods if p.kind == Period.Kind.MONTH and p.number == period.last_month), period)
+    return render(request, "reports/dashboard_page.html", {
+        "plan": plan, "period": period, "periods": periods, "month": month,
+        "body": cached_part("dashboard", plan, period, build),
+    })

@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -117,8 +118,10 @@ def test_query_count_does_not_grow_with_reports_months_or_organizations(client, 
     add_demo_quarter(cast.plan, 1)
     get(client, cast, month(1))  # logged in; the user's roles cached
     url = reverse("reports:dashboard")
+    cache.clear()  # each request below builds the dashboard (none is served from the cache)
     with CaptureQueriesContext(connection) as one_month:  # one month in the trend and the heat map
         assert client.get(url, {"plan": cast.plan.pk, "period": month(1).pk}).status_code == 200
+    cache.clear()
     with CaptureQueriesContext(connection) as before:
         assert client.get(url, {"plan": cast.plan.pk, "period": quarter(1).pk}).status_code == 200
     for n in range(3):  # more divisions, each with an indicator and a budget line of its own
@@ -129,8 +132,10 @@ def test_query_count_does_not_grow_with_reports_months_or_organizations(client, 
     IndicatorFactory(plan=cast.other_plan, division=other)
     add_demo_quarter(cast.other_plan, 1)
     add_demo_quarter(cast.plan, 2)  # twice the reports, the new divisions' too
+    cache.clear()
     with CaptureQueriesContext(connection) as after:  # six months
         assert client.get(url, {"plan": cast.plan.pk, "period": quarter(2).pk}).status_code == 200
+    cache.clear()
     with CaptureQueriesContext(connection) as year:  # twelve months
         assert client.get(url, {"plan": cast.plan.pk, "period": month(12).pk}).status_code == 200
     assert len(one_month) == len(before) == len(after) == len(year), [q["sql"][:120] for q in after.captured_queries]
@@ -266,3 +271,19 @@ def test_the_month_charts_write_their_numbers_in_thai_digits_and_are_named_for_s
     assert 'role="img"' in budget and "<title>" in budget
     for t in trend:
         assert f">{format_number(t.budget.execution.percent, places=0, thai=True)}%</text>" in budget
+
+
+def test_a_second_look_is_served_from_the_cache_until_a_report_changes(client, cast, road_item):
+    add_demo_quarter(cast.plan, 1)
+    december = month(3)
+    first = get(client, cast, december)
+    with CaptureQueriesContext(connection) as again:
+        second = client.get(reverse("reports:dashboard"), {"plan": cast.plan.pk, "period": december.pk})
+    # session, user, roles, profile, organization, the plan, the period, its year's periods, the data version
+    assert len(again) <= 9, "\n".join(q["sql"][:150] for q in again.captured_queries)
+    assert second.context["body"] == first.context["body"]  # (the page around it carries a fresh CSRF token)
+    reported = first.context["reported_count"]
+    for entry in ProgressEntry.objects.filter(indicator=road_item.obj):
+        entry.delete()  # reports withdrawn (by whatever path) show at once
+    third = get(client, cast, december)
+    assert third.context["reported_count"] == reported - 1
