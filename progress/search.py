@@ -63,20 +63,23 @@ def _division_names(division) -> list[str]:
 
 def _indicator_hits(user, plan: Plan, query: Query) -> list[Hit]:
     hits = []
-    rows = Indicator.objects.filter(plan=plan, division__isnull=False).select_related("division").only(
-        "plan_id", "kind", "code", "name", "order", "division__name", "division__short_name", "division__aliases"
+    rows = Indicator.objects.filter(plan=plan).select_related("division").only(
+        "plan_id", "kind", "code", "name", "order", "division_id",
+        "division__name", "division__short_name", "division__aliases",
     )
     for indicator in rows:
-        # the reader page (progress:indicator) exists only for an indicator a division reports
         if not policy.can_view_item(user, indicator, plan):
             continue
         found = _rank(query, codes=[indicator.code], names=[indicator.name], division=indicator.division)
         if found is None:
             continue
+        # the reader page (progress:indicator) is there only for an indicator a division
+        # reports; the others (city-wide KRs, another agency's) are listed without a link
+        reported = indicator.division_id is not None
         hits.append(Hit(
             rank=found, order=(indicator.order,), code=indicator.code_label, name=indicator.name,
-            division=indicator.division.name, kind=indicator.get_kind_display(),
-            url=reverse("progress:indicator", args=[indicator.pk]),
+            division=indicator.division.name if reported else "", kind=indicator.get_kind_display(),
+            url=reverse("progress:indicator", args=[indicator.pk]) if reported else "",
         ))
     return hits
 

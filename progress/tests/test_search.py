@@ -126,3 +126,13 @@ def test_the_query_count_does_not_grow_with_the_plan(client, cast, django_assert
     for user in (cast.planner, cast.staff):
         assert len(hrefs(ask(user, 1))) >= 2
         assert len(hrefs(ask(user, 25))) == 20  # ten per group
+
+
+def test_an_indicator_no_division_reports_is_listed_to_readers_without_a_link(client, cast):
+    city_kr = Indicator.objects.filter(plan=cast.plan, division__isnull=True).exclude(code="").first()
+    client.force_login(cast.planner)
+    page = client.get(URL, {"q": city_kr.name}).content.decode()
+    assert city_kr.name in page and "ไม่มีฝ่ายใดของสำนักงานรายงานผล" in page
+    assert indicator_url(city_kr) not in page
+    client.force_login(cast.staff)
+    assert "ไม่พบรายการในแผนที่ตรงกับ" in client.get(URL, {"q": city_kr.name}).content.decode()  # not the staff's
