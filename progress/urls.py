@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import indicator_views, scorecard_views, views
+from . import indicator_views, scorecard_views, search_views, views
 
 app_name = "progress"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("completeness/", views.completeness, name="completeness"),
     path("scorecard/", scorecard_views.scorecard, name="scorecard"),
     path("status/", views.status_overview, name="status"),
+    path("search/", search_views.search_page, name="search"),
     path("indicators/<int:indicator_id>/", indicator_views.indicator_detail, name="indicator"),
     path("scorecard/<int:period_id>/<int:indicator_id>/", scorecard_views.assessment, name="assessment"),
     path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),

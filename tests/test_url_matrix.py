@@ -210,6 +210,9 @@ def queries(w, route):
         if HEAVY.match(route) and q.get("plan") != "{b_plan}":
             continue
         yield {k: v.format(b_plan=w.b_plan.pk, a_plan=w.cast.plan.pk, period=w.period.pk) for k, v in q.items()}
+    if route == "search/":  # by a part of B's names (the page repeats what was typed) and by B's code
+        part = B_NAME[:8]
+        yield from ({"q": part}, {"q": "1.1.01"}, {"q": part, "plan": w.b_plan.pk})
 
 
 @pytest.fixture
