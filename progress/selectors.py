@@ -39,9 +39,11 @@ def plan_and_period(request, period_id=None) -> tuple[Plan, Period, list[Period]
     if plan is None:
         raise Http404
     period_id = period_id or request.GET.get("period")
-    if period_id and not Period.objects.filter(pk=period_id, fiscal_year_id=plan.fiscal_year_id).exists():
-        raise Http404
     period, periods = pick_period(plan, period_id)
+    # (a period the list lacks — another year's, or none — is looked up only then)
+    if period_id and str(period.pk) != str(period_id) and not Period.objects.filter(
+            pk=period_id if str(period_id).isdigit() else None, fiscal_year_id=plan.fiscal_year_id).exists():
+        raise Http404
     return plan, period, periods
 
 
