@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.policy import scope_to_user
 from indicators.models import Indicator
 from kpiplan.lib.charts import pace_chart_svg
+from kpiplan.lib.fiscal import fiscal_months
 
 from .reading import indicator_page
 from .services import Item, can_view_item
@@ -27,19 +28,24 @@ def _get_indicator_for_user(user, indicator_id: int) -> Indicator:
 
 def _charts(page) -> list:
     """One chart of results against the planned pace, or one per measure."""
-    labels = [line.period.short_name_th for line in page.lines]
+    months = fiscal_months(page.indicator.plan.fiscal_year_id)
+    labels = [months[line.period.number - 1].abbr_th if line.period.kind == "month" else line.period.short_name_th
+              for line in page.lines]
+    target_label = _("Target")
     expected_label, actual_label = _("Expected at the planned pace"), _("Result to date")
     if page.measures:
         charts = []
         for i, m in enumerate(page.measures):
             charts.append(pace_chart_svg(
                 [line.measures[i][1] for line in page.lines], [line.measures[i][0].result for line in page.lines], labels,
-                title=f"{m.label} ({m.unit})", expected_label=expected_label, actual_label=actual_label, target=m.target))
+                title=f"{m.label} ({m.unit})", expected_label=expected_label, actual_label=actual_label, target=m.target,
+                target_label=target_label))
         return charts
     unit = page.indicator.unit
     return [pace_chart_svg([line.expected for line in page.lines], [line.status.result for line in page.lines], labels,
                            title=_("Result against the planned pace") + (f" ({unit})" if unit else ""),
-                           expected_label=expected_label, actual_label=actual_label, target=page.target)]
+                           expected_label=expected_label, actual_label=actual_label, target=page.target,
+                           target_label=target_label)]
 
 
 @login_required

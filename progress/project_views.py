@@ -27,12 +27,13 @@ def _get_project_for_user(user, project_id: int) -> Project:
 def project_detail(request, project_id: int):
     project = _get_project_for_user(request.user, project_id)
     curve = s_curve(project, request.user)
-    chart = s_curve_svg(curve.planned, curve.actual, curve.labels, title=_("Work plan (S-curve)"),
+    # Without work steps there is no planned line, only the percent complete reported.
+    chart = s_curve_svg([] if curve.reported else curve.planned, curve.actual, curve.labels, title=_("Work plan (S-curve)"),
                         planned_label=_("Planned cumulative %"), actual_label=_("Actual cumulative %"))
     reading = project_reading(request.user, project, curve)
     money_chart = s_curve_svg(
         [] if curve.reported else [m.planned_pct for m in reading.money], [m.disbursed_pct for m in reading.money], curve.labels,
-        title=_("Disbursement, as a share of the budget"), planned_label=_("Planned (follows the work plan)"),
+        title=_("Disbursement, as a share of the budget"), planned_label=_("Planned"),
         actual_label=_("Disbursed to date"),
     ) if project.budget else ""
     return render(request, "projects/detail.html", {
