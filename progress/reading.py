@@ -97,8 +97,7 @@ def indicator_page(user, indicator: Indicator, today: datetime.date | None = Non
             period, status, expected_value(status.target, status.planned), reports.get(period.pk),
             [(m, expected_value(m.target, status.planned)) for m in status.measures],
         ))
-    rubric = (Rubric.objects.filter(indicator=indicator).prefetch_related("levels__conditions").first()
-              if indicator.kind == Indicator.Kind.AGREEMENT else None)
+    rubric = Rubric.objects.filter(indicator=indicator).prefetch_related("levels__conditions").first()
     assessments: dict[str, Assessment] = {}
     for a in Assessment.objects.filter(indicator=indicator).select_related("period").order_by("period__end", "period__kind"):
         assessments[a.kind] = a  # the latest of each kind wins
@@ -141,8 +140,9 @@ def project_reading(user, project: Project, curve, today: datetime.date | None =
     reports = reports_of(user, entries) if readable else {}
     official = {e.period.number: e.disbursed for e in entries if e.state not in EDITABLE_STATES}
     paid = disbursed_to_date([official.get(n) for n in range(1, 13)]) if readable else [None] * 12
-    # Without work steps there is no plan to pay against.
-    planned = planned_disbursement(project.budget, curve.planned) if not curve.reported else [None] * 12
+    # Without work steps or a budget there is no plan to pay against.
+    planned = (planned_disbursement(project.budget, curve.planned) if project.budget and not curve.reported
+               else [None] * 12)
     money = []
     for i, label in enumerate(curve.labels):
         money.append(MonthMoney(label, planned[i], paid[i],

@@ -144,16 +144,19 @@ def test_disbursement_by_month_is_planned_from_the_work_plan_and_paid_from_repor
     from progress.reading import project_reading
     from projects.calculations import planned_disbursement
 
+    traffy.budget = Decimal("250000")  # as printed it has none; a budget gives the plan something to pay
+    traffy.save()
     report_steps(real_plan, clerk, traffy, 2, [], disbursed=Decimal("1000"))
     report_steps(real_plan, clerk, traffy, 4, [], disbursed=Decimal("2500.50"))
     curve = s_curve(traffy)
     reading = project_reading(cast.executive, traffy, curve)
     assert [m.planned for m in reading.money] == planned_disbursement(traffy.budget, curve.planned)
+    assert reading.money[2].planned == Decimal("17500.00")  # 7 % of 250,000 planned by December
     paid = budget_execution(real_plan, 4)
     row = next(r for r in paid["projects"] if r.project.pk == traffy.pk)
     assert [m.disbursed for m in reading.money][:5] == [None, Decimal("1000"), Decimal("1000"), Decimal("2500.50"), None]
     assert reading.money[3].disbursed == row.execution.disbursed
-    assert reading.money[3].disbursed_pct == row.execution.percent
+    assert reading.money[3].disbursed_pct == row.execution.percent == Decimal("1.00")
     client.force_login(cast.executive)
     html = client.get(reverse("projects:detail", args=[traffy.pk])).content.decode()
     assert 'id="disbursement"' in html and "๒,๕๐๐.๕" in html
