@@ -215,6 +215,15 @@ def _shown(name: str, value) -> str:
         return str(State(value).label)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, datetime.datetime):
+        from kpiplan.lib.thai import format_be_date
+
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{format_be_date(local.date(), thai_digits=False)} {local:%H:%M}"
+    if isinstance(value, datetime.date):
+        from kpiplan.lib.thai import format_be_date
+
+        return format_be_date(value, thai_digits=False)
     if isinstance(value, Decimal | int | float):
         return format_number(value)
     if isinstance(value, str) and name == "":

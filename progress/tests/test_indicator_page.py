@@ -243,3 +243,15 @@ def test_query_count_does_not_grow_with_reports_and_evidence(client, cast, road_
     # measures, reports, their evidence, their versions, evidence versions, rubric,
     # assessments, projects, baselines, the printed targets
     assert _count(client, road_item.obj) == one
+
+
+def test_a_changed_time_reads_as_a_thai_date():
+    import datetime
+
+    from progress.selectors import _shown
+
+    moment = datetime.datetime(2023, 12, 5, 3, 30, tzinfo=datetime.UTC)
+    assert _shown("submitted_at", moment) == "5 ธันวาคม 2566 10:30"  # Bangkok time
+    assert _shown("value", Decimal("12.5000")) == "12.5"
+    assert _shown("state", "submitted") != "submitted"
+    assert _shown("measure_values", {DREDGE: "1.2000"}) == f"{DREDGE}: 1.2"

@@ -81,6 +81,9 @@ def test_an_executive_drills_from_the_dashboard_to_the_evidence(arranged, browse
         with page.expect_navigation():
             link.click()
         assert page.url.split("#")[0].endswith(f"/indicators/{indicator.pk}/")
+        history = page.locator(f"#period-{period.pk} details.history")
+        history.locator("summary").click()
+        assert "staff" in history.inner_text()  # who saved, submitted and attached
         look("2-indicator")
         assert "ล้างทำความสะอาดท่อ" in norm(page.inner_text("h1"))
         report = page.locator(f"#period-{period.pk}")
