@@ -175,6 +175,15 @@ def status(achievement_pct: Decimal | None, planned_pct: Decimal, tolerance: Dec
     return Status.OFF_TRACK
 
 
+def expected_value(target: Decimal | None, planned_pct: Decimal) -> Decimal | None:
+    """The result the planned pace expects by a period's end (what status() compares the
+    achievement with, as a value in the indicator's unit): the target times the planned
+    share; for a ceiling (planned 100 %) the target itself. None without a target."""
+    if target is None:
+        return None
+    return _q(target * planned_pct / HUNDRED)
+
+
 # A group's statuses from good to bad. A missing report ranks below any reported result
 # short of off track: a group with an unreported item cannot read as on track or at risk.
 # An item with no measurable target says nothing about its group's pace.

@@ -10,12 +10,14 @@ from kpiplan.lib.charts import s_curve_svg
 from projects.models import Project
 
 from .budget import budget_execution, s_curve
+from .reading import project_reading
 from .selectors import current_plan, pick_period
 
 
 def _get_project_for_user(user, project_id: int) -> Project:
     projects = scope_to_user(
-        Project.objects.select_related("plan__organization", "division", "work_group").prefetch_related("work_steps", "policies"),
+        Project.objects.select_related("plan__organization", "plan__fiscal_year", "division", "work_group")
+        .prefetch_related("work_steps", "policies"),
         user,
     )
     return get_object_or_404(projects, pk=project_id)
@@ -25,12 +27,20 @@ def _get_project_for_user(user, project_id: int) -> Project:
 def project_detail(request, project_id: int):
     project = _get_project_for_user(request.user, project_id)
     curve = s_curve(project, request.user)
-    chart = s_curve_svg(curve.planned, curve.actual, curve.labels, title=_("Work plan (S-curve)"),
+    # Without work steps there is no planned line, only the percent complete reported.
+    chart = s_curve_svg([] if curve.reported else curve.planned, curve.actual, curve.labels, title=_("Work plan (S-curve)"),
                         planned_label=_("Planned cumulative %"), actual_label=_("Actual cumulative %"))
+    reading = project_reading(request.user, project, curve)
+    money_chart = s_curve_svg(
+        [] if curve.reported else [m.planned_pct for m in reading.money], [m.disbursed_pct for m in reading.money], curve.labels,
+        title=_("Disbursement, as a share of the budget"), planned_label=_("Planned"),
+        actual_label=_("Disbursed to date"),
+    ) if project.budget else ""
     return render(request, "projects/detail.html", {
         "project": project, "curve": curve, "chart": mark_safe(chart),  # noqa: S308 - built from numbers and escaped labels
         "steps": list(project.work_steps.all()),
         "slipping_labels": [curve.labels[m - 1] for m in curve.slipping],
+        "reading": reading, "money_chart": mark_safe(money_chart),  # noqa: S308 - built from numbers and escaped labels
     })
 
 

@@ -325,3 +325,20 @@ def rolled_up(plan, statuses: list[IndicatorStatus], *, overdue: bool = False) -
         rows.append(NodeStatus(node, roll_up((s.status for s in items), overdue=overdue), status_counts(items), items))
     rows.sort(key=lambda r: r.node.order)
     return rows, roll_up((s.status for s in statuses), overdue=overdue)
+
+
+def indicator_timeline(indicator: Indicator, periods) -> list[IndicatorStatus]:
+    """The indicator's status at the end of each of `periods` (its reporting periods of
+    one fiscal year, in order): the same numbers indicator_status gives for each, read
+    in a fixed number of queries however many periods there are."""
+    periods = list(periods)
+    if not periods:
+        return []
+    last = max(periods, key=lambda p: (p.last_month, p.number))
+    # Reports of the whole span up to the last period: a period's judgement counts only
+    # those up to its own end (_judge reads the numbers to date).
+    values, measure_values = _official_values([indicator], last)
+    target = main_target(indicator)
+    city = _city_targets([indicator]).get(indicator.pk)
+    measures = measure_targets([indicator]).get(indicator.pk, ())
+    return [_compute(indicator, values[indicator.pk], period, target, city, measures, measure_values) for period in periods]

@@ -98,6 +98,26 @@ def execution(pairs: Iterable[tuple[Decimal | None, Decimal | None]]) -> Executi
     return Execution(allocated, disbursed)
 
 
+def planned_disbursement(budget: Decimal | None, planned_pct: Sequence[Decimal]) -> list[Decimal]:
+    """Baht planned to be paid by the end of each month when payment follows the work
+    plan: the budget times the S-curve's planned cumulative %. Nothing without a budget."""
+    return [_q((budget or Decimal(0)) * pct / HUNDRED) for pct in planned_pct]
+
+
+def disbursed_to_date(reported: Sequence[Decimal | None]) -> list[Decimal | None]:
+    """Baht paid to date at each month's end from the disbursement each month's report
+    gives (None where none): a month without a report carries the latest amount before
+    it; months before the first report and after the last are None (not known yet)."""
+    last_reported = max((i for i, v in enumerate(reported) if v is not None), default=-1)
+    result: list[Decimal | None] = []
+    latest: Decimal | None = None
+    for i, value in enumerate(reported):
+        if value is not None:
+            latest = value
+        result.append(latest if i <= last_reported else None)
+    return result
+
+
 def repeated_lines(lines: Iterable[tuple[int, int | None]]) -> dict[int, int]:
     """Budget lines that repeat another listed line: the plan may list the same project in
     two sections, each row with its own amount (`same_as`). A total counts the project

@@ -188,3 +188,11 @@ def test_a_districts_target_is_its_own():
     assert district_target(city_target=D(80), city_wide=True, share=True) == D(80)
     # The district's own indicators keep their own.
     assert district_target(city_target=D("1.53"), city_wide=False, share=False) == D("1.53")
+
+
+def test_expected_value_is_the_target_at_the_planned_pace():
+    from indicators.calculations import expected_value, planned_pace
+
+    assert expected_value(D("81.958"), planned_pace(3)) == D("20.49")
+    assert expected_value(D(5), D(100)) == D("5.00")  # a ceiling: the target itself
+    assert expected_value(None, D(50)) is None

@@ -236,3 +236,67 @@ def disbursement_columns_svg(months: Sequence[tuple[str, Decimal | None, Decimal
                      'stroke-width="1.5" stroke-dasharray="5,3"/>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def pace_chart_svg(expected: Sequence[Decimal | None], actual: Sequence[Decimal | None], labels: Sequence[str], *,
+                   title: str, expected_label: str = "", actual_label: str = "", target: Decimal | None = None, target_label: str = "",
+                   width: int = 640, height: int = 260, font_size: float = 11) -> str:
+    """An indicator's results (dashed, a point with its number per reported period, gaps
+    where none) against the value the planned pace expects by each period's end (solid),
+    on a value axis from 0 to the largest of them and the target. Numbers in Thai digits."""
+    left, right, top, bottom = 12, 16, 28, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    n = max(len(labels), 1)
+    numbers = [v for v in (*expected, *actual, target) if v is not None]
+    top_value = max([*numbers, Decimal(0)])
+    scale = float(top_value) if top_value > 0 else 1.0
+
+    def x(i: int) -> float:
+        return left + plot_w * (i + 0.5) / n
+
+    def y(value: Decimal) -> float:
+        return top + plot_h * (1 - max(float(value), 0.0) / scale)
+
+    parts = [_svg_open(width, height, "pace-chart", title).replace(' font-size="11"', f' font-size="{font_size:g}"'),
+             f"<title>{escape(title)}</title>",
+             f'<text x="{left}" y="16" font-size="13" font-weight="bold">{escape(title)}</text>',
+             f'<line x1="{left}" y1="{y(Decimal(0)):.1f}" x2="{width - right}" y2="{y(Decimal(0)):.1f}" stroke="#adb5bd"/>']
+    if target is not None:
+        yy = y(target)
+        parts.append(f'<line class="target" x1="{left}" y1="{yy:.1f}" x2="{width - right}" y2="{yy:.1f}" stroke="#adb5bd" '
+                     'stroke-dasharray="2,2"/>'
+                     f'<text class="target" x="{width - right}" y="{yy - 4:.1f}" text-anchor="end" fill="#4a5560">'
+                     f"{escape(target_label)} {format_number(target, thai=True)}</text>")
+    for i, label in enumerate(labels):
+        parts.append(f'<text x="{x(i):.1f}" y="{height - bottom + 16}" text-anchor="middle">{escape(label)}</text>')
+    planned = [f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(expected) if v is not None]
+    if planned:
+        parts.append(f'<polyline class="planned" points="{" ".join(planned)}" fill="none" stroke="{PLANNED_COLOUR}" stroke-width="2"/>')
+    segments: list[list[tuple[int, Decimal]]] = [[]]
+    for i, v in enumerate(actual):
+        if v is None:
+            segments.append([])
+        else:
+            segments[-1].append((i, v))
+    last = max((i for i, v in enumerate(actual) if v is not None), default=-1)
+    for seg in (s for s in segments if s):
+        if len(seg) > 1:
+            points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in seg)
+            parts.append(f'<polyline class="actual" points="{points}" fill="none" stroke="{ACTUAL_COLOUR}" '
+                         'stroke-width="2" stroke-dasharray="5,3"/>')
+        for i, v in seg:
+            cy = y(v)
+            parts.append(f'<circle class="result" cx="{x(i):.1f}" cy="{cy:.1f}" r="3" fill="{ACTUAL_COLOUR}"/>')
+            # A number beside each point where the result moved, and at the latest one: the
+            # same figure repeated month after month would crowd the line.
+            if i == last or i == 0 or actual[i - 1] != v:
+                ty = cy - 6 if cy - 6 > top else cy + font_size + 4
+                parts.append(f'<text class="value" x="{x(i):.1f}" y="{ty:.1f}" text-anchor="middle" fill="{ACTUAL_COLOUR}">'
+                             f"{format_number(v, thai=True)}</text>")
+    ly = height - 8
+    parts.append(f'<line x1="{left}" y1="{ly - 4}" x2="{left + 24}" y2="{ly - 4}" stroke="{PLANNED_COLOUR}" stroke-width="2"/>'
+                 f'<text x="{left + 30}" y="{ly}">{escape(expected_label)}</text>')
+    parts.append(f'<line x1="{left + 220}" y1="{ly - 4}" x2="{left + 244}" y2="{ly - 4}" stroke="{ACTUAL_COLOUR}" '
+                 f'stroke-width="2" stroke-dasharray="5,3"/><text x="{left + 250}" y="{ly}">{escape(actual_label)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

@@ -136,3 +136,54 @@ def test_project_page_query_count_does_not_grow_with_reports(client, cast, clerk
     with CaptureQueriesContext(connection) as after:
         client.get(reverse("projects:detail", args=[traffy.pk]))
     assert len(after) == len(before)
+
+
+# -- issue 13: disbursement by month, the divisions' words, links to the indicators ----
+
+def test_disbursement_by_month_is_planned_from_the_work_plan_and_paid_from_reports(client, cast, real_plan, clerk, traffy):
+    from progress.reading import project_reading
+    from projects.calculations import planned_disbursement
+
+    traffy.budget = Decimal("250000")  # as printed it has none; a budget gives the plan something to pay
+    traffy.save()
+    report_steps(real_plan, clerk, traffy, 2, [], disbursed=Decimal("1000"))
+    report_steps(real_plan, clerk, traffy, 4, [], disbursed=Decimal("2500.50"))
+    curve = s_curve(traffy)
+    reading = project_reading(cast.executive, traffy, curve)
+    assert [m.planned for m in reading.money] == planned_disbursement(traffy.budget, curve.planned)
+    assert reading.money[2].planned == Decimal("17500.00")  # 7 % of 250,000 planned by December
+    paid = budget_execution(real_plan, 4)
+    row = next(r for r in paid["projects"] if r.project.pk == traffy.pk)
+    assert [m.disbursed for m in reading.money][:5] == [None, Decimal("1000"), Decimal("1000"), Decimal("2500.50"), None]
+    assert reading.money[3].disbursed == row.execution.disbursed
+    assert reading.money[3].disbursed_pct == row.execution.percent == Decimal("1.00")
+    client.force_login(cast.executive)
+    html = client.get(reverse("projects:detail", args=[traffy.pk])).content.decode()
+    assert 'id="disbursement"' in html and "๒,๕๐๐.๕" in html
+    assert "ทำแล้ว" in html  # the narrative of the submitted reports
+
+
+def test_the_project_page_hides_another_divisions_drafts(client, cast, real_plan, clerk, traffy):
+    period = Period.objects.get(fiscal_year_id=2567, kind="month", number=5)
+    entry_save(user=clerk, plan=real_plan, period=period, item=Item("project", traffy),
+               data={"percent_complete": Decimal(10), "narrative": "ร่างของฝ่ายปกครอง", "disbursed": Decimal(7)}, version=0)
+    client.force_login(cast.executive)
+    html = client.get(reverse("projects:detail", args=[traffy.pk])).content.decode()
+    assert "ร่างของฝ่ายปกครอง" not in html
+    client.force_login(clerk)
+    assert "ร่างของฝ่ายปกครอง" in client.get(reverse("projects:detail", args=[traffy.pk])).content.decode()
+
+
+def test_the_executives_project_page_costs_the_same_with_six_months_reported(client, cast, real_plan, clerk, traffy):
+    client.force_login(cast.executive)
+    report_steps(real_plan, clerk, traffy, 1, [], disbursed=Decimal(1))
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("projects:detail", args=[traffy.pk])).status_code == 200
+        return len(ctx.captured_queries)
+
+    one = count()
+    for month in range(2, 7):
+        report_steps(real_plan, clerk, traffy, month, [], disbursed=Decimal(month))
+    assert count() == one

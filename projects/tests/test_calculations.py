@@ -65,3 +65,18 @@ def test_a_project_without_steps_draws_its_reported_percent_complete():
     from projects.calculations import reported_curve
 
     assert reported_curve([None, D("12.5"), None, D(30), D(25)]) == [None, D("12.50"), None, D("30.00"), D("25.00")]
+
+
+def test_planned_disbursement_follows_the_work_plan():
+    from projects.calculations import planned_disbursement
+
+    assert planned_disbursement(D("638050"), [D(0), D("33.33"), D(100)]) == [
+        D("0.00"), D("212662.07"), D("638050.00")]
+    assert planned_disbursement(None, [D(50)]) == [D("0.00")]
+
+
+def test_disbursed_to_date_carries_the_latest_report_and_stops_at_the_last():
+    from projects.calculations import disbursed_to_date
+
+    assert disbursed_to_date([None, D(5), None, D(9), None]) == [None, D(5), D(5), D(9), None]
+    assert disbursed_to_date([None, None]) == [None, None]

@@ -66,7 +66,7 @@ def test_every_headline_figure_is_the_domain_functions_answer(client, cast):
     assert sum(area.total for area in context["areas"]) == len(statuses)
 
 
-def test_the_off_track_list_carries_the_divisions_own_words_and_links_to_the_report(client, cast):
+def test_the_off_track_list_carries_the_divisions_own_words_and_links_to_the_indicator(client, cast):
     add_demo_quarter(cast.plan, 1)
     response = get(client, cast, quarter(1))
     rows = [r for r in response.context["attention_rows"] if r.entry is not None]
@@ -76,10 +76,10 @@ def test_the_off_track_list_carries_the_divisions_own_words_and_links_to_the_rep
               .official().order_by("-period__number").first())
     assert row.entry == latest
     html = response.content.decode()
-    link = reverse("progress:entry", args=[latest.period.pk, "indicator", row.status.indicator.pk])
-    assert f'href="{link}"' in html
+    link = reverse("progress:indicator", args=[row.status.indicator.pk])
+    assert f'href="{link}#period-{latest.period.pk}"' in html
     assert latest.narrative in html
-    # ... and the executive may open it and read the narrative there.
+    # ... and the executive may open the indicator's page and read the narrative there.
     page = client.get(link)
     assert page.status_code == 200 and latest.narrative in page.content.decode()
 
