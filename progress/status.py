@@ -253,6 +253,31 @@ def indicator_status(indicator: Indicator, period) -> IndicatorStatus:
                     measure_values)
 
 
+@dataclass
+class DistrictFigures:
+    """An indicator's district target, its city-wide printed target and its result to
+    date: the status page's numbers (a measured indicator's result is the total of its
+    measures, as its reports store it)."""
+    target: Decimal | None
+    city_target: Decimal | None
+    result: Decimal | None
+
+
+def district_figures(indicators, period) -> dict[int, DistrictFigures]:
+    """The figures of many indicators, of any plans (the city view): three queries."""
+    indicators = list(indicators)
+    values, _measures = _official_values(indicators, period)
+    city = _city_targets(indicators)
+    targets = _main_targets(indicators, city)
+    out = {}
+    for ind in indicators:
+        kind = ind.reporting_frequency
+        series = {n: r for (k, n), r in values.get(ind.pk, {}).items() if k == kind}
+        result = period_result(series, _numbers_to_date(period, kind)) if kind in MONTHS_IN else None
+        out[ind.pk] = DistrictFigures(targets.get(ind.pk), city.get(ind.pk), result)
+    return out
+
+
 def indicator_statuses(plan, period) -> list[IndicatorStatus]:
     indicators = list(
         Indicator.objects.filter(plan=plan, division__isnull=False, reporting_frequency__in=KINDS_WITHIN[period.kind])
