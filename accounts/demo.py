@@ -47,7 +47,7 @@ def create_demo_accounts(organization: Organization | None = None) -> list[DemoA
     if not settings.DEMO_ACCOUNTS_ALLOWED:
         raise DemoAccountsRefused("Demo accounts exist only on the embedded database (no DATABASE_URL).")
     if organization is None:
-        organization = Organization.objects.filter(kind=Organization.Kind.DISTRICT, plans__isnull=False).first()
+        organization = Organization.objects.filter(kind=Organization.Kind.DISTRICT, plans__isnull=False).order_by("pk").first()
     if organization is None:
         raise DemoAccountsRefused("Load a plan first (python manage.py loadplan).")
     for account in DEMO_ACCOUNTS:

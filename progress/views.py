@@ -96,6 +96,9 @@ def home(request):
         "can_check": policy.allowed(user, "plans.check"),
         "can_oversee": policy.allowed(user, "progress.oversee"),
         "can_import_plan": policy.allowed(user, "plans.import"),
+        # Reports are made in the background for the own organization's plans; a reader
+        # of every organization (the city executive) downloads the others' while waiting.
+        "may_request": {p.pk for p in plans if policy.allowed(user, "organization.same", p)},
     }
     if role == "head":
         context["work"] = homes.head_home(plan, user_division(user))
@@ -582,6 +585,7 @@ def completeness(request):
     return render(request, "progress/completeness.html", {
         "plan": plan, "period": period, "periods": periods, "summaries": summaries, "totals": totals,
         "is_planner": is_planner_of(request.user, plan), "locked": selectors.is_period_locked(plan, period),
+        "may_request": policy.allowed(request.user, "organization.same", plan),
     })
 
 
