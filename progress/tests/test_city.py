@@ -176,3 +176,22 @@ def test_query_count_is_the_same_at_1_and_at_12_organizations(client, real_plan,
     with django_assert_num_queries(len(one.captured_queries)):
         response = client.get(url, params)
     assert len(response.context["completeness"]) == 13
+
+
+def test_query_count_is_the_same_with_ten_full_synthetic_districts(client, real_plan, period):
+    """The same with districts of the real plan's whole structure and a year of reports
+    (generate_city), the shape of the city's 50 districts."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(make_user("city", roles.CITY_EXECUTIVE))
+    url = reverse("projects:city")
+    params = {"plan": real_plan.pk, "period": period.pk}
+    client.get(url, params)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url, params)
+    call_command("generate_city", organizations=10, years=1, seed=3, verbosity=0)
+    with CaptureQueriesContext(connection) as eleven:
+        response = client.get(url, params)
+    assert len(response.context["completeness"]) == 11
+    assert len(eleven) == len(one) == 16
