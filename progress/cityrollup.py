@@ -11,13 +11,14 @@ For a fiscal year and a reporting period (a month or a quarter):
   `indicators.calculations.combined_result` over the submitted reports of the
   indicator's frequency up to the period, verified values where given), their sum
   (their mean for a key result given as a share, a percentage) against the **city
-  target** (the indicator's first target of no agency), and the share of it reached;
+  target** (the indicator's first target of no agency; the sum of its measures' for one
+  reported by measure), and the share of it reached;
 - a league of districts per key result, ranked by result against own target;
 - a league of districts by completeness: the share of the reports due within the
   period (the rows of `progress.selectors.completeness`) submitted or later.
 
-Queries: a constant number whatever the number of organizations (links; targets,
-results and table ง of `district_figures`; periods, indicator counts, budget-line
+Queries: a constant number whatever the number of organizations (links; results,
+targets, table ง rows and measures of `district_figures`; periods, indicator counts, budget-line
 counts, submitted counts; plans).
 
 The same per-key-result numbers in **one aggregate SQL statement** (PostgreSQL) are
@@ -37,18 +38,21 @@ The same per-key-result numbers in **one aggregate SQL statement** (PostgreSQL) 
                (LOWER(BTRIM(i.unit)) = ANY(%(share_units)s) OR LOWER(BTRIM(i.unit)) LIKE 'ร้อยละ%%') AS share,
                (i.lead_agency_id IS NOT NULL AND i.lead_division_id IS NULL) AS city_wide
         FROM indicators_indicator i WHERE i.id IN (SELECT indicator_id FROM link)),
-    city AS (         -- each indicator's printed target: its first of no agency
-        SELECT DISTINCT ON (t.indicator_id) t.indicator_id, t.value
+    city AS (         -- each indicator's printed target: its first of no agency (first); the
+                      -- city's: the sum of its measures' when it has several labelled ones
+        SELECT t.indicator_id, (ARRAY_AGG(t.value ORDER BY t."order", t.id))[1] AS first,
+               CASE WHEN COUNT(*) FILTER (WHERE t.label <> '') >= 2 THEN SUM(t.value) FILTER (WHERE t.label <> '')
+                    ELSE (ARRAY_AGG(t.value ORDER BY t."order", t.id))[1] END AS value
         FROM indicators_indicatortarget t
         WHERE t.indicator_id IN (SELECT id FROM ind) AND t.agency_id IS NULL
-        ORDER BY t.indicator_id, t."order", t.id),
+        GROUP BY t.indicator_id),
     table_d AS (      -- the district's own target: its table ง numbers (a share's only when a percentage)
         SELECT link.indicator_id, SUM(link.number) AS value FROM link JOIN ind ON ind.id = link.indicator_id
         WHERE link.number IS NOT NULL AND (NOT ind.share OR STRPOS(link.text, 'ร้อยละ') > 0 OR STRPOS(link.text, '%%') > 0)
         GROUP BY link.indicator_id),
     target AS (
         SELECT ind.id AS indicator_id, ind.share, city.value AS city_target,
-               COALESCE(table_d.value, CASE WHEN NOT ind.city_wide OR ind.share THEN city.value END) AS value
+               COALESCE(table_d.value, CASE WHEN NOT ind.city_wide OR ind.share THEN city.first END) AS value
         FROM ind LEFT JOIN city ON city.indicator_id = ind.id LEFT JOIN table_d ON table_d.indicator_id = ind.id),
     rep AS (          -- submitted reports of the indicator's own frequency, up to the period
         SELECT e.indicator_id, pe.number, COALESCE(e.verified_value, e.value) AS value, e.value_is_cumulative AS cum
@@ -195,7 +199,7 @@ def _plans(fiscal_year: int, plans) -> list[Plan]:
 
 def city_rollup(fiscal_year: int, period: Period, plans=None) -> list[CityKeyResult]:
     """The key results of table ง the plans of the year share, with every district's
-    line (only `plans`' districts when given). Four queries."""
+    line (only `plans`' districts when given). Five queries."""
     from .plausibility import is_share
     from .status import district_figures
 

@@ -256,25 +256,29 @@ def indicator_status(indicator: Indicator, period) -> IndicatorStatus:
 @dataclass
 class DistrictFigures:
     """An indicator's district target, its city-wide printed target and its result to
-    date: the status page's numbers (a measured indicator's result is the total of its
-    measures, as its reports store it)."""
+    date: the status page's numbers. An indicator reported by measure (OKR 1.4.07) counts
+    as the total of its measures: its result as its reports store it, its city target
+    the sum of its measures' printed targets."""
     target: Decimal | None
     city_target: Decimal | None
     result: Decimal | None
 
 
 def district_figures(indicators, period) -> dict[int, DistrictFigures]:
-    """The figures of many indicators, of any plans (the city view): three queries."""
+    """The figures of many indicators, of any plans (the city view): four queries."""
+    from indicators.models import measures_of
+
     indicators = list(indicators)
     values, _measures = _official_values(indicators, period)
     city = _city_targets(indicators)
     targets = _main_targets(indicators, city)
+    measured = {pk: sum((t.value for t in found), Decimal(0)) for pk, found in measures_of(indicators).items()}
     out = {}
     for ind in indicators:
         kind = ind.reporting_frequency
         series = {n: r for (k, n), r in values.get(ind.pk, {}).items() if k == kind}
         result = period_result(series, _numbers_to_date(period, kind)) if kind in MONTHS_IN else None
-        out[ind.pk] = DistrictFigures(targets.get(ind.pk), city.get(ind.pk), result)
+        out[ind.pk] = DistrictFigures(targets.get(ind.pk), measured.get(ind.pk, city.get(ind.pk)), result)
     return out
 
 

@@ -65,6 +65,8 @@ def test_districts_add_up_against_the_city_target(real_plan, period):
     assert {d.organization: d.result for d in trees.districts}["สำนักงานเขตบางแค"] == Decimal(1200)
     schools = rows["6.1.31"]  # 13 school projects of Phasi Charoen, "๑ แห่ง" each
     assert schools.target_sum == Decimal(13)
+    # reported by measure (dredging 150 km, clearing 1,500 km): the city's target is both
+    assert rows["1.4.07"].city_target == Decimal(1650)
 
 
 def test_each_district_line_is_its_status_pages_target_and_result(generated, period):
@@ -166,9 +168,9 @@ def test_query_count_is_the_same_at_1_and_at_12_organizations(client, real_plan,
     params = {"plan": real_plan.pk, "period": period.pk}
     client.get(url, params)  # warm: sessions, content types
     # session, user, groups (policy); plan; period check, periods; links; district figures:
-    # reports, city targets, table ง rows; completeness: plans, due periods, indicator
+    # reports, city targets, table ง rows, measures; completeness: plans, due periods, indicator
     # counts, budget-line counts, submitted counts; the profile (page header)
-    with django_assert_num_queries(16) as one:
+    with django_assert_num_queries(17) as one:
         response = client.get(url, params)
     assert len(response.context["completeness"]) == 1
     for n in range(12):
@@ -194,4 +196,4 @@ def test_query_count_is_the_same_with_ten_full_synthetic_districts(client, real_
     with CaptureQueriesContext(connection) as eleven:
         response = client.get(url, params)
     assert len(response.context["completeness"]) == 11
-    assert len(eleven) == len(one) == 16
+    assert len(eleven) == len(one) == 17
