@@ -265,8 +265,8 @@ def scope_to_user(queryset, user):
 
 def scope_to_own_organization(queryset, user):
     """The rows the user may change (or request work on): their own organization's,
-    every organization's for administrators only. The admin, imports and report
-    requests use it."""
+    every organization's for administrators only. The admin and report requests use it
+    (imports go by the user's own organization, import_progress_scope)."""
     if sees_all_organizations(user):
         return queryset
     return _own_organization(queryset, user)

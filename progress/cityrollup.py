@@ -206,6 +206,10 @@ def city_rollup(fiscal_year: int, period: Period, plans=None) -> list[CityKeyRes
     links = (
         KeyResultLink.objects.filter(plan__fiscal_year_id=fiscal_year, indicator__isnull=False)
         .select_related("plan__organization", "indicator").order_by("order", "pk")
+        # the columns read here and by district_figures (thousands of rows at 50 districts)
+        .only("order", "unit", "project_kpi_target", "plan__organization__name", "indicator__code", "indicator__name",
+              "indicator__unit", "indicator__reporting_frequency", "indicator__lead_agency_id",
+              "indicator__lead_division_id")
     )
     if plans is not None:
         links = links.filter(plan__in=[p.pk for p in plans])
