@@ -80,6 +80,17 @@ def _get_item_for_user(user, period_id: int, kind: str, item_id: int):
     return plan, period, item
 
 
+def _entry_back(user, plan, period) -> dict:
+    """Where a report's page leads back to: the division's work, the planner's review, or
+    (executives, the city executive) the organization's completeness."""
+    if user_division(user):
+        return {"back_url": f"{reverse('progress:my-work')}?period={period.pk}", "back_label": _("My work")}
+    if policy.allowed(user, "progress.review"):
+        return {"back_url": f"{reverse('progress:review')}?period={period.pk}", "back_label": _("Review reports")}
+    return {"back_url": f"{reverse('progress:completeness')}?plan={plan.pk}&period={period.pk}",
+            "back_label": _("Completeness")}
+
+
 @login_required
 def home(request):
     """What to do now, per role (progress.home), above the plans the user may open."""
@@ -196,8 +207,7 @@ def _render_entry(request, plan, period, item, entry, form=None, return_form=Non
         "done_steps": set(entry.steps_done.values_list("pk", flat=True)) if entry and content_visible else set(),
         "error": error,
         "kept": kept,
-        "back_url": f"{reverse('progress:my-work' if user_division(request.user) else 'progress:review')}?period={period.pk}",
-        "back_label": _("My work") if user_division(request.user) else _("Review reports"),
+        **_entry_back(request.user, plan, period),
         "due": selectors.due_date(plan, period),
         # The district's own target, as the status and the plausibility checks judge it.
         "targets": targets_of(item.obj) if item.kind == "indicator" else None,

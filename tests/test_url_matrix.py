@@ -314,6 +314,7 @@ def test_the_city_executive_reads_every_organizations_submitted_work(client, pre
         assert client.get(reverse(name), {"plan": w.cast.plan.pk, "period": w.period.pk}).status_code == 200, name
     entry = client.get(reverse("progress:entry", args=[w.period.pk, "project", w.b_project.pk]), b)
     assert B_SUBMITTED in entry.content.decode()
+    assert f'{reverse("progress:completeness")}?plan={w.b_plan.pk}' in entry.content.decode()  # back: not the review
     assert client.get(reverse("reports:file-download", args=[w.b_file.pk])).status_code == 200
     # ... and its plan choice offers every organization's plan of the year
     page = client.get(reverse("progress:completeness"), b).content.decode()
