@@ -11,7 +11,7 @@ from django.db import transaction
 from plans.models import Division, Organization
 
 from .models import Profile
-from .roles import ADMINISTRATOR, DIVISION_HEAD, DIVISION_STAFF, EXECUTIVE, PLANNER, ROLE_LABELS
+from .roles import ADMINISTRATOR, CITY_EXECUTIVE, DIVISION_HEAD, DIVISION_STAFF, EXECUTIVE, PLANNER, ROLE_LABELS
 
 
 class DemoAccountsRefused(Exception):
@@ -37,6 +37,8 @@ DEMO_ACCOUNTS = [
     DemoAccount("planner", "demo-planner", PLANNER, "ผู้จัดทำแผน ฝ่ายปกครอง", "ฝ่ายปกครอง"),
     DemoAccount("executive", "demo-executive", EXECUTIVE, "ผู้อำนวยการเขต", None),
     DemoAccount("admin", "demo-admin", ADMINISTRATOR, "ผู้ดูแลระบบ", None),
+    # Of no district: reads every organization (the city view), changes nothing.
+    DemoAccount("city", "demo-city", CITY_EXECUTIVE, "ผู้บริหารกรุงเทพมหานคร", None),
 ]
 
 
@@ -45,7 +47,7 @@ def create_demo_accounts(organization: Organization | None = None) -> list[DemoA
     if not settings.DEMO_ACCOUNTS_ALLOWED:
         raise DemoAccountsRefused("Demo accounts exist only on the embedded database (no DATABASE_URL).")
     if organization is None:
-        organization = Organization.objects.filter(kind=Organization.Kind.DISTRICT, plans__isnull=False).first()
+        organization = Organization.objects.filter(kind=Organization.Kind.DISTRICT, plans__isnull=False).order_by("pk").first()
     if organization is None:
         raise DemoAccountsRefused("Load a plan first (python manage.py loadplan).")
     for account in DEMO_ACCOUNTS:
@@ -58,7 +60,8 @@ def create_demo_accounts(organization: Organization | None = None) -> list[DemoA
         user.save()
         user.groups.set([Group.objects.get(name=account.role)])
         division = Division.objects.filter(organization=organization, name=account.division).first() if account.division else None
-        Profile.objects.update_or_create(user=user, defaults={"organization": organization, "division": division})
+        home = None if account.role == CITY_EXECUTIVE else organization
+        Profile.objects.update_or_create(user=user, defaults={"organization": home, "division": division})
     return DEMO_ACCOUNTS
 
 

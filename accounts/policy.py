@@ -9,6 +9,14 @@ row filters must come from the same rules as the object checks; django-rules ans
 only the first kind. The module sits in `accounts` (the lowest layer) and reads objects
 by duck typing (`ORG_PATH`, `division_id`, `state`), so it imports no domain app.
 
+Reading and changing are scoped apart: `scope_to_user`, `can_view_item`, `reads_organization`
+answer who may *read* an organization's rows (its own people, administrators, and the
+city executive, who reads every organization); `same_organization` and
+`scope_to_own_organization` answer who may *change* them (its own people and
+administrators only) and are what every write path (entry, verify, lock, reopen,
+assessment, imports, report requests, the admin) asks. A new reader role widens the
+first kind only.
+
 The roles themselves (groups and their model permissions) stay in accounts.roles.
 """
 
@@ -20,6 +28,7 @@ from django.db.models import Q
 
 from .roles import (
     ADMINISTRATOR,
+    CITY_EXECUTIVE,
     DIVISION_HEAD,
     DIVISION_STAFF,
     EXECUTIVE,
@@ -42,6 +51,17 @@ _REPORT_PATH = {"progress.progressentry": "", "progress.evidence": "entry__"}
 def sees_all_organizations(user, obj=None) -> bool:
     """Administrators look after every organization of the installation."""
     return bool(user.is_authenticated and (user.is_superuser or has_role(user, ADMINISTRATOR)))
+
+
+def is_city_reader(user, obj=None) -> bool:
+    """The city executive: reads every organization's submitted work, changes nothing."""
+    return has_role(user, CITY_EXECUTIVE)
+
+
+def reads_all_organizations(user, obj=None) -> bool:
+    """May read every organization's rows (administrators, the city executive). Never
+    asked by a write path: changing stays with same_organization."""
+    return sees_all_organizations(user) or (user.is_authenticated and is_city_reader(user))
 
 
 def is_planner(user, obj=None) -> bool:
@@ -78,11 +98,17 @@ def organization_id_of(obj):
 
 
 def same_organization(user, obj) -> bool:
-    """The object is the user's organization's (or the user sees all)."""
+    """The object is the user's organization's (or the user sees all): who may change it."""
     if sees_all_organizations(user):
         return True
     organization = user_organization(user)
     return organization is not None and organization_id_of(obj) == organization.pk
+
+
+def reads_organization(user, obj) -> bool:
+    """The object is of an organization the user may read: their own, or any for the
+    administrators and the city executive."""
+    return reads_all_organizations(user) or same_organization(user, obj)
 
 
 def own_division(user, obj) -> bool:
@@ -102,8 +128,9 @@ def is_private_draft(obj) -> bool:
 
 
 def can_oversee(user, obj=None) -> bool:
-    """Reads the whole organization's submitted work: planners, executives, administrators."""
-    return sees_all_organizations(user) or is_planner(user) or is_executive(user)
+    """Reads the whole organization's submitted work: planners, executives, administrators,
+    and the city executive (every organization's)."""
+    return sees_all_organizations(user) or is_planner(user) or is_executive(user) or is_city_reader(user)
 
 
 def can_view_content(user, entry) -> bool:
@@ -120,7 +147,7 @@ def can_view_item(user, item, plan=None) -> bool:
     """Staff and heads see their own division's items; planners and executives the
     organization's (but not other divisions' drafts, see can_view_content). `plan`:
     the plan the item is reported in, when the caller has it (saves reading it)."""
-    if not same_organization(user, plan if plan is not None else item):
+    if not reads_organization(user, plan if plan is not None else item):
         return False
     return can_oversee(user) or own_division(user, item)
 
@@ -169,7 +196,7 @@ def can_read_report_file(user, report_file, *, kind_allowed: bool) -> bool:
         return False
     if report_file.requested_by_id == user.pk:
         return True
-    return kind_allowed and same_organization(user, report_file)
+    return kind_allowed and reads_organization(user, report_file)
 
 
 def can_request_reopen(user, plan) -> bool:
@@ -199,6 +226,8 @@ def import_progress_scope(user, plan) -> str | None:
 PERMISSIONS: dict[str, Callable[..., bool]] = {
     "organization.all": sees_all_organizations,
     "organization.same": same_organization,
+    "organization.read_all": reads_all_organizations,
+    "organization.read": reads_organization,
     "progress.oversee": can_oversee,
     "progress.review": lambda user, obj=None: sees_all_organizations(user) or is_planner(user),
     "progress.view_item": can_view_item,
@@ -227,9 +256,23 @@ def allowed(user, permission: str, obj=None, *context) -> bool:
 # -- rows a user may see ---------------------------------------------------------------
 
 def scope_to_user(queryset, user):
-    """Only the rows of the user's own organization, unless they see all."""
+    """The rows the user may read: their own organization's, unless they read all
+    (administrators, the city executive). Write paths use scope_to_own_organization."""
+    if reads_all_organizations(user):
+        return queryset
+    return _own_organization(queryset, user)
+
+
+def scope_to_own_organization(queryset, user):
+    """The rows the user may change (or request work on): their own organization's,
+    every organization's for administrators only. The admin and report requests use it
+    (imports go by the user's own organization, import_progress_scope)."""
     if sees_all_organizations(user):
         return queryset
+    return _own_organization(queryset, user)
+
+
+def _own_organization(queryset, user):
     organization = user_organization(user)
     if organization is None:
         return queryset.none()
@@ -268,11 +311,12 @@ def visible_progress(queryset, user):
 
 
 def visible_rows(queryset, user):
-    """Organization scope and the draft rule together: what the admin and exports list."""
+    """Organization scope and the draft rule together: what the admin and its exports
+    list (the admin changes rows, so its scope is the own organization's)."""
     queryset = without_others_drafts(queryset, user)
     if getattr(queryset.model, "ORG_PATH", None) is None:
         return queryset
-    return scope_to_user(queryset, user)
+    return scope_to_own_organization(queryset, user)
 
 
 def may_read_row(user, obj) -> bool:

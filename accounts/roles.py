@@ -1,4 +1,4 @@
-"""The five roles as Django groups, and who a user is (organization, division).
+"""The six roles as Django groups, and who a user is (organization, division).
 Who may read or change what is asked of accounts.policy."""
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ DIVISION_HEAD = "division_head"
 PLANNER = "planner"
 EXECUTIVE = "executive"
 ADMINISTRATOR = "administrator"
+# Reads every organization's submitted work (the city's executives); changes nothing.
+CITY_EXECUTIVE = "city_executive"
 
 ROLE_LABELS = {
     DIVISION_STAFF: _("Division staff"),
@@ -18,6 +20,7 @@ ROLE_LABELS = {
     PLANNER: _("Planner"),
     EXECUTIVE: _("Executive"),
     ADMINISTRATOR: _("Administrator"),
+    CITY_EXECUTIVE: _("City executive"),
 }
 
 # Models a planner maintains for their own organization in the admin.
@@ -47,7 +50,9 @@ def _perms(models: dict[str, list[str]], actions: list[str]) -> list[Permission]
 
 
 def sync_roles() -> None:
-    """Create the groups and give them their permissions; safe to run again."""
+    """Create the groups and give them their permissions; safe to run again. Staff,
+    heads, executives and the city executive have no model permission: they work
+    through the pages only (and the city executive only reads)."""
     for role in ROLE_LABELS:
         Group.objects.get_or_create(name=role)
     planner = Group.objects.get(name=PLANNER)

@@ -19,7 +19,7 @@ from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import policy
-from accounts.policy import scope_to_user, sees_all_organizations
+from accounts.policy import scope_to_own_organization, sees_all_organizations
 from accounts.roles import user_organization
 from kpiplan.forms import ChangeReasonFormMixin, ThaiDecimalField
 from kpiplan.lib.spreadsheets import inert_text, put_cell
@@ -136,7 +136,7 @@ def scoped_related_queryset(db_field, queryset, request):
         return queryset
     if path == "" and db_field.name != "organization":
         return queryset
-    return scope_to_user(queryset, request.user)
+    return scope_to_own_organization(queryset, request.user)
 
 
 class ScopedRelatedFilter(admin.RelatedFieldListFilter):
@@ -146,7 +146,7 @@ class ScopedRelatedFilter(admin.RelatedFieldListFilter):
         related = field.related_model
         queryset = related._default_manager.all()
         if getattr(related, "ORG_PATH", None) is not None:
-            queryset = scope_to_user(queryset, request.user)
+            queryset = scope_to_own_organization(queryset, request.user)
         return [(obj.pk, str(obj)) for obj in queryset]
 
 

@@ -5,13 +5,13 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from accounts.policy import can_oversee, scope_to_user, sees_all_organizations
+from accounts.policy import can_oversee, reads_all_organizations, scope_to_user
 from kpiplan.lib.charts import s_curve_svg
 from projects.models import Project
 
 from .budget import budget_execution, s_curve
 from .reading import project_reading
-from .selectors import current_plan, pick_period
+from .selectors import current_plan, pick_period, plan_and_period
 
 
 def _get_project_for_user(user, project_id: int) -> Project:
@@ -60,14 +60,18 @@ def budget(request):
 
 @login_required
 def city(request):
-    """Administrators see every district; a district's planner or executive sees its own line."""
-
-    from .cityrollup import city_rollup
+    """Table ง across districts for a fiscal year and period: each shared key result with
+    every district's target and result, the sums against the city target, a league of
+    districts per key result and by completeness. Administrators and the city executive
+    see every district; a district's planner or executive only its own line."""
+    from .cityrollup import city_completeness, city_rollup
 
     if not can_oversee(request.user):
         raise PermissionDenied
-    plan = current_plan(request.user, request.GET.get("plan"))
-    if plan is None:
-        raise Http404
-    plans = None if sees_all_organizations(request.user) else [plan]
-    return render(request, "projects/city.html", {"plan": plan, "rows": city_rollup(plan.fiscal_year_id, plans)})
+    plan, period, periods = plan_and_period(request)
+    plans = None if reads_all_organizations(request.user) else [plan]
+    return render(request, "projects/city.html", {
+        "plan": plan, "period": period, "periods": periods, "all_districts": plans is None, "hide_plan_choice": True,
+        "rows": city_rollup(plan.fiscal_year_id, period, plans),
+        "completeness": city_completeness(plan.fiscal_year_id, period, plans),
+    })

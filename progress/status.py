@@ -153,7 +153,7 @@ def _numbers_to_date(period, kind: str) -> range:
 Series = dict[tuple[str, int], Reported]
 
 
-def _official_values(indicators, period) -> tuple[dict[int, Series], dict[tuple[int, str], Series]]:
+def _official_values(indicators, period, *, with_measures: bool = True) -> tuple[dict[int, Series], dict[tuple[int, str], Series]]:
     """Submitted-or-later results (verified when verified) from the year's start to the
     end of `period`, per indicator and reporting period, and per (indicator, measure) for
     indicators reported by measure: drafts are the division's own and count nowhere.
@@ -163,16 +163,18 @@ def _official_values(indicators, period) -> tuple[dict[int, Series], dict[tuple[
     within = Q()
     for kind in KINDS_WITHIN[period.kind]:
         within |= Q(period__kind=kind, period__number__in=list(_numbers_to_date(period, kind)))
+    fields = ["indicator_id", "period__kind", "period__number", "value", "verified_value", "value_is_cumulative"]
+    if with_measures:  # (the city view counts totals only: no JSON to read)
+        fields += ["measure_values", "verified_measure_values"]
     entries = ProgressEntry.objects.filter(
         within, indicator__in=indicators, period__fiscal_year_id=period.fiscal_year_id,
-    ).official().values("indicator_id", "period__kind", "period__number", "value", "verified_value", "value_is_cumulative",
-                        "measure_values", "verified_measure_values")
+    ).official().values(*fields)
     for e in entries:
         at = (e["period__kind"], e["period__number"])
         value = e["verified_value"] if e["verified_value"] is not None else e["value"]
         if value is not None:
             values[e["indicator_id"]][at] = Reported(value, e["value_is_cumulative"])
-        for label, number in counted_measures(e["measure_values"], e["verified_measure_values"]).items():
+        for label, number in counted_measures(e.get("measure_values"), e.get("verified_measure_values")).items():
             measures[(e["indicator_id"], label)][at] = Reported(number, e["value_is_cumulative"])
     return values, measures
 
@@ -261,6 +263,35 @@ def _judged_indicators(plan, kind: str) -> list[Indicator]:
         .select_related("node", "node__parent")
         .order_by("order")
     )
+
+
+@dataclass
+class DistrictFigures:
+    """An indicator's district target, its city-wide printed target and its result to
+    date: the status page's numbers. An indicator reported by measure (OKR 1.4.07) counts
+    as the total of its measures: its result as its reports store it, its city target
+    the sum of its measures' printed targets."""
+    target: Decimal | None
+    city_target: Decimal | None
+    result: Decimal | None
+
+
+def district_figures(indicators, period) -> dict[int, DistrictFigures]:
+    """The figures of many indicators, of any plans (the city view): four queries."""
+    from indicators.models import measures_of
+
+    indicators = list(indicators)
+    values, _measures = _official_values(indicators, period, with_measures=False)
+    city = _city_targets(indicators)
+    targets = _main_targets(indicators, city)
+    measured = {pk: sum((t.value for t in found), Decimal(0)) for pk, found in measures_of(indicators).items()}
+    out = {}
+    for ind in indicators:
+        kind = ind.reporting_frequency
+        series = {n: r for (k, n), r in values.get(ind.pk, {}).items() if k == kind}
+        result = period_result(series, _numbers_to_date(period, kind)) if kind in MONTHS_IN else None
+        out[ind.pk] = DistrictFigures(targets.get(ind.pk), measured.get(ind.pk, city.get(ind.pk)), result)
+    return out
 
 
 def indicator_statuses(plan, period) -> list[IndicatorStatus]:

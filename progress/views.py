@@ -80,6 +80,17 @@ def _get_item_for_user(user, period_id: int, kind: str, item_id: int):
     return plan, period, item
 
 
+def _entry_back(user, plan, period) -> dict:
+    """Where a report's page leads back to: the division's work, the planner's review, or
+    (executives, the city executive) the organization's completeness."""
+    if user_division(user):
+        return {"back_url": f"{reverse('progress:my-work')}?period={period.pk}", "back_label": _("My work")}
+    if policy.allowed(user, "progress.review"):
+        return {"back_url": f"{reverse('progress:review')}?period={period.pk}", "back_label": _("Review reports")}
+    return {"back_url": f"{reverse('progress:completeness')}?plan={plan.pk}&period={period.pk}",
+            "back_label": _("Completeness")}
+
+
 @login_required
 def home(request):
     """What to do now, per role (progress.home), above the plans the user may open."""
@@ -96,6 +107,9 @@ def home(request):
         "can_check": policy.allowed(user, "plans.check"),
         "can_oversee": policy.allowed(user, "progress.oversee"),
         "can_import_plan": policy.allowed(user, "plans.import"),
+        # Reports are made in the background for the own organization's plans; a reader
+        # of every organization (the city executive) downloads the others' while waiting.
+        "may_request": {p.pk for p in plans if policy.allowed(user, "organization.same", p)},
     }
     if role == "head":
         context["work"] = homes.head_home(plan, user_division(user))
@@ -193,8 +207,7 @@ def _render_entry(request, plan, period, item, entry, form=None, return_form=Non
         "done_steps": set(entry.steps_done.values_list("pk", flat=True)) if entry and content_visible else set(),
         "error": error,
         "kept": kept,
-        "back_url": f"{reverse('progress:my-work' if user_division(request.user) else 'progress:review')}?period={period.pk}",
-        "back_label": _("My work") if user_division(request.user) else _("Review reports"),
+        **_entry_back(request.user, plan, period),
         "due": selectors.due_date(plan, period),
         # The district's own target, as the status and the plausibility checks judge it.
         "targets": targets_of(item.obj) if item.kind == "indicator" else None,
@@ -582,6 +595,7 @@ def completeness(request):
     return render(request, "progress/completeness.html", {
         "plan": plan, "period": period, "periods": periods, "summaries": summaries, "totals": totals,
         "is_planner": is_planner_of(request.user, plan), "locked": selectors.is_period_locked(plan, period),
+        "may_request": policy.allowed(request.user, "organization.same", plan),
     })
 
 

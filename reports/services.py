@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import policy
-from accounts.policy import scope_to_user
+from accounts.policy import scope_to_own_organization
 from plans.models import Plan
 from progress.services import PermissionRefused
 
@@ -31,7 +31,7 @@ def report_request(*, user, plan: Plan, kind: str, params: dict) -> ReportFile:
     worker never looks for a row it cannot see yet)."""
     if kind not in registry.KINDS:
         raise UnknownReport(kind)
-    if not registry.may_request(user, kind) or not scope_to_user(Plan.objects.filter(pk=plan.pk), user).exists():
+    if not registry.may_request(user, kind) or not scope_to_own_organization(Plan.objects.filter(pk=plan.pk), user).exists():
         raise PermissionRefused(_("You may not request reports of this plan."))
     now = timezone.now()
     with transaction.atomic():

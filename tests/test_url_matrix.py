@@ -22,7 +22,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -47,9 +47,10 @@ B_REPORT = "รายงานลับบางขุนเทียน"
 A_DRAFT = "ร่างของฝ่ายโยธายังไม่ส่ง"
 A_EVIDENCE = "ภาพถ่ายร่างฝ่ายโยธา.pdf"
 
-ROLES = ["anonymous", "staff", "head", "other_staff", "planner", "executive", "b_staff", "b_planner"]
-# Who may read and change what.
-SEES_B = {"b_staff", "b_planner"}
+ROLES = ["anonymous", "staff", "head", "other_staff", "planner", "executive", "b_staff", "b_planner", "city"]
+# Who may read and change what. The city executive reads every organization's submitted
+# work (never a division's draft) and changes nothing.
+SEES_B = {"b_staff", "b_planner", "city"}
 SEES_A_DRAFT = {"staff", "head"}
 CHANGES_B = {"b_staff", "b_planner"}
 CHANGES_A_DRAFT = {"staff", "head"}  # the head may endorse a draft of the division
@@ -89,8 +90,9 @@ def world(cast, road_item, period):
     w.a_evidence = evidence_add(user=cast.staff, entry=w.a_draft,
                                 upload=SimpleUploadedFile(A_EVIDENCE, b"%PDF-1.4 a", "application/pdf"))
     w.b_evidence = Evidence.objects.get(entry=w.b_draft)
+    w.city = make_user("city_executive", roles.CITY_EXECUTIVE)  # of no organization
     w.users = {"staff": cast.staff, "head": cast.head, "other_staff": cast.other_staff, "planner": cast.planner,
-               "executive": cast.executive, "b_staff": w.b_staff, "b_planner": w.b_planner}
+               "executive": cast.executive, "b_staff": w.b_staff, "b_planner": w.b_planner, "city": w.city}
     return w
 
 
@@ -187,7 +189,7 @@ def forbidden_secrets(who: str) -> list[str]:
     if who not in SEES_B:
         secrets += [B_NAME, B_DRAFT, B_SUBMITTED, B_EVIDENCE, B_REPORT]
     elif who != "b_staff":
-        secrets += [B_DRAFT, B_EVIDENCE]  # B's planner does not see B's division's draft either
+        secrets += [B_DRAFT, B_EVIDENCE]  # B's planner (and the city) does not see B's division's draft either
     if who not in SEES_A_DRAFT:
         secrets += [A_DRAFT, A_EVIDENCE]
     return secrets
@@ -302,3 +304,21 @@ def test_no_role_changes_another_organizations_data_or_a_divisions_draft(client,
     assert requests > 300
     assert errors == []
     assert changed == []
+
+
+def test_the_city_executive_reads_every_organizations_submitted_work(client, prepared):
+    """What the matrix allows the city executive is really there: B's submitted result
+    on B's pages, B's report file; A's pages too."""
+    w = prepared
+    client.force_login(w.city)
+    b = {"plan": w.b_plan.pk, "period": w.period.pk}
+    for name in ("progress:completeness", "progress:status", "reports:dashboard", "progress:scorecard", "projects:budget"):
+        assert client.get(reverse(name), b).status_code == 200, name
+        assert client.get(reverse(name), {"plan": w.cast.plan.pk, "period": w.period.pk}).status_code == 200, name
+    entry = client.get(reverse("progress:entry", args=[w.period.pk, "project", w.b_project.pk]), b)
+    assert B_SUBMITTED in entry.content.decode()
+    assert f'{reverse("progress:completeness")}?plan={w.b_plan.pk}' in entry.content.decode()  # back: not the review
+    assert client.get(reverse("reports:file-download", args=[w.b_file.pk])).status_code == 200
+    # ... and its plan choice offers every organization's plan of the year
+    page = client.get(reverse("progress:completeness"), b).content.decode()
+    assert f'value="{w.b_plan.pk}" selected' in page and f'value="{w.cast.plan.pk}"' in page

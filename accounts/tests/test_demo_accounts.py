@@ -25,6 +25,9 @@ def test_embedded_mode_gets_one_account_per_role(real_plan, client):
         user = User.objects.get(username=username)
         assert user.profile.organization == real_plan.organization
     assert User.objects.get(username="staff").profile.division.name == "ฝ่ายโยธา"
+    city = User.objects.get(username="city")  # the city executive: of no district, no admin
+    assert city.profile.organization is None and not city.is_staff
+    assert list(city.groups.values_list("name", flat=True)) == ["city_executive"]
     # Through the login form: django-axes needs the request that client.login() omits.
     response = client.post("/accounts/login/", {"username": "planner", "password": "demo-planner"})
     assert response.status_code == 302

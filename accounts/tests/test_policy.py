@@ -35,3 +35,39 @@ def test_each_role_gets_its_named_permissions(cast, who, oversee, review, import
     assert policy.allowed(user, "plans.import") is import_plan
     assert policy.allowed(user, "progress.author") is author
     assert policy.allowed(user, "organization.same", cast.plan) is (who != "other_planner")
+
+
+def test_the_city_executive_reads_every_organization_and_changes_nothing(cast, road_item, period):
+    """A city-wide reader: every organization's plans and items to read, its submitted
+    reports but no division's draft; no write path opens (entry, head, planner, verify,
+    assessment, reopen, imports, report requests, the admin's scope)."""
+    from accounts import roles
+    from progress.models import ProgressEntry, State
+    from tests.factories import make_user
+
+    city = make_user("city_executive", roles.CITY_EXECUTIVE)
+    plans = type(cast.plan).objects.all()
+    assert set(policy.scope_to_user(plans, city)) == {cast.plan, cast.other_plan}
+    assert not policy.scope_to_own_organization(plans, city).exists()
+    assert policy.allowed(city, "progress.oversee") and policy.allowed(city, "organization.read_all")
+    assert policy.allowed(city, "organization.read", cast.other_plan)
+    assert policy.allowed(city, "progress.view_item", road_item, cast.plan)
+    draft = ProgressEntry(plan=cast.plan, period=period, indicator=road_item.obj, division=road_item.obj.division,
+                          state=State.DRAFT)
+    submitted = ProgressEntry(plan=cast.plan, period=period, indicator=road_item.obj, division=road_item.obj.division,
+                              state=State.SUBMITTED)
+    assert not policy.allowed(city, "progress.view_content", draft)
+    assert policy.allowed(city, "progress.view_content", submitted)
+    for name, args in [
+        ("organization.all", ()), ("organization.same", (cast.plan,)), ("progress.review", ()),
+        ("progress.edit_item", (road_item, cast.plan)), ("progress.head_of", (road_item.obj.division_id,)),
+        ("progress.planner_of", (cast.plan,)), ("progress.request_reopen", (cast.plan,)), ("progress.author", ()),
+        ("progress.own_work", ()), ("progress.assess", (road_item.obj,)), ("plans.check", ()), ("plans.import", ()),
+        ("admin.change_reference", ()),
+    ]:
+        assert not policy.allowed(city, name, *args), name
+    assert not policy.can_assess(city, road_item.obj, self_assessment=False)
+    assert policy.import_progress_scope(city, cast.plan) is None
+    entries = ProgressEntry.objects.filter(plan=cast.plan)
+    assert not policy.visible_rows(entries, city).exists()  # the admin's scope: own organization only
+    assert not policy.may_read_row(city, submitted)

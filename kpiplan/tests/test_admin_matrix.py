@@ -6,7 +6,8 @@ until the matrix knows how to probe it. The expectations are written out here fr
 the roles (accounts.roles' model lists and the two organizations), not taken from
 accounts.policy, so the policy is checked, not restated.
 
-Roles: division staff, division head, executive (no admin at all), the planner of the
+Roles: division staff, division head, executive, the city executive (who reads every
+organization on the pages but has no admin at all), the planner of the
 plan's organization, the planner of another organization (that organization's
 administrator in the admin: is_staff, plan-data permissions), and the installation's
 administrator (a superuser, who reads every organization's rows by design)."""
@@ -29,6 +30,7 @@ from plans.models import Period
 from progress.models import PeriodLock, ProgressEntry, ReopenRequest
 from progress.services import Item, entry_save, entry_submit, evidence_add, period_lock
 from reports.models import ReportFile
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +38,7 @@ REGISTRY = sorted(admin.site._registry.items(), key=lambda kv: kv[0]._meta.label
 PROGRESS_STATES_PRIVATE = ("not_started", "draft", "returned")
 # The URL names a model admin may have, by their suffix after "<app>_<model>_".
 PROBED = {"changelist", "add", "change", "delete", "history", "simple_history", "export", "password_change"}
-NO_ADMIN = ("staff", "head", "executive")
+NO_ADMIN = ("staff", "head", "executive", "city")
 
 
 def _models(spec):
@@ -100,6 +102,9 @@ def world(cast, real_plan):
     from projects.models import Project
 
     cast.other_admin_user = cast.other_planner  # the other organization's admin-site user
+    # The city executive, made staff here to prove the admin's scope is not the pages'
+    # (reading every organization never opens another's rows in the admin).
+    cast.city = make_user("city_executive", roles.CITY_EXECUTIVE, None, staff=True)
     month = Period.objects.get(fiscal_year_id=2567, kind="month", number=3)
     road = Item("indicator", Indicator.objects.get(plan=real_plan, key="okr:1.4.06"))
     cast.draft = entry_save(user=cast.staff, plan=real_plan, period=month, item=road,
@@ -226,8 +231,8 @@ def test_no_unauthorized_read_or_write(client, world, model):
     urls["view_on_site"] = reverse("admin:view_on_site", args=[content_type.pk, obj.pk])
     change_link = reverse(f"{info}_change", args=[obj.pk])
 
-    users = {"staff": cast.staff, "head": cast.head, "executive": cast.executive, "planner": cast.planner,
-             "other_org_admin": cast.other_admin_user, "administrator": cast.administrator}
+    users = {"staff": cast.staff, "head": cast.head, "executive": cast.executive, "city": cast.city,
+             "planner": cast.planner, "other_org_admin": cast.other_admin_user, "administrator": cast.administrator}
     problems = []
     for who, user in users.items():
         expect = "other" if who == "other_org_admin" else who
