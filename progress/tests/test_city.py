@@ -167,10 +167,10 @@ def test_query_count_is_the_same_at_1_and_at_12_organizations(client, real_plan,
     url = reverse("projects:city")
     params = {"plan": real_plan.pk, "period": period.pk}
     client.get(url, params)  # warm: sessions, content types
-    # session, user, groups (policy); plan; period check, periods; links; district figures:
+    # session, user, groups (policy); plan; periods (the chosen one among them); links; district figures:
     # reports, city targets, table ง rows, measures; completeness: plans, due periods, indicator
     # counts, budget-line counts, submitted counts; the profile (page header)
-    with django_assert_num_queries(17) as one:
+    with django_assert_num_queries(16) as one:
         response = client.get(url, params)
     assert len(response.context["completeness"]) == 1
     for n in range(12):
@@ -196,4 +196,4 @@ def test_query_count_is_the_same_with_ten_full_synthetic_districts(client, real_
     with CaptureQueriesContext(connection) as eleven:
         response = client.get(url, params)
     assert len(response.context["completeness"]) == 11
-    assert len(eleven) == len(one) == 17
+    assert len(eleven) == len(one) == 16
