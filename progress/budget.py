@@ -18,7 +18,7 @@ from projects.calculations import (
     reported_curve,
     slippage,
 )
-from projects.models import Project
+from projects.models import Project, WorkStep
 
 from .models import ProgressEntry
 
@@ -54,12 +54,16 @@ def s_curve(project: Project, user=None) -> SCurve:
     may see the project's progress (its division, planners, executives)."""
     from .services import Item, can_view_item
 
-    steps = list(project.work_steps.all())
+    visible = user is None or can_view_item(user, project.plan, Item("project", project))
+    return _curve(project, list(project.work_steps.all()), official_month_entries(project.plan, [project]) if visible else [])
+
+
+def _curve(project: Project, steps: list, entries) -> SCurve:
+    """The S-curve of one project from its work steps and its official monthly reports."""
     planned = planned_cumulative([Step(s.weight or Decimal(0), tuple(s.months)) for s in steps])
     by_month: list[Decimal | None] = [None] * 12
     weight = {s.pk: s.weight or Decimal(0) for s in steps}
-    visible = user is None or can_view_item(user, project.plan, Item("project", project))
-    for entry in official_month_entries(project.plan, [project]) if visible else []:
+    for entry in entries:
         if steps:
             by_month[entry.period.number - 1] = sum((weight.get(s.pk, Decimal(0)) for s in entry.steps_done.all()), Decimal(0))
         else:
@@ -68,6 +72,25 @@ def s_curve(project: Project, user=None) -> SCurve:
     labels = [m.abbr_th for m in fiscal_months(project.plan.fiscal_year_id)]
     return SCurve(planned, actual, slippage(planned, actual) if steps else [], labels,
                   sum((s.weight or Decimal(0) for s in steps), Decimal(0)), reported=not steps)
+
+
+def behind_schedule(curve: SCurve, up_to_month: int) -> bool:
+    """Behind schedule at `up_to_month`: the last month reported by then is one of the
+    curve's slipping months (more than 10 points behind the work plan)."""
+    reported = [m for m, v in enumerate(curve.actual[:up_to_month], start=1) if v is not None]
+    return bool(reported) and reported[-1] in curve.slipping
+
+
+def schedules(plan, projects: list[Project]) -> dict[int, SCurve]:
+    """The S-curve of each project (as s_curve draws it), in a fixed number of queries:
+    for lists of many projects. The caller shows only projects the user may see."""
+    steps: dict[int, list] = defaultdict(list)
+    for step in WorkStep.objects.filter(project__in=[p.pk for p in projects]).order_by("project_id", "number"):
+        steps[step.project_id].append(step)
+    entries: dict[int, list] = defaultdict(list)
+    for entry in official_month_entries(plan, [p.pk for p in projects]):
+        entries[entry.project_id].append(entry)
+    return {p.pk: _curve(p, steps[p.pk], entries[p.pk]) for p in projects}
 
 
 @dataclass
@@ -104,6 +127,11 @@ class _Disbursements:
         ex = execution([(budget, self.at(pk, up_to_month)) for pk, budget in members])
         quarters = [execution([(ex.allocated, sum((self.at(pk, q) for pk, _b in members), Decimal(0)))]).percent for q in quarter_ends]
         return ExecutionRow(label, ex, quarters)
+
+
+def disbursements(plan) -> _Disbursements:
+    """The plan's disbursements to date (`.at(project_id, month)`), in one query."""
+    return _Disbursements(plan)
 
 
 def _quarter_ends(up_to_month: int) -> list[int]:
