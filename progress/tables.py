@@ -47,7 +47,8 @@ class NumberColumn(tables.Column):
 
 
 def _name_link(url: str, name: str, code: str = "") -> str:
-    return format_html('<a href="{}">{}</a>', url, f"{code} {name}".strip())
+    """A name with its code as a link, the digits in Thai like the rest of the table."""
+    return format_html('<a href="{}">{}</a>', url, to_thai_digits(f"{code} {name}".strip()))
 
 
 # -- status -------------------------------------------------------------------------------
