@@ -400,7 +400,9 @@ def review(request):
     rows = [r for r in selectors.rows_for(plan, period, selectors.items_for(plan, period)) if r.state != State.NOT_STARTED]
     filterset = ReviewFilter(request.GET, plan=plan)
     shown = filterset.keep(rows)
-    table = ReviewTable(shown)
+    only_unusual = request.GET.get("unusual") == "1"
+    table = ReviewTable(shown, empty_text=_("No unusual results waiting for your check.") if only_unusual
+                        else None if rows else _("No reports for this period yet."))
     fmt = lists.export_format(request)
     if fmt:
         return lists.export(request, table, fmt, _list_filename("review", plan, period))
@@ -411,7 +413,7 @@ def review(request):
     return render(request, "progress/review.html", {
         "plan": plan, "period": period, "periods": periods, "table": lists.paginate(request, table), "filter": filterset,
         "keep": [("plan", plan.pk), ("period", period.pk)], "export_links": lists.export_links(request, plan=plan.pk, period=period.pk),
-        "rows": shown, "flagged_count": len(flagged), "only_unusual": request.GET.get("unusual") == "1",
+        "rows": shown, "flagged_count": len(flagged), "only_unusual": only_unusual,
         "locked": selectors.is_period_locked(plan, period), "reopen_form": ReopenForm(),
         "endorsed": sum(1 for r in rows if r.state == State.ENDORSED),
         "requests": requests, "period_requests": [r for r in requests if r.period_id == period.pk],
