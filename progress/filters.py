@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators.calculations import Status
 from indicators.models import Indicator
+from kpiplan.lib.thai import to_ascii_digits, to_thai_digits
 from kpiplan.lists import RowFilterSet
 from plans.models import Division, StrategyNode
 from projects.models import Project
@@ -83,8 +84,14 @@ class StatusFilter(_DivisionFilterSet):
         return queryset.filter(node_id__in=descendants(self.nodes, value.pk))
 
     def text(self, queryset, name, value):
+        """Words of the name or the code, typed in Thai or Arabic digits alike."""
         value = value.strip()
-        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value)) if value else queryset
+        if not value:
+            return queryset
+        found = Q()
+        for variant in {value, to_ascii_digits(value), to_thai_digits(value)}:
+            found |= Q(name__icontains=variant) | Q(code__icontains=variant)
+        return queryset.filter(found)
 
 
 def _division_of(row, value) -> bool:

@@ -109,6 +109,10 @@ def test_it_filters_the_status_list_by_division_and_text(client, cast, period):
     assert sorted(listed(response)) == sorted(s.indicator.pk for s in statuses if s.indicator.division_id == cast.division.pk)
     response = client.get(reverse("progress:status"), {"period": period.pk, "q": "ไฟฟ้าแสงสว่าง"})
     assert listed(response) == [s.indicator.pk for s in statuses if "ไฟฟ้าแสงสว่าง" in s.indicator.name] != []
+    # A code typed in Thai digits finds the code stored in Arabic ones.
+    lamps = Indicator.objects.get(plan=cast.plan, key="okr:1.1.03")
+    assert lamps.code == "1.1.03"
+    assert listed(client.get(reverse("progress:status"), {"period": period.pk, "q": "๑.๑.๐๓"})) == [lamps.pk]
 
 
 def test_a_division_of_another_organization_filters_nothing_and_says_so(client, cast, period):
