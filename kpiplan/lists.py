@@ -12,6 +12,7 @@ queryset with the database filters as usual and keeps the rows of the computed o
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 import django_filters
 import tablib
@@ -81,9 +82,10 @@ def export(request, table, fmt: str, filename: str) -> HttpResponse:
 
 
 def _plain(value):
+    """Numbers stay numbers (a spreadsheet can add them up); anything else is its text."""
     if value is None:
         return ""
-    if isinstance(value, (int, float, str)) or type(value).__name__ == "Decimal":
+    if isinstance(value, (int, float, str, Decimal)):
         return value
     return str(value)
 
