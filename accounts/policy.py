@@ -240,6 +240,7 @@ PERMISSIONS: dict[str, Callable[..., bool]] = {
     "progress.own_work": has_own_work,
     "progress.lands_on_own_work": lands_on_own_work,
     "progress.assess": can_assess,
+    "progress.list_items": lambda user, obj=None: can_oversee(user) or is_division_member(user),
     "plans.check": can_check_plans,
     "plans.import": can_import_plan,
     "admin.change_reference": lambda user, obj=None: sees_all_organizations(user),
@@ -277,6 +278,17 @@ def _own_organization(queryset, user):
     if organization is None:
         return queryset.none()
     return queryset.for_organization(organization)
+
+
+def visible_items(queryset, user):
+    """Indicators or projects listed for `user` (can_view_item row by row): the
+    organization's for those who oversee it, the own division's for staff and heads."""
+    queryset = scope_to_user(queryset, user)
+    if can_oversee(user):
+        return queryset
+    if not is_division_member(user):
+        return queryset.none()
+    return queryset.filter(division_id=user_division(user).pk)
 
 
 def _report_path(model) -> str | None:

@@ -11,4 +11,5 @@ def navigation(request):
         "my_work": policy.allowed(user, "progress.own_work"),
         "review": policy.allowed(user, "progress.review"),
         "oversee": policy.allowed(user, "progress.oversee"),
+        "projects": policy.allowed(user, "progress.list_items"),
     }}

@@ -133,6 +133,11 @@ class _Disbursements:
         return ExecutionRow(label, ex, quarters)
 
 
+def disbursements(plan) -> _Disbursements:
+    """The plan's disbursements to date (`.at(project_id, month)`), in one query."""
+    return _Disbursements(plan)
+
+
 def _quarter_ends(up_to_month: int) -> list[int]:
     return [m for m in (3, 6, 9, 12) if m <= up_to_month] or [up_to_month]
 

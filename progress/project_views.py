@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -5,7 +7,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from accounts import policy
 from accounts.policy import can_oversee, reads_all_organizations, scope_to_user
+from kpiplan import lists
 from kpiplan.lib.charts import s_curve_svg
 from projects.models import Project
 
@@ -74,4 +78,38 @@ def city(request):
         "plan": plan, "period": period, "periods": periods, "all_districts": plans is None, "hide_plan_choice": True,
         "rows": city_rollup(plan.fiscal_year_id, period, plans),
         "completeness": city_completeness(plan.fiscal_year_id, period, plans),
+    })
+
+
+@login_required
+def project_list(request):
+    """The plan's projects with their budget and whether they are behind schedule at the
+    chosen month: the organization's for those who oversee it, the own division's for
+    staff and heads (accounts.policy.visible_items)."""
+    from .budget import disbursements, s_curves
+    from .filters import ProjectFilter
+    from .tables import ProjectRow, ProjectTable
+
+    if not policy.allowed(request.user, "progress.list_items"):
+        raise PermissionDenied
+    plan = current_plan(request.user, request.GET.get("plan"))
+    if plan is None:
+        raise Http404
+    period, periods = pick_period(plan, request.GET.get("period"))
+    month = period.last_month
+    projects = policy.visible_items(Project.objects.filter(plan=plan).budget_lines(), request.user)
+    filterset = ProjectFilter(request.GET, plan=plan, queryset=projects, divisions=can_oversee(request.user))
+    found = list(filterset.qs.select_related("plan", "division").order_by("section", "order"))
+    curves = s_curves(plan, found)
+    paid = disbursements(plan)
+    rows = filterset.keep(ProjectRow(p, p.budget or Decimal(0), paid.at(p.pk, month), curves[p.pk].behind_at(month))
+                          for p in found)
+    table = ProjectTable(rows)
+    fmt = lists.export_format(request)
+    if fmt:
+        return lists.export(request, table, fmt, f"projects-{plan.fiscal_year_id}-{period.kind}-{period.number:02d}")
+    return render(request, "projects/list.html", {
+        "plan": plan, "period": period, "periods": [p for p in periods if p.kind == "month"], "rows": rows,
+        "behind": sum(1 for r in rows if r.behind), "table": lists.paginate(request, table), "filter": filterset,
+        "keep": [("plan", plan.pk), ("period", period.pk)], "export_links": lists.export_links(request, plan=plan.pk, period=period.pk),
     })

@@ -175,10 +175,13 @@ class DivisionCompleteness:
     missing: list[str] = field(default_factory=list)
 
 
-def completeness(plan: Plan, period: Period, today: datetime.date | None = None) -> list[DivisionCompleteness]:
+def completeness(plan: Plan, period: Period, today: datetime.date | None = None,
+                 rows: list[Row] | None = None) -> list[DivisionCompleteness]:
+    """Per division, the period's due reports counted by state (`rows`: the
+    organization's rows_for the period, when the caller has them already)."""
     today = today or timezone.localdate()
-    items = items_for(plan, period)
-    rows = rows_for(plan, period, items, today)
+    if rows is None:
+        rows = rows_for(plan, period, items_for(plan, period), today)
     return _tally(period, rows, Division.objects.filter(organization_id=plan.organization_id))
 
 

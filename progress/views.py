@@ -16,6 +16,7 @@ from accounts import policy
 from accounts.policy import can_oversee, scope_to_user
 from accounts.roles import user_division, user_organization
 from indicators.models import Indicator
+from kpiplan import lists
 from kpiplan.lib.thai import to_thai_digits
 from kpiplan.uploads import PendingUploads
 from plans.models import Period
@@ -403,22 +404,38 @@ def approve_all(request, period_id: int):
 
 @login_required
 def review(request):
+    from .filters import ReviewFilter
+    from .tables import ReviewTable
+
     plan, period, periods = selectors.plan_and_period(request)
     if not is_planner_of(request.user, plan):
         raise PermissionDenied
     rows = [r for r in selectors.rows_for(plan, period, selectors.items_for(plan, period)) if r.state != State.NOT_STARTED]
+    filterset = ReviewFilter(request.GET, plan=plan)
+    shown = filterset.keep(rows)
+    only_unusual = request.GET.get("unusual") == "1"
+    table = ReviewTable(shown, empty_text=_("No unusual results waiting for your check.") if only_unusual
+                        else None if rows else _("No reports for this period yet."))
+    fmt = lists.export_format(request)
+    if fmt:
+        return lists.export(request, table, fmt, _list_filename("review", plan, period))
     requests = list(ReopenRequest.objects.filter(organization_id=plan.organization_id).open()
                     .select_related("period", "division", "requested_by").order_by("period", "created_at"))
     # Unusual results the divisions confirmed in writing, until the planner verifies them.
     flagged = [r for r in rows if r.entry.value_flagged]
-    only_unusual = request.GET.get("unusual") == "1"
     return render(request, "progress/review.html", {
-        "plan": plan, "period": period, "periods": periods, "rows": flagged if only_unusual else rows,
-        "flagged_count": len(flagged), "only_unusual": only_unusual,
+        "plan": plan, "period": period, "periods": periods, "table": lists.paginate(request, table), "filter": filterset,
+        "keep": [("plan", plan.pk), ("period", period.pk)], "export_links": lists.export_links(request, plan=plan.pk, period=period.pk),
+        "rows": shown, "flagged_count": len(flagged), "only_unusual": only_unusual,
         "locked": selectors.is_period_locked(plan, period), "reopen_form": ReopenForm(),
         "endorsed": sum(1 for r in rows if r.state == State.ENDORSED),
         "requests": requests, "period_requests": [r for r in requests if r.period_id == period.pk],
     })
+
+
+def _list_filename(name: str, plan, period) -> str:
+    """An export's file name with the plan's year and the period: status-2567-month-03."""
+    return f"{name}-{plan.fiscal_year_id}-{period.kind}-{period.number:02d}"
 
 
 def _verify_rows(rows, formset):
@@ -587,15 +604,28 @@ def reopen_request(request, period_id: int):
 
 @login_required
 def completeness(request):
+    """Per division, the period's due reports counted by state; below, every due item
+    with its report's state (filters: division, state)."""
+    from .filters import CompletenessFilter
+    from .tables import CompletenessTable
+
     if not can_oversee(request.user):
         raise PermissionDenied
     plan, period, periods = selectors.plan_and_period(request)
-    summaries = selectors.completeness(plan, period)
+    rows = selectors.rows_for(plan, period, selectors.items_for(plan, period))
+    filterset = CompletenessFilter(request.GET, plan=plan)
+    table = CompletenessTable(filterset.keep(rows))
+    fmt = lists.export_format(request)
+    if fmt:
+        return lists.export(request, table, fmt, _list_filename("completeness", plan, period))
+    summaries = selectors.completeness(plan, period, rows=rows)
     totals = {key: sum(getattr(s, key) for s in summaries) for key in ("due", "reported", "submitted", "approved", "late")}
     return render(request, "progress/completeness.html", {
         "plan": plan, "period": period, "periods": periods, "summaries": summaries, "totals": totals,
         "is_planner": is_planner_of(request.user, plan), "locked": selectors.is_period_locked(plan, period),
         "may_request": policy.allowed(request.user, "organization.same", plan),
+        "table": lists.paginate(request, table), "filter": filterset,
+        "keep": [("plan", plan.pk), ("period", period.pk)], "export_links": lists.export_links(request, plan=plan.pk, period=period.pk),
     })
 
 
@@ -634,19 +664,34 @@ def evidence_delete(request, evidence_id: int):
 
 @login_required
 def status_overview(request):
-    """Achievement and status of every indicator for the period, rolled up."""
+    """Achievement and status of every indicator for the period, rolled up; below, the
+    indicators as a table (filters: division, strategy element with what is below it,
+    status, text)."""
+    from plans.models import Division, StrategyNode
+
+    from .filters import StatusFilter
     from .status import indicator_statuses, is_overdue, rolled_up, status_counts
+    from .tables import StatusTable, status_rows
 
     if not can_oversee(request.user):
         raise PermissionDenied
     plan, period, periods = selectors.plan_and_period(request)
     statuses = indicator_statuses(plan, period)
+    filterset = StatusFilter(request.GET, plan=plan, nodes=list(StrategyNode.objects.filter(plan=plan)))
+    wanted = set(filterset.qs.values_list("pk", flat=True))
+    divisions = Division.objects.filter(organization_id=plan.organization_id).in_bulk()
+    table = StatusTable(filterset.keep(r for r in status_rows(statuses, divisions) if r.status.indicator.pk in wanted))
+    fmt = lists.export_format(request)
+    if fmt:
+        return lists.export(request, table, fmt, _list_filename("status", plan, period))
     overdue = is_overdue(plan, period)
     nodes, overall = rolled_up(plan, statuses, overdue=overdue)
     return render(request, "progress/status.html", {
         "plan": plan, "period": period, "periods": periods, "nodes": nodes, "overall": overall, "statuses": statuses,
         "counts": status_counts(statuses), "overdue": overdue, "due": selectors.due_date(plan, period),
         "locked": selectors.is_period_locked(plan, period),
+        "table": lists.paginate(request, table), "filter": filterset,
+        "keep": [("plan", plan.pk), ("period", period.pk)], "export_links": lists.export_links(request, plan=plan.pk, period=period.pk),
     })
 
 

@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from plans.models import Division, Period
@@ -16,8 +18,6 @@ from . import registry
 from .models import ReportFile
 from .services import can_read_report_file, report_request
 from .views import report_params
-
-MY_REPORTS_SHOWN = 50
 
 
 def _get_report_file_for_user(user, report_file_id: int) -> ReportFile:
@@ -91,8 +91,27 @@ def report_file_download(request, report_file_id: int):
 
 @login_required
 def my_reports(request):
-    report_files = list(ReportFile.objects.filter(requested_by=request.user).select_related("plan__organization")
-                        [:MY_REPORTS_SHOWN])
+    """The reports one asked for (kind, state filters), newest first."""
+    from kpiplan import lists
+
+    from .filters import ReportFileFilter
+    from .tables import ReportFileTable
+
+    filterset = ReportFileFilter(request.GET, queryset=ReportFile.objects.filter(requested_by=request.user)
+                                 .select_related("plan__organization"))
+    report_files = list(filterset.qs)
     periods, divisions = _lookups(report_files)
-    rows = [{"report_file": rf, **_describe(rf, periods, divisions), "expired": rf.is_expired()} for rf in report_files]
-    return render(request, "reports/files.html", {"rows": rows})
+    rows = []
+    for rf in report_files:
+        row = {"report_file": rf, **_describe(rf, periods, divisions), "expired": rf.is_expired()}
+        row["state"] = "expired" if row["expired"] else rf.status
+        row["state_label"] = _("Expired") if row["expired"] else rf.get_status_display()
+        rows.append(row)
+    table = ReportFileTable(rows)
+    fmt = lists.export_format(request)
+    if fmt:
+        return lists.export(request, table, fmt, f"my-reports-{timezone.localdate():%Y-%m-%d}")
+    return render(request, "reports/files.html", {
+        "table": lists.paginate(request, table), "filter": filterset, "keep": [], "rows": rows, "any": bool(rows) or bool(request.GET),
+        "export_links": lists.export_links(request),
+    })
