@@ -17,6 +17,7 @@ from plans.models import Period
 from projects.calculations import disbursed_to_date, execution, planned_disbursement
 from projects.models import Project
 
+from .budget import planned_share
 from .models import EDITABLE_STATES, Assessment, Evidence, ProgressEntry
 from .selectors import histories_for
 from .services import Item, can_edit_item, can_view_content, can_view_item
@@ -140,9 +141,10 @@ def project_reading(user, project: Project, curve, today: datetime.date | None =
     reports = reports_of(user, entries) if readable else {}
     official = {e.period.number: e.disbursed for e in entries if e.state not in EDITABLE_STATES}
     paid = disbursed_to_date([official.get(n) for n in range(1, 13)]) if readable else [None] * 12
-    # Without work steps or a budget there is no plan to pay against.
-    planned = (planned_disbursement(project.budget, curve.planned) if project.budget and not curve.reported
-               else [None] * 12)
+    # The dashboard's planned disbursement (budget.planned_share): along the work plan, or
+    # at an even pace without work steps; without a budget there is nothing to pay.
+    planned = (planned_disbursement(project.budget, [planned_share(curve, n) * 100 for n in range(1, 13)])
+               if project.budget else [None] * 12)
     money = []
     for i, label in enumerate(curve.labels):
         money.append(MonthMoney(label, planned[i], paid[i],

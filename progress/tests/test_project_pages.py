@@ -141,6 +141,7 @@ def test_project_page_query_count_does_not_grow_with_reports(client, cast, clerk
 # -- issue 13: disbursement by month, the divisions' words, links to the indicators ----
 
 def test_disbursement_by_month_is_planned_from_the_work_plan_and_paid_from_reports(client, cast, real_plan, clerk, traffy):
+    from progress.budget import planned_share
     from progress.reading import project_reading
     from projects.calculations import planned_disbursement
 
@@ -150,8 +151,12 @@ def test_disbursement_by_month_is_planned_from_the_work_plan_and_paid_from_repor
     report_steps(real_plan, clerk, traffy, 4, [], disbursed=Decimal("2500.50"))
     curve = s_curve(traffy)
     reading = project_reading(cast.executive, traffy, curve)
-    assert [m.planned for m in reading.money] == planned_disbursement(traffy.budget, curve.planned)
-    assert reading.money[2].planned == Decimal("17500.00")  # 7 % of 250,000 planned by December
+    # the dashboard's planned share: the work plan's curve over its total weight (49 for Traffy)
+    assert [m.planned for m in reading.money] == planned_disbursement(
+        traffy.budget, [planned_share(curve, n) * 100 for n in range(1, 13)])
+    assert curve.planned[2] == 7 and curve.weights_total == 49
+    assert reading.money[2].planned == Decimal("35714.29")  # 7/49 of 250,000 planned by December
+    assert reading.money[11].planned == traffy.budget  # all of it by September
     paid = budget_execution(real_plan, 4)
     row = next(r for r in paid["projects"] if r.project.pk == traffy.pk)
     assert [m.disbursed for m in reading.money][:5] == [None, Decimal("1000"), Decimal("1000"), Decimal("2500.50"), None]
