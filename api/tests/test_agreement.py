@@ -19,7 +19,7 @@ def test_status_page_and_api_agree(client, cast, period, road_item):
     api = client.get(f"/api/indicators/{road_item.obj.pk}/status/", {"period": period.pk}).json()
     assert api["achievement"] == "25.00" and api["status"] == "on_track"
     page = client.get(reverse("progress:status"), {"period": period.pk}).content.decode()
-    row = page.split(str(road_item.obj))[1].split("</tr>")[0]
+    row = page.split(road_item.obj.name)[1].split("</tr>")[0]  # the indicator's row of the status table
     assert format_number(Decimal(api["achievement"]), thai=True) in row  # ๒๕
     assert "status-on_track" in row
 
