@@ -119,6 +119,11 @@ class ProgressEntry(models.Model):
             models.CheckConstraint(condition=Q(disbursed__isnull=True) | Q(disbursed__gte=0), name="progress_disbursed_nonneg"),
             models.CheckConstraint(condition=~Q(state="not_started"), name="progress_stored_has_state"),
         ]
+        indexes = [
+            # The newest change of any report, read by progress.versions.year_version for
+            # every city view: a lookup rather than a scan of every report.
+            models.Index(fields=["updated_at"], name="progress_entry_updated"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.item} — {self.period}"

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -14,8 +15,10 @@ from kpiplan.lib.charts import s_curve_svg
 from projects.models import Project
 
 from .budget import budget_execution, s_curve
+from .caching import cached_html
 from .reading import project_reading
 from .selectors import current_plan, pick_period, plan_and_period
+from .versions import year_version
 
 
 def _get_project_for_user(user, project_id: int) -> Project:
@@ -74,10 +77,18 @@ def city(request):
         raise PermissionDenied
     plan, period, periods = plan_and_period(request)
     plans = None if reads_all_organizations(request.user) else [plan]
-    return render(request, "projects/city.html", {
-        "plan": plan, "period": period, "periods": periods, "all_districts": plans is None, "hide_plan_choice": True,
-        "rows": city_rollup(plan.fiscal_year_id, period, plans),
-        "completeness": city_completeness(plan.fiscal_year_id, period, plans),
+
+    def build() -> str:
+        return render_to_string("projects/city.html", {
+            "plan": plan, "period": period, "all_districts": plans is None,
+            "rows": city_rollup(plan.fiscal_year_id, period, plans),
+            "completeness": city_completeness(plan.fiscal_year_id, period, plans),
+        })
+
+    scope = "all" if plans is None else plan.pk
+    return render(request, "projects/city_page.html", {
+        "plan": plan, "period": period, "periods": periods, "hide_plan_choice": True,
+        "body": cached_html("city", (period.pk, scope), year_version(plan.fiscal_year_id), build),
     })
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import connection
 from django.db.models import Count, Max, Sum
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -82,3 +83,16 @@ def plan_version(plan: Plan) -> str:
     return "-".join(str(part) for part in (
         plan.pk, plan.data_changed_at.timestamp(), reports["n"], newest.timestamp() if newest else 0, reports["versions"] or 0,
     ))
+
+
+def year_version(fiscal_year: int) -> str:
+    """One query, for pages across organizations (the city view): the year's plans'
+    count and newest stamp (a plan added, deleted or its data changed) and the newest
+    change of any report (an index on `updated_at` makes it a lookup; no path deletes a
+    report but with its plan's data, which stamps the plan)."""
+    plans, reports = Plan._meta.db_table, ProgressEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), MAX(data_changed_at), (SELECT MAX(updated_at) FROM {reports}) "  # noqa: S608 - table names
+                       f"FROM {plans} WHERE fiscal_year_id = %s", [fiscal_year])
+        count, changed, newest = cursor.fetchone()
+    return "-".join(str(part) for part in (fiscal_year, count, changed, newest))

@@ -11,10 +11,11 @@ from django.utils.http import content_disposition_header
 
 from accounts.policy import can_oversee
 from plans.models import Division, Period
+from progress.caching import cached_html
 from progress.selectors import plan_and_period
+from progress.versions import plan_version
 
 from . import registry
-from .caching import cached_part
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -95,5 +96,5 @@ def dashboard(request):
     month = next((p for p in periods if p.kind == Period.Kind.MONTH and p.number == period.last_month), period)
     return render(request, "reports/dashboard_page.html", {
         "plan": plan, "period": period, "periods": periods, "month": month,
-        "body": cached_part("dashboard", plan, period, build),
+        "body": cached_html("dashboard", (period.pk,), plan_version(plan), build),
     })

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -167,14 +168,17 @@ def test_query_count_is_the_same_at_1_and_at_12_organizations(client, real_plan,
     url = reverse("projects:city")
     params = {"plan": real_plan.pk, "period": period.pk}
     client.get(url, params)  # warm: sessions, content types
-    # session, user, groups (policy); plan; periods (the chosen one among them); links; district figures:
-    # reports, city targets, table ง rows, measures; completeness: plans, due periods, indicator
-    # counts, budget-line counts, submitted counts; the profile (page header)
-    with django_assert_num_queries(16) as one:
+    cache.clear()  # the page is built, not served from the cache
+    # session, user, groups (policy), profile; plan; periods (the chosen one among them); the
+    # year's data version; links; district figures: reports, city targets, table ง rows,
+    # measures; completeness: plans, due periods, indicator counts, budget-line counts,
+    # submitted counts
+    with django_assert_num_queries(17) as one:
         response = client.get(url, params)
     assert len(response.context["completeness"]) == 1
     for n in range(12):
         add_district(f"สำนักงานเขตทดสอบ{n:02d}", f"509900{n:02d}", f"{n + 1},๐๐๐ ต้น", Decimal(100 * n), period)
+    cache.clear()
     with django_assert_num_queries(len(one.captured_queries)):
         response = client.get(url, params)
     assert len(response.context["completeness"]) == 13
@@ -190,10 +194,29 @@ def test_query_count_is_the_same_with_ten_full_synthetic_districts(client, real_
     url = reverse("projects:city")
     params = {"plan": real_plan.pk, "period": period.pk}
     client.get(url, params)
+    cache.clear()
     with CaptureQueriesContext(connection) as one:
         client.get(url, params)
     call_command("generate_city", organizations=10, years=1, seed=3, verbosity=0)
+    cache.clear()
     with CaptureQueriesContext(connection) as eleven:
         response = client.get(url, params)
     assert len(response.context["completeness"]) == 11
-    assert len(eleven) == len(one) == 16
+    assert len(eleven) == len(one) == 17
+
+
+def test_a_second_look_is_served_from_the_cache_until_a_district_reports(client, real_plan, period):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(make_user("city", roles.CITY_EXECUTIVE))
+    url = reverse("projects:city")
+    params = {"plan": real_plan.pk, "period": period.pk}
+    first = client.get(url, params)
+    with CaptureQueriesContext(connection) as again:
+        second = client.get(url, params)
+    assert len(again) <= 8  # session, user, groups, profile, plan, periods, the year's version
+    assert second.context["body"] == first.context["body"]
+    add_district("สำนักงานเขตบางบอน", "50500000", "4,321 ต้น", Decimal(4321), period)  # a district reports
+    third = client.get(url, params).content.decode()
+    assert "สำนักงานเขตบางบอน" in third and "๔,๓๒๑" in third

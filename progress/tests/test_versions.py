@@ -56,3 +56,17 @@ def test_it_is_one_query(real_plan, django_assert_num_queries):
     plan = Plan.objects.get(pk=real_plan.pk)
     with django_assert_num_queries(1):  # the reports' aggregate; the stamp came with the plan
         plan_version(plan)
+
+
+def test_the_years_version_changes_with_any_districts_report_or_plan_data(cast, road_item, period, django_assert_num_queries):
+    from progress.versions import year_version
+
+    with django_assert_num_queries(1):
+        before = year_version(2567)
+    data = {"value": Decimal(3), "narrative": "ล้างท่อ"}
+    entry_save(user=cast.staff, plan=cast.plan, period=period, item=road_item, data=data, version=None)
+    after_report = year_version(2567)
+    assert after_report != before
+    other = Plan.objects.get(pk=cast.other_plan.pk)
+    Division.objects.create(organization=other.organization, name="ฝ่ายใหม่")  # another district's plan data
+    assert year_version(2567) != after_report
