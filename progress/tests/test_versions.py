@@ -4,10 +4,11 @@ change with every change a page could show, and not with another plan's changes.
 from decimal import Decimal
 
 from indicators.models import Indicator, IndicatorTarget
-from plans.models import Division, Plan
+from plans.models import Division, FiscalYear, Plan
 from progress.models import ProgressEntry
 from progress.services import entry_save
 from progress.versions import plan_version
+from tests.factories import OrganizationFactory, PlanFactory
 
 
 def test_it_changes_when_an_indicator_target_changes(real_plan):
@@ -67,6 +68,8 @@ def test_the_years_version_changes_with_any_districts_report_or_plan_data(cast, 
     entry_save(user=cast.staff, plan=cast.plan, period=period, item=road_item, data=data, version=None)
     after_report = year_version(2567)
     assert after_report != before
-    other = Plan.objects.get(pk=cast.other_plan.pk)
-    Division.objects.create(organization=other.organization, name="ฝ่ายใหม่")  # another district's plan data
-    assert year_version(2567) != after_report
+    other = PlanFactory(organization=OrganizationFactory(short_name="สนข.บางบอน"), fiscal_year=FiscalYear.ensure(2567))
+    with_other = year_version(2567)
+    assert with_other != after_report  # a district's plan added
+    Division.objects.create(organization=other.organization, name="ฝ่ายใหม่")  # its plan data changed
+    assert year_version(2567) != with_other
