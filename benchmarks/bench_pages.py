@@ -103,6 +103,7 @@ def main():
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8031)
+    parser.add_argument("--no-cache", action="store_true", help="build every page (what a cache miss costs)")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to the PostgreSQL database generate_city filled.")
@@ -130,7 +131,8 @@ def main():
     port = args.port
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.bench_site", "DEBUG": "0",
-           "ALLOWED_HOSTS": "127.0.0.1", "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0"}
+           "ALLOWED_HOSTS": "127.0.0.1", "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0",
+           **({"KPIPLAN_BENCH_NO_CACHE": "1"} if args.no_cache else {})}
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "kpiplan.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
          "--log-level", "warning"], cwd=ROOT, env=env)
@@ -169,7 +171,8 @@ def main():
             if round_ >= 5:
                 sql_times.append((time.perf_counter() - start) * 1000)
 
-    print(f"{organizations} organizations; {args.requests} requests per page, {args.workers} gunicorn workers")
+    print(f"{organizations} organizations; {args.requests} requests per page, {args.workers} gunicorn workers"
+          f"{'; no cache' if args.no_cache else ''}")
     print(f"{'page':<34}{'p50 ms':>9}{'p90 ms':>9}")
     for name, values in times.items():
         print(f"{name:<34}{statistics.median(values):>9.1f}{_p(values, 0.9):>9.1f}")

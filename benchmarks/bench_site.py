@@ -2,12 +2,15 @@
 (plus an empty view) and a Server-Timing header with the time the
 request spent inside Django. Nothing in production imports this module."""
 
+import os
 import time
 
 from kpiplan.settings import *  # noqa: F403
 from kpiplan.settings import MIDDLEWARE
 
 ROOT_URLCONF = "benchmarks.bench_urls"
+if os.environ.get("KPIPLAN_BENCH_NO_CACHE"):  # measure what building the pages costs
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 MIDDLEWARE = ["benchmarks.bench_site.ServerTiming", *MIDDLEWARE]
 
 

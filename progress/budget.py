@@ -23,14 +23,6 @@ from projects.models import Project
 from .models import ProgressEntry
 
 
-def official_month_entries(plan, projects):
-    """Submitted or later monthly reports of these projects (drafts are the division's own)."""
-    return (
-        ProgressEntry.objects.filter(plan=plan, project__in=projects, period__kind=Period.Kind.MONTH)
-        .official().select_related("period").prefetch_related("steps_done")
-    )
-
-
 @dataclass
 class SCurve:
     planned: list[Decimal]
@@ -62,8 +54,8 @@ def s_curve(project: Project, user=None) -> SCurve:
     from .services import Item, can_view_item
 
     visible = user is None or can_view_item(user, project.plan, Item("project", project))
-    entries = official_month_entries(project.plan, [project]) if visible else []
-    return _curve(project, list(project.work_steps.all()), entries)
+    reports = _month_reports(project.plan, [project]).get(project.pk, []) if visible else []
+    return _curve(project, list(project.work_steps.all()), reports)
 
 
 def s_curves(plan, projects) -> dict[int, SCurve]:
@@ -75,22 +67,44 @@ def s_curves(plan, projects) -> dict[int, SCurve]:
     steps: dict[int, list] = defaultdict(list)
     for step in WorkStep.objects.filter(project__in=projects).order_by("project_id", "number"):
         steps[step.project_id].append(step)
-    entries: dict[int, list[ProgressEntry]] = defaultdict(list)
-    for entry in official_month_entries(plan, projects):
-        entries[entry.project_id].append(entry)
-    return {p.pk: _curve(p, steps.get(p.pk, []), entries.get(p.pk, []), plan.fiscal_year_id) for p in projects}
+    reports = _month_reports(plan, projects)
+    return {p.pk: _curve(p, steps.get(p.pk, []), reports.get(p.pk, []), plan.fiscal_year_id) for p in projects}
 
 
-def _curve(project: Project, steps: list, entries, fiscal_year: int | None = None) -> SCurve:
+@dataclass(frozen=True)
+class _MonthReport:
+    month: int
+    percent_complete: Decimal | None
+    steps_done: tuple[int, ...]
+
+
+def _month_reports(plan, projects) -> dict[int, list[_MonthReport]]:
+    """The official monthly reports of these projects as the S-curve reads them (month,
+    percent complete, steps done), by project: two queries of plain values, however many
+    reports (a city-sized plan's dashboard reads a thousand)."""
+    rows = list(ProgressEntry.objects.filter(plan=plan, project__in=projects, period__kind=Period.Kind.MONTH).official()
+                .values_list("pk", "project_id", "period__number", "percent_complete"))
+    done: dict[int, list[int]] = defaultdict(list)
+    through = ProgressEntry.steps_done.through
+    for entry_id, step_id in through.objects.filter(progressentry_id__in=[r[0] for r in rows]).values_list(
+            "progressentry_id", "workstep_id"):
+        done[entry_id].append(step_id)
+    reports: dict[int, list[_MonthReport]] = defaultdict(list)
+    for pk, project_id, month, percent in rows:
+        reports[project_id].append(_MonthReport(month, percent, tuple(done.get(pk, ()))))
+    return reports
+
+
+def _curve(project: Project, steps: list, reports: list[_MonthReport], fiscal_year: int | None = None) -> SCurve:
     """The S-curve of one project from its work steps and its official monthly reports."""
     planned = planned_cumulative([Step(s.weight or Decimal(0), tuple(s.months)) for s in steps])
     by_month: list[Decimal | None] = [None] * 12
     weight = {s.pk: s.weight or Decimal(0) for s in steps}
-    for entry in entries:
+    for report in reports:
         if steps:
-            by_month[entry.period.number - 1] = sum((weight.get(s.pk, Decimal(0)) for s in entry.steps_done.all()), Decimal(0))
+            by_month[report.month - 1] = sum((weight.get(pk, Decimal(0)) for pk in report.steps_done), Decimal(0))
         else:
-            by_month[entry.period.number - 1] = entry.percent_complete
+            by_month[report.month - 1] = report.percent_complete
     actual = actual_cumulative(by_month) if steps else reported_curve(by_month)
     labels = [m.abbr_th for m in fiscal_months(fiscal_year or project.plan.fiscal_year_id)]
     return SCurve(planned, actual, slippage(planned, actual) if steps else [], labels,

@@ -194,7 +194,11 @@ def completeness_by_month(plan: Plan, months: list[Period], today: datetime.date
     if not months:
         return {}
     items = items_for(plan, months[0])  # what a month holds is the same every month
-    entries = _entries_by_item(plan, months, items)
+    # The tally needs each report's state only: plain tuples, not reports with their
+    # evidence (a city-sized year has thousands).
+    states = {(period_id, "indicator", indicator_id) if indicator_id else (period_id, "project", project_id): state
+              for period_id, indicator_id, project_id, state in ProgressEntry.objects.filter(plan=plan, period__in=months)
+              .values_list("period_id", "indicator_id", "project_id", "state")}
     divisions = list(Division.objects.filter(organization_id=plan.organization_id))
     result = {}
     for month in months:
@@ -202,12 +206,10 @@ def completeness_by_month(plan: Plan, months: list[Period], today: datetime.date
         for item in items:
             if _frequency(item) != month.kind:
                 continue
-            entry = entries.get((month.pk, item.kind, item.obj.pk))
-            state = entry.state if entry else State.NOT_STARTED
+            state = states.get((month.pk, item.kind, item.obj.pk), State.NOT_STARTED)
             due = due_date(plan, month)
-            rows.append(Row(item=item, period=month, entry=entry, previous=None, state=state, state_label=State(state).label,
-                            due=due, overdue=state in EDITABLE_STATES and today > due, target="",
-                            evidence_count=len(entry.evidence.all()) if entry else 0))
+            rows.append(Row(item=item, period=month, entry=None, previous=None, state=state, state_label=State(state).label,
+                            due=due, overdue=state in EDITABLE_STATES and today > due, target=""))
         result[month.number] = _tally(month, rows, divisions)
     return result
 
