@@ -4,8 +4,9 @@ dashboard, the city view) are kept as HTML, keyed on their data's version
 overdue changes at midnight). A change to the data makes a new key, so a cached part is
 never older than the data it shows; old keys simply expire.
 
-The cache is Django's default (settings.CACHES: memory of each server process unless a
-deployment configures a shared one). A part is the same for everyone who may read it,
+The cache is Django's default (settings.CACHES: memory of each server process, emptied
+when it restarts; a deployment that shares a cache across releases sets a new
+CACHES KEY_PREFIX or VERSION per release, since the keys do not know the templates). A part is the same for everyone who may read it,
 so the caller leaves out of it anything that depends on who is looking (the period
 picker, the header) and puts the reader's scope in `parts`."""
 
