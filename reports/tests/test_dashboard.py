@@ -287,3 +287,20 @@ def test_a_second_look_is_served_from_the_cache_until_a_report_changes(client, c
         entry.delete()  # reports withdrawn (by whatever path) show at once
     third = get(client, cast, december)
     assert third.context["reported_count"] == reported - 1
+
+
+def test_the_attention_list_shows_the_ten_most_behind_and_links_to_all_of_them(client, cast):
+    # September with only the first quarter reported: most indicators are behind or missing
+    add_demo_quarter(cast.plan, 1)
+    response = get(client, cast, month(12))
+    context = response.context
+    assert context["attention_count"] > 10
+    section = response.content.decode().split('id="attention"')[1].split("</section>")[0]
+    shown = re.findall(r'class="indicator-link" href="([^"#]+)', section)
+    assert shown == [reverse("progress:indicator", args=[row.status.indicator.pk]) for row in context["attention_rows"][:10]]
+    counts = context["status_counts"]
+    for status in ("off_track", "not_reported"):
+        link = re.search(rf'href="([^"]+status={status})"', section).group(1).replace("&amp;", "&")
+        listed = client.get(link).context["table"]
+        assert listed.paginator.count == counts[status], status
+        assert {row.record.status.status.value for row in listed.paginated_rows} == {status}
