@@ -49,5 +49,6 @@ def search_page(request):
         })
     return render(request, "progress/search.html", {
         "results": results, "query": results.query, "plan": plan, "groups": groups, "only": only,
+        "found": sum(group["count"] for group in groups),  # of the groups shown (one, with ?group=)
         "all_url": "?" + urlencode(base), "page_base": "?" + urlencode({**base, "group": only or ""}),
     })

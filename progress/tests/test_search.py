@@ -98,6 +98,8 @@ def test_a_long_group_shows_ten_and_a_link_to_all(client, cast):
     assert len([h for h in hrefs(response) if h.startswith("/indicators/")]) == 10
     assert len(all_indicators) > 10
     assert "group=indicators" in page and f"แสดงทั้งหมด {len(all_indicators)}".translate(str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")) in page
+    # the group alone says how many it holds, not how many all groups hold
+    assert everything.context["found"] == everything.context["groups"][0]["count"] < response.context["found"]
 
 
 def test_the_header_has_a_search_box_on_every_page(client, cast, period, road_item):
