@@ -1,8 +1,10 @@
 """Settings for kpiplan, read from the environment.
 
 Without DATABASE_URL the app runs in *embedded mode*: an SQLite file beside the code,
-DEBUG on, a throw-away secret key and demo accounts allowed. With DATABASE_URL set
-(production, CI) every secret must come from the environment.
+a throw-away secret key, demo accounts allowed and cookies over plain http. With
+DATABASE_URL set (production, CI) every secret must come from the environment. DEBUG is
+off in both unless a developer sets DEBUG=1: a user meets the Thai error pages, never
+Django's debug pages (which list every URL pattern and setting).
 """
 
 import os
@@ -35,7 +37,7 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 # mode in which unsafe defaults and demo accounts are allowed.
 EMBEDDED_MODE = not DATABASE_URL
 
-DEBUG = env_bool("DEBUG", EMBEDDED_MODE)
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -100,6 +102,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "kpiplan.urls"
+# A refused form (expired or missing CSRF token) explains itself in Thai and gives back
+# what was typed (templates/403_csrf.html).
+CSRF_FAILURE_VIEW = "kpiplan.views.csrf_failure"
 
 TEMPLATES = [
     {
@@ -191,6 +196,10 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# runserver serves static files only with DEBUG on; WhiteNoise serves them in every mode.
+# Without collectstatic (the embedded quick start, a developer's DEBUG=1) it finds them in
+# the apps' static folders and sees a changed file at once.
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG or EMBEDDED_MODE
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 # Evidence files are never served as static media: MEDIA_URL is unset on purpose and
 # progress.views.evidence_download checks access before streaming a file.
@@ -268,7 +277,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-if not DEBUG:
+# Cookies only over HTTPS in production; the embedded server and a developer's DEBUG=1
+# speak plain http.
+if not DEBUG and not EMBEDDED_MODE:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
