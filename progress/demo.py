@@ -102,7 +102,7 @@ RETURN_BY_PLANNER = [
     "ระบุรายละเอียดการดำเนินงานให้ชัดเจน ว่าดำเนินการที่ใดและกี่ครั้ง",
     "ผลที่รายงานสูงกว่าข้อมูลของสำนักงานเขต กรุณาตรวจสอบและแก้ไข",
 ]
-CORRECTED = "แก้ไขตามที่ส่งกลับแล้ว: ตรวจสอบตัวเลขกับทะเบียนคุมและเพิ่มรายละเอียด"
+CORRECTED = "ตรวจสอบตัวเลขกับทะเบียนคุมของฝ่ายแล้ว และแนบภาพถ่ายการลงพื้นที่"
 UNUSUAL_NOTE = "ตรวจสอบแล้ว ตัวเลขถูกต้องตามทะเบียนคุมของฝ่าย"
 EVALUATION = ["", "", "ตรวจสอบกับเอกสารหลักฐานแล้ว", "ผลเป็นไปตามแผน"]
 
@@ -150,6 +150,21 @@ def _at(day: datetime.date, hour: int) -> datetime.datetime:
     from django.utils import timezone
 
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, _share(str(day) + str(hour), 0, 59))))
+
+
+def _to_date(key: str, n: int) -> Decimal:
+    """The share of the year's target reached by the end of month `n`: a pace of its own
+    per indicator (below 1/12 a month falls behind), faster or slower month by month."""
+    pace = Decimal(_share(key, 5, 13)) / 100
+    return sum((pace * _share(f"{key}m{k}", 40, 160) / 100 for k in range(1, n + 1)), Decimal(0))
+
+
+def _s_curve(key: str, n: int) -> Decimal:
+    """Percent complete of a project at the end of month `n`: slow to start, fast in the
+    middle, slow to finish (an S-curve), done in 6 to 16 months."""
+    months = _share(key, 6, 16)
+    x = min(Decimal(1), Decimal(n) / months)
+    return (100 * (3 * x * x - 2 * x * x * x)).quantize(Decimal("0.01"))
 
 
 def _planned_percent(steps, n: int) -> Decimal:
@@ -292,8 +307,8 @@ def add_demo_year(plan, *, planner, reporters: dict, today: datetime.date | None
                     if quarter is None:
                         continue
                     period = quarter
-                # A share of the year's target reached per month: below 1/12 falls behind.
-                pace = Decimal(_share(key, 5, 13)) / 100
+                if n < last and _share(key + "gap" + str(n), 0, 40) == 0:
+                    continue  # a month forgotten, reported with the next one
                 target = targets.get(ind.pk) or Decimal(100)
                 cap = min(target * Decimal("1.1"), Decimal(100)) if is_share(ind.unit) else target * Decimal("1.1")
                 data = {"value_is_cumulative": True, "narrative": NARRATIVES[_share(key + "n" + str(n), 0, 3)],
@@ -301,11 +316,10 @@ def add_demo_year(plan, *, planner, reporters: dict, today: datetime.date | None
                 listed = measures.get(ind.pk, ())
                 if listed:
                     data["measures"] = {
-                        m.label: min((m.target or Decimal(100)) * Decimal("1.1"),
-                                     (m.target or Decimal(100)) * Decimal(_share(key + m.label, 5, 13)) / 100 * n)
+                        m.label: min((m.target or Decimal(100)) * Decimal("1.1"), (m.target or Decimal(100)) * _to_date(key + m.label, n))
                         .quantize(Decimal("0.001")) for m in listed}
                 else:
-                    data["value"] = min(cap, target * pace * n).quantize(Decimal("0.01"))
+                    data["value"] = min(cap, target * _to_date(key, n)).quantize(Decimal("0.01"))
                 run(key, services.Item("indicator", ind), period, n, data)
             for p in projects:
                 key = f"p{p.key or p.name}"
@@ -317,7 +331,7 @@ def add_demo_year(plan, *, planner, reporters: dict, today: datetime.date | None
                     steps = [s for s in planned if max(s.months) <= n]
                     done = _planned_percent(planned, n)
                 else:
-                    done = min(Decimal(100), Decimal(_share(key, 3, 12)) * n)
+                    done = _s_curve(key, n)
                 disbursed = ((p.budget or 0) * done / 100 * Decimal("0.9")).quantize(Decimal("0.01"))
                 data = {"percent_complete": done, "disbursed": disbursed,
                         "narrative": NARRATIVES[_share(key + "n" + str(n), 0, 3)],
