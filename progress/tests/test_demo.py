@@ -111,3 +111,24 @@ def test_the_demo_year_is_the_same_every_time(real_plan, settings):
     assert reporters[User.objects.get(username="staff").profile.division_id][0].username == "staff"
     colleague = User.objects.filter(username__startswith="demo-colleague-").first()
     assert colleague and not colleague.has_usable_password()
+
+
+def test_a_quarterly_indicator_gets_its_quarters_and_a_monthly_one_its_months(real_plan, settings):
+    from indicators.models import Indicator
+    from projects.models import Project
+
+    settings.EMBEDDED_MODE = settings.DEMO_ACCOUNTS_ALLOWED = True
+    create_demo_accounts(real_plan.organization)
+    reporters = division_reporters(real_plan.organization)
+    kept = list(Indicator.objects.filter(plan=real_plan, division__name="ฝ่ายโยธา").order_by("pk")[:4])
+    Indicator.objects.filter(plan=real_plan).exclude(pk__in=[i.pk for i in kept]).update(division=None)
+    Project.objects.filter(plan=real_plan).update(division=None)
+    quarterly = kept[0]
+    Indicator.objects.filter(pk=quarterly.pk).update(reporting_frequency="quarter")
+
+    add_demo_year(real_plan, planner=User.objects.get(username="planner"), reporters=reporters,
+                  today=datetime.date(2024, 1, 20))  # October to December, the first quarter
+    assert list(ProgressEntry.objects.filter(indicator=quarterly).values_list("period__kind", "period__number")) \
+        == [(Period.Kind.QUARTER, 1)]
+    monthly = ProgressEntry.objects.filter(indicator__in=kept[1:]).values_list("period__kind", "period__number")
+    assert {kind for kind, _n in monthly} == {Period.Kind.MONTH} and {n for _k, n in monthly} == {1, 2, 3}
