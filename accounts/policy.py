@@ -237,6 +237,7 @@ PERMISSIONS: dict[str, Callable[..., bool]] = {
     "progress.planner_of": is_planner_of,
     "progress.request_reopen": can_request_reopen,
     "progress.author": is_division_author,
+    "progress.write": is_division_member,
     "progress.own_work": has_own_work,
     "progress.lands_on_own_work": lands_on_own_work,
     "progress.assess": can_assess,

@@ -25,11 +25,14 @@ apt_install() {
 
 PYTHON=${PYTHON:-python3}
 # WeasyPrint draws with Pango; Thai PDFs need a Thai font (Laksaman = TH Sarabun metrics).
+echo "==> Checking the system packages (Pango for PDFs, a Thai font)"
 apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-tlwg-laksaman || true
 if [ ! -x .venv/bin/python ]; then
+  echo "==> Creating the virtualenv .venv"
   "$PYTHON" -m venv .venv 2>/dev/null || { apt_install python3-venv && "$PYTHON" -m venv .venv; }
 fi
 # (sed drops this machine's notes about absent local package mirrors; errors still fail.)
+echo "==> Installing the Python packages of ${REQUIREMENTS:-requirements.txt} (minutes the first time, seconds after)"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "${REQUIREMENTS:-requirements.txt}" 2>&1 \
   | sed '/is ignored: it is neither a file nor a directory/d'
 

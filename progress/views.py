@@ -140,6 +140,9 @@ def my_work(request):
         "plan": plan, "period": period, "periods": periods, "rows": rows, "division": division,
         "is_head": is_head,
         "is_author": policy.allowed(request.user, "progress.author"),
+        # A planner (or anyone else with a division who does not write reports) reads it.
+        "reads_only": not policy.allowed(request.user, "progress.write"),
+        "is_planner": policy.allowed(request.user, "progress.review"),
         "locked": selectors.is_period_locked(plan, period),
         "due": selectors.due_date(plan, period),
         "submitted": sum(1 for r in rows if r.state == State.SUBMITTED),

@@ -49,3 +49,31 @@ def test_roles_exist_as_groups(db):
     planner = Group.objects.get(name="planner")
     assert planner.permissions.filter(codename="change_project").exists()
     assert not planner.permissions.filter(codename="change_organization").exists()
+
+
+@override_settings(DEMO_ACCOUNTS_ALLOWED=True)
+def test_demo_accounts_have_staff_and_head_in_two_divisions_and_addresses(real_plan):
+    call_command("demo_accounts", stdout=StringIO())
+    from accounts import policy
+    from accounts.roles import DIVISION_HEAD, DIVISION_STAFF
+
+    divisions = {}
+    for user in User.objects.filter(username__in=["staff", "head", "staff2", "head2"]):
+        role = DIVISION_HEAD if policy.is_head_of(user, user.profile.division_id) else DIVISION_STAFF
+        assert user.groups.filter(name=role).exists()
+        divisions.setdefault(user.profile.division.name, set()).add(role)
+    assert divisions == {"ฝ่ายโยธา": {DIVISION_STAFF, DIVISION_HEAD}, "ฝ่ายการศึกษา": {DIVISION_STAFF, DIVISION_HEAD}}
+    # Every demo account has an address that never delivers, so send_reminders has someone to write to.
+    assert set(User.objects.values_list("email", flat=True)) == {
+        f"{u}@example.invalid" for u in User.objects.values_list("username", flat=True)}
+
+
+@override_settings(DEMO_ACCOUNTS_ALLOWED=True)
+def test_the_demo_planner_is_told_why_my_work_is_read_only(real_plan, client):
+    call_command("demo_accounts", stdout=StringIO())
+    client.force_login(User.objects.get(username="planner"))
+    page = client.get("/work/").content.decode()
+    assert 'id="read-only"' in page and "ผู้จัดทำแผนมีหน้าที่ตรวจสอบและอนุมัติรายงาน" in page
+    assert 'id="to-review"' in page
+    client.force_login(User.objects.get(username="staff"))
+    assert 'id="read-only"' not in client.get("/work/").content.decode()
