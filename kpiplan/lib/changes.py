@@ -38,6 +38,14 @@ class Change:
     removed: tuple[str, ...] = ()
 
     @property
+    def old_is_empty(self) -> bool:
+        return self.old == EMPTY
+
+    @property
+    def new_is_empty(self) -> bool:
+        return self.new == EMPTY
+
+    @property
     def is_set(self) -> bool:
         return bool(self.added or self.removed)
 
@@ -60,8 +68,9 @@ class FieldSpec:
 
 def field_specs(model, *, exclude: Iterable[str] = (), long: Iterable[str] = (), measures: Iterable[str] = ()) -> list[FieldSpec]:
     """The shown fields of a model (its concrete fields less the internal ones), labels
-    translated in the active language."""
+    translated in the active language, capitalised as the admin writes them."""
     from django.db import models
+    from django.utils.text import capfirst
 
     excluded = INTERNAL_FIELDS | set(exclude)
     long, measures = set(long), set(measures)
@@ -88,7 +97,7 @@ def field_specs(model, *, exclude: Iterable[str] = (), long: Iterable[str] = (),
         else:
             kind = "text"
         default = f.default if f.has_default() and not callable(f.default) else None
-        specs.append(FieldSpec(f.name, str(f.verbose_name), kind, {str(k): str(v) for k, v in (f.choices or [])}, default))
+        specs.append(FieldSpec(f.name, capfirst(str(f.verbose_name)), kind, {str(k): str(v) for k, v in (f.choices or [])}, default))
     return specs
 
 

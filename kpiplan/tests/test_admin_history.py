@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from kpiplan.lib.thai import format_number
 from plans.models import Period
 from progress.models import ProgressEntry, State
 from progress.services import Item, entry_endorse, entry_save, entry_submit, entry_verify, period_lock, period_reopen
@@ -150,3 +151,36 @@ def test_another_divisions_draft_is_not_shown_in_the_history_of_a_planner(client
     response = client.get(_history_form(entry, submitted))
     assert response.status_code == 200 and "ปรับปรุงถนนสวย".encode() in response.content
     assert ProgressEntry.objects.get(pk=entry.pk).state == State.SUBMITTED
+
+
+def _text(response):
+    import re
+
+    html = response.content.decode().replace("&nbsp;", " ").replace("&rarr;", "→")
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_history_list_says_what_changed_in_words(client, cast, period, road_item):
+    entry = _approved(cast, period, road_item)
+    client.force_login(cast.planner)
+    text = _text(client.get(reverse("admin:progress_progressentry_history", args=[entry.pk])))
+    assert "สถานะ: หัวหน้าฝ่ายรับรองแล้ว → อนุมัติแล้ว" in text
+    assert "ผลที่ตรวจสอบแล้ว: - → ๑,๒๐๐" in text
+    # the draft is the division's own: the planner's list starts at the submission
+    assert "ผลลัพธ์: - → ๑๒๐" not in text and "Saved as draft" not in text
+    assert "verified_value" not in text and "approved_at" not in text
+    client.cookies["django_language"] = "en"
+    text = _text(client.get(reverse("admin:progress_progressentry_history", args=[entry.pk])))
+    assert "Verified result: - → 1,200" in text and "State: Endorsed by the head → Approved" in text
+
+
+def test_a_projects_history_list_says_what_changed_in_words(client, cast):
+    project = Project.objects.get(plan=cast.plan, key="p2:1.7.2")
+    before = project.budget
+    project.budget = Decimal("1250000")
+    project._change_reason = "แก้ตามเอกสารแก้ไข"
+    project.save()
+    client.force_login(cast.planner)
+    text = _text(client.get(reverse("admin:projects_project_history", args=[project.pk])))
+    assert f"งบประมาณ (บาท): {format_number(before, thai=True)} → ๑,๒๕๐,๐๐๐" in text
+    assert "แก้ตามเอกสารแก้ไข" in text

@@ -82,10 +82,10 @@ def test_english_mode_shows_english_labels_and_arabic_digits(cast, period, road_
     with translation.override("en"):
         versions = history_for(entry)
     verified, _endorsed, _resubmitted, corrected, _returned, _submitted, created = versions
-    assert lines(corrected)[:2] == ["state: Returned for correction → Draft", "result: 10 → 12"]
-    assert lines(verified)[:2] == ["state: Endorsed by the head → Approved", "verified result: - → 12"]
+    assert lines(corrected)[:2] == ["State: Returned for correction → Draft", "Result: 10 → 12"]
+    assert lines(verified)[:2] == ["State: Endorsed by the head → Approved", "Verified result: - → 12"]
     assert (verified.who, verified.reason) == ("planner", "Verified and approved")
-    assert lines(created)[0] == "state: - → Draft"
+    assert lines(created)[0] == "State: - → Draft"
     assert re.fullmatch(r"\d+ Dec 25\d\d \d\d:\d\d", verified.when_text)
 
 
@@ -172,5 +172,5 @@ def test_the_entry_page_and_the_indicator_page_show_the_history_in_words(client,
     assert "ผลลัพธ์ : ๑๐ → ๑๒" in text and "ผลที่ตรวจสอบแล้ว : - → ๑๒" in text
     client.cookies["django_language"] = "en"
     text = page_text(client.get(reverse("progress:indicator", args=[road_item.obj.pk])))
-    assert "result : 10 → 12" in text and "state : Draft → Submitted to the head" in text
+    assert "Result : 10 → 12" in text and "State : Draft → Submitted to the head" in text
     assert local(entry.approved_at, thai=False) in text
