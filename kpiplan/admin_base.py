@@ -203,8 +203,12 @@ class HistoryAdmin(SimpleHistoryAdmin):
     read, and both history pages show only rows the user may read (own organization,
     no other division's drafts; history ids are sequential and guessable)."""
 
+    object_history_template = "admin/kpiplan_object_history.html"
     # JSON fields holding a value per measure, listed "field — measure: old → new".
     history_measure_fields: tuple[str, ...] = ()
+    # What the past versions' names (the list's "object" column) read: fetched once for
+    # the page rather than once per version.
+    history_object_related: tuple[str, ...] = ()
 
     def revert_disabled(self, request, obj=None):
         return True
@@ -224,6 +228,12 @@ class HistoryAdmin(SimpleHistoryAdmin):
         thai = (get_language() or "").startswith("th")
         specs = field_specs(self.model, measures=self.history_measure_fields)
         records = list(historical_records)  # newest first
+        if self.history_object_related:
+            from django.db.models import prefetch_related_objects
+
+            for record in records:
+                record.history_object = record.history_object  # one instance per version, kept
+            prefetch_related_objects([r.history_object for r in records], *self.history_object_related)
 
         def stored(record, spec):
             value = getattr(record, spec.name + "_id" if spec.kind == "fk" else spec.name)

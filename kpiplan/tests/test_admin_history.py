@@ -10,7 +10,16 @@ from django.urls import reverse
 from kpiplan.lib.thai import format_number
 from plans.models import Period
 from progress.models import ProgressEntry, State
-from progress.services import Item, entry_endorse, entry_save, entry_submit, entry_verify, period_lock, period_reopen
+from progress.services import (
+    Item,
+    entry_endorse,
+    entry_return,
+    entry_save,
+    entry_submit,
+    entry_verify,
+    period_lock,
+    period_reopen,
+)
 from projects.models import Project
 from tests.admin_forms import form_data
 
@@ -184,3 +193,27 @@ def test_a_projects_history_list_says_what_changed_in_words(client, cast):
     text = _text(client.get(reverse("admin:projects_project_history", args=[project.pk])))
     assert f"งบประมาณ (บาท): {format_number(before, thai=True)} → ๑,๒๕๐,๐๐๐" in text
     assert "แก้ตามเอกสารแก้ไข" in text
+
+
+def test_the_history_lists_changes_take_the_same_queries_for_few_or_many_versions(client, cast, period, road_item):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    many = _submitted(cast, Period.objects.get(fiscal_year_id=2567, kind="month", number=4), road_item)
+    for n in range(4):
+        many = entry_return(user=cast.head, entry=many, comment=f"แก้ครั้งที่ {n}", version=many.version)
+        many = entry_save(user=cast.staff, plan=cast.plan, period=many.period, item=road_item,
+                          data={**GOOD, "value": Decimal(121 + n)}, version=many.version)
+        many = entry_submit(user=cast.staff, entry=many, version=many.version)
+    few = _approved(cast, period, road_item)  # three versions the planner reads
+    client.force_login(cast.planner)
+    counts = []
+    for entry in (few, many):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("admin:progress_progressentry_history", args=[entry.pk]))
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert "Result: ๑๒๓ → ๑๒๔" in _text(response) or "ผลลัพธ์: ๑๒๓ → ๑๒๔" in _text(response)
+    # session, user, groups, profile, the report (twice, scoped), content types, plan
+    # checks, the count and the page of versions, their items and periods
+    assert counts[0] == counts[1]
