@@ -55,8 +55,19 @@ def _local(value):
 
 def _reason(stored: str | None) -> str:
     """The stored reason in the reader's language where it is one of the services' own
-    (stored in the language of whoever saved); a person's words as they typed them."""
-    return _(stored) if stored else ""
+    (stored in the language of whoever saved, a return with the head's words after
+    it); a person's own words as they typed them."""
+    if not stored:
+        return ""
+    from django.utils import translation
+
+    returned = "Returned: %(comment)s"
+    for language in ("en", "th"):
+        with translation.override(language):
+            prefix = _(returned).split("%(comment)s")[0]
+        if stored.startswith(prefix):
+            return _(returned) % {"comment": stored[len(prefix):]}
+    return _(stored)
 
 
 def _step_name(number: int, name: str, thai: bool) -> str:

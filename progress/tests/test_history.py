@@ -53,8 +53,7 @@ def test_it_shows_each_version_with_who_why_and_each_change_old_to_new_in_thai(c
         ("head", "หัวหน้าฝ่ายรับรองแล้ว", "หัวหน้าฝ่ายรับรองแล้ว", False),
         ("สมศรี ใจดี", "ส่งรายงานแล้ว", "ส่งหัวหน้าฝ่ายแล้ว", False),
         ("สมศรี ใจดี", "บันทึกร่าง", "ร่าง", False),
-        # the reason the service stored (in the language of the test run) and the full comment
-        ("head", "Returned: ตัวเลขไม่ตรงกับหลักฐาน", "ส่งกลับแก้ไข", False),
+        ("head", "ส่งกลับแก้ไข: ตัวเลขไม่ตรงกับหลักฐาน", "ส่งกลับแก้ไข", False),
         ("สมศรี ใจดี", "ส่งรายงานแล้ว", "ส่งหัวหน้าฝ่ายแล้ว", False),
         ("สมศรี ใจดี", "บันทึกร่าง", "ร่าง", True),
     ]
@@ -81,10 +80,11 @@ def test_english_mode_shows_english_labels_and_arabic_digits(cast, period, road_
     entry = cycle(cast, period, road_item)
     with translation.override("en"):
         versions = history_for(entry)
-    verified, _endorsed, _resubmitted, corrected, _returned, _submitted, created = versions
+    verified, _endorsed, _resubmitted, corrected, returned, _submitted, created = versions
     assert lines(corrected)[:2] == ["State: Returned for correction → Draft", "Result: 10 → 12"]
     assert lines(verified)[:2] == ["State: Endorsed by the head → Approved", "Verified result: - → 12"]
     assert (verified.who, verified.reason) == ("planner", "Verified and approved")
+    assert returned.reason == "Returned: ตัวเลขไม่ตรงกับหลักฐาน"
     assert lines(created)[0] == "State: - → Draft"
     assert re.fullmatch(r"\d+ Dec 25\d\d \d\d:\d\d", verified.when_text)
 
