@@ -203,8 +203,66 @@ class HistoryAdmin(SimpleHistoryAdmin):
     read, and both history pages show only rows the user may read (own organization,
     no other division's drafts; history ids are sequential and guessable)."""
 
+    object_history_template = "admin/kpiplan_object_history.html"
+    # JSON fields holding a value per measure, listed "field — measure: old → new".
+    history_measure_fields: tuple[str, ...] = ()
+    # What the past versions' names (the list's "object" column) read: fetched once for
+    # the page rather than once per version.
+    history_object_related: tuple[str, ...] = ()
+
     def revert_disabled(self, request, obj=None):
         return True
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """The "changes" column in words (kpiplan.lib.changes), as on the report pages:
+        each field by its label, old → new as people write them; the first version lists
+        what it was created with. One query per kind of foreign key that changed."""
+        import datetime
+        from types import SimpleNamespace
+
+        from django.utils import timezone
+        from django.utils.translation import get_language
+
+        from kpiplan.lib.changes import field_specs, version_changes
+
+        thai = (get_language() or "").startswith("th")
+        specs = field_specs(self.model, measures=self.history_measure_fields)
+        records = list(historical_records)  # newest first
+        if self.history_object_related:
+            from django.db.models import prefetch_related_objects
+
+            for record in records:
+                record.history_object = record.history_object  # one instance per version, kept
+            prefetch_related_objects([r.history_object for r in records], *self.history_object_related)
+
+        def stored(record, spec):
+            value = getattr(record, spec.name + "_id" if spec.kind == "fk" else spec.name)
+            aware = isinstance(value, datetime.datetime) and timezone.is_aware(value)
+            return timezone.localtime(value) if aware else value
+
+        values = [{spec.name: stored(r, spec) for spec in specs} for r in records]
+        wanted: dict[str, set] = {}
+        for row in values:
+            for spec in specs:
+                if spec.kind == "fk" and row[spec.name] is not None:
+                    wanted.setdefault(spec.name, set()).add(row[spec.name])
+        names = {}
+        for name, pks in wanted.items():
+            # only the keys that differ between versions (or the first version's) are shown
+            if len(pks) == 1 and records and records[-1].history_type != "+":
+                continue
+            related = self.model._meta.get_field(name).related_model
+            for pk, obj in related._default_manager.in_bulk(pks).items():
+                names[(name, pk)] = str(obj)
+        yes, no = _("yes"), _("no")
+        for index, record in enumerate(records):
+            older = values[index + 1] if index + 1 < len(records) else None
+            if older is None and record.history_type != "+":
+                record.history_delta_changes = []
+                continue
+            changes = version_changes(specs, older, values[index], thai=thai, yes=yes, no=no,
+                                      fk_names=lambda name, pk: names.get((name, pk), str(pk)))
+            record.history_delta_changes = [SimpleNamespace(field=c.label, old=c.old, new=c.new) for c in changes]
 
     def has_change_history_permission(self, request, obj=None):
         return False

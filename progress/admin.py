@@ -26,6 +26,8 @@ class ProgressEntryAdmin(ExportMixin, ReadOnlyScopedAdmin):
     """Export only (the progress sheet's columns); imports go through the progress pages."""
 
     resource_classes = [ProgressEntryResource]
+    history_measure_fields = ("measure_values", "verified_measure_values")
+    history_object_related = ("indicator", "project", "period")
     export_formats = EXPORT_FORMATS
     list_display = ["__str__", "division", "period", "state", "value", "percent_complete", "verified_value", "version"]
     list_filter = ["state", "period__kind", "division"]

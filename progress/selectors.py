@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
@@ -234,93 +232,17 @@ def _tally(period: Period, rows: list[Row], divisions) -> list[DivisionCompleten
     return [s for s in sorted(divisions.values(), key=lambda s: s.division.order) if s.due]
 
 
-def history_for(entry: ProgressEntry) -> list[dict]:
-    """Every version of a report: who, when, why and which fields changed."""
+def history_for(entry: ProgressEntry) -> list:
+    """Every version of a report, newest first: who, when, why and what changed
+    (progress.history)."""
     return histories_for([entry])[entry.pk]
 
 
-_NOT_CHANGES = ["version", "updated_at", "updated_by"]
+def histories_for(entries) -> dict[int, list]:
+    """history_for of many reports in a fixed number of queries."""
+    from .history import versions_for
 
-
-def _shown(name: str, value) -> str:
-    """A changed field's value as a reader sees it (a number without its stored zeros,
-    a state by its label, a result per measure as "measure: value")."""
-    from decimal import Decimal
-
-    from kpiplan.lib.thai import format_number
-
-    if value is None or value == "" or value == {} or value == []:
-        return "-"
-    if name == "state":
-        return str(State(value).label)
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, datetime.datetime):
-        from kpiplan.lib.thai import format_be_date
-
-        local = timezone.localtime(value) if timezone.is_aware(value) else value
-        return f"{format_be_date(local.date(), thai_digits=False)} {local:%H:%M}"
-    if isinstance(value, datetime.date):
-        from kpiplan.lib.thai import format_be_date
-
-        return format_be_date(value, thai_digits=False)
-    if isinstance(value, Decimal | int | float):
-        return format_number(value)
-    if isinstance(value, str) and name == "":
-        try:
-            return format_number(Decimal(value))
-        except ArithmeticError:
-            return value
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {_shown('', v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
-def histories_for(entries) -> dict[int, list[dict]]:
-    """history_for of many reports in two queries (their versions, their evidence's),
-    newest first; each version also lists its changes as (field label, old, new)."""
-    from .models import Evidence
-
-    ids = [e.pk for e in entries]
-    result: dict[int, list[dict]] = {pk: [] for pk in ids}
-    previous = {}
-    labels = {f.name: str(f.verbose_name) for f in ProgressEntry._meta.get_fields() if hasattr(f, "verbose_name")}
-    records = list(ProgressEntry.history.filter(id__in=ids).select_related("history_user").order_by("id", "history_date", "history_id"))
-    # The work steps of every version in one query (simple-history's own m2m diff asks
-    # the database twice per version).
-    steps: dict[int, list[int]] = defaultdict(list)
-    through = apps.get_model("progress", "HistoricalProgressEntry_steps_done")
-    for history_id, number in (through.objects.filter(history_id__in=[r.history_id for r in records])
-                               .order_by("workstep__number").values_list("history_id", "workstep__number")):
-        steps[history_id].append(number)
-    for record in records:
-        before = previous.get(record.id)
-        delta = record.diff_against(before, excluded_fields=_NOT_CHANGES + ["steps_done"]).changes if before is not None else []
-        details = [(labels.get(c.field, c.field), _shown(c.field, c.old), _shown(c.field, c.new)) for c in delta]
-        changed = [c.field for c in delta]
-        if before is not None and steps[before.history_id] != steps[record.history_id]:
-            changed.append("steps_done")
-            details.append((labels["steps_done"], _shown("", steps[before.history_id]), _shown("", steps[record.history_id])))
-        result[record.id].append({
-            "when": record.history_date,
-            "who": record.history_user,
-            "reason": record.history_change_reason or "",
-            "state": State(record.state).label,
-            "changes": changed,
-            "details": details,
-            "value": record.value,
-        })
-        previous[record.id] = record
-    # Evidence added or removed is part of the report's story too.
-    for record in Evidence.history.filter(entry_id__in=ids).select_related("history_user"):
-        result[record.entry_id].append({
-            "when": record.history_date, "who": record.history_user,
-            "reason": f"{record.history_change_reason or ''}: {record.original_name}",
-            "state": "", "changes": [], "details": [], "value": None,
-        })
-    return {pk: sorted(rows, key=lambda r: r["when"], reverse=True) for pk, rows in result.items()}
+    return versions_for(entries)
 
 
 # -- what a bulk action or a lock would touch -------------------------------------------

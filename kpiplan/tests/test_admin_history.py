@@ -7,9 +7,19 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from kpiplan.lib.thai import format_number
 from plans.models import Period
 from progress.models import ProgressEntry, State
-from progress.services import Item, entry_endorse, entry_save, entry_submit, entry_verify, period_lock, period_reopen
+from progress.services import (
+    Item,
+    entry_endorse,
+    entry_return,
+    entry_save,
+    entry_submit,
+    entry_verify,
+    period_lock,
+    period_reopen,
+)
 from projects.models import Project
 from tests.admin_forms import form_data
 
@@ -150,3 +160,60 @@ def test_another_divisions_draft_is_not_shown_in_the_history_of_a_planner(client
     response = client.get(_history_form(entry, submitted))
     assert response.status_code == 200 and "ปรับปรุงถนนสวย".encode() in response.content
     assert ProgressEntry.objects.get(pk=entry.pk).state == State.SUBMITTED
+
+
+def _text(response):
+    import re
+
+    html = response.content.decode().replace("&nbsp;", " ").replace("&rarr;", "→")
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_history_list_says_what_changed_in_words(client, cast, period, road_item):
+    entry = _approved(cast, period, road_item)
+    client.force_login(cast.planner)
+    text = _text(client.get(reverse("admin:progress_progressentry_history", args=[entry.pk])))
+    assert "สถานะ: หัวหน้าฝ่ายรับรองแล้ว → อนุมัติแล้ว" in text
+    assert "ผลที่ตรวจสอบแล้ว: - → ๑,๒๐๐" in text
+    # the draft is the division's own: the planner's list starts at the submission
+    assert "ผลลัพธ์: - → ๑๒๐" not in text and "Saved as draft" not in text
+    assert "verified_value" not in text and "approved_at" not in text
+    client.cookies["django_language"] = "en"
+    text = _text(client.get(reverse("admin:progress_progressentry_history", args=[entry.pk])))
+    assert "Verified result: - → 1,200" in text and "State: Endorsed by the head → Approved" in text
+
+
+def test_a_projects_history_list_says_what_changed_in_words(client, cast):
+    project = Project.objects.get(plan=cast.plan, key="p2:1.7.2")
+    before = project.budget
+    project.budget = Decimal("1250000")
+    project._change_reason = "แก้ตามเอกสารแก้ไข"
+    project.save()
+    client.force_login(cast.planner)
+    text = _text(client.get(reverse("admin:projects_project_history", args=[project.pk])))
+    assert f"งบประมาณ (บาท): {format_number(before, thai=True)} → ๑,๒๕๐,๐๐๐" in text
+    assert "แก้ตามเอกสารแก้ไข" in text
+
+
+def test_the_history_lists_changes_take_the_same_queries_for_few_or_many_versions(client, cast, period, road_item):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    many = _submitted(cast, Period.objects.get(fiscal_year_id=2567, kind="month", number=4), road_item)
+    for n in range(4):
+        many = entry_return(user=cast.head, entry=many, comment=f"แก้ครั้งที่ {n}", version=many.version)
+        many = entry_save(user=cast.staff, plan=cast.plan, period=many.period, item=road_item,
+                          data={**GOOD, "value": Decimal(121 + n)}, version=many.version)
+        many = entry_submit(user=cast.staff, entry=many, version=many.version)
+    few = _approved(cast, period, road_item)  # three versions the planner reads
+    client.force_login(cast.planner)
+    counts = []
+    for entry in (few, many):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("admin:progress_progressentry_history", args=[entry.pk]))
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert "Result: ๑๒๓ → ๑๒๔" in _text(response) or "ผลลัพธ์: ๑๒๓ → ๑๒๔" in _text(response)
+    # session, user, groups, profile, the report (twice, scoped), content types, plan
+    # checks, the count and the page of versions, their items and periods
+    assert counts[0] == counts[1]

@@ -248,10 +248,11 @@ def test_query_count_does_not_grow_with_reports_and_evidence(client, cast, road_
 def test_a_changed_time_reads_as_a_thai_date():
     import datetime
 
-    from progress.selectors import _shown
+    from kpiplan.lib.changes import measure_changes, shown
+    from progress.history import _local
 
     moment = datetime.datetime(2023, 12, 5, 3, 30, tzinfo=datetime.UTC)
-    assert _shown("submitted_at", moment) == "5 ธันวาคม 2566 10:30"  # Bangkok time
-    assert _shown("value", Decimal("12.5000")) == "12.5"
-    assert _shown("state", "submitted") != "submitted"
-    assert _shown("measure_values", {DREDGE: "1.2000"}) == f"{DREDGE}: 1.2"
+    assert shown(_local(moment), thai=True) == "๕ ธันวาคม ๒๕๖๖ ๑๐:๓๐"  # Bangkok time
+    assert shown(_local(moment), thai=False) == "5 Dec 2566 10:30"
+    assert shown(Decimal("12.5000"), thai=False) == "12.5"
+    assert [str(c) for c in measure_changes("r", {}, {DREDGE: "1.2000"}, thai=False)] == [f"r — {DREDGE}: - → 1.2"]
