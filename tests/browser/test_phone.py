@@ -87,6 +87,9 @@ def test_every_page_of_staff_and_heads_fits_a_phone(arranged, new_context, role)
             page.screenshot(path=str(folder / f"{role}-{name}-{width}.png"), full_page=True)
             scroll = page.evaluate("document.documentElement.scrollWidth")
             assert scroll <= width, f"{role}: {name} at {width} px is {scroll} px wide"
+            if name == "my-work":  # each report's state is on screen, not behind a sideways scroll
+                state = page.locator("table.work tbody tr").first.locator("span.state").bounding_box()
+                assert state["x"] + state["width"] <= width, f"{role}: my work's state at {width} px"
             # The header is one line of brand and menu plus the search box, not a screenful.
             assert page.locator("header.top").bounding_box()["height"] < 120, f"{role}: {name} header at {width} px"
 
