@@ -17,6 +17,7 @@ from plans.models import Division, Organization, Period, Plan
 from progress.services import Item, entry_save, entry_submit, evidence_add
 from projects.models import Project
 from tests.browser.pages import login, norm
+from tests.browser.test_progress_sheet import typed
 from tests.factories import make_user
 
 pytestmark = [
@@ -92,6 +93,26 @@ def test_every_page_of_staff_and_heads_fits_a_phone(arranged, new_context, role)
                 assert state["x"] + state["width"] <= width, f"{role}: my work's state at {width} px"
             # The header is one line of brand and menu plus the search box, not a screenful.
             assert page.locator("header.top").bounding_box()["height"] < 120, f"{role}: {name} header at {width} px"
+
+
+def test_the_progress_sheet_preview_fits_a_phone(arranged, new_context, tmp_path):
+    page = login(new_context, "staff")
+    page.goto(f"/work/?period={arranged['period'].pk}")
+    with page.expect_download() as download:
+        page.click("#download-sheet")
+    filled = tmp_path / "ผลงานฝ่ายโยธา-ธค66.xlsx"
+    filled.write_bytes(typed(open(download.value.path(), "rb").read(),
+                             {"okr:1.1.03": ("๑๒", "ติดตั้งไฟริมคลองบางกอกใหญ่ช่วงวัดนวลนรดิศ"),
+                              "okr:1.3.07": ("หนึ่ง", "ตัวเลขผิด")}))
+    page.goto("/work/import/")
+    page.set_input_files("#id_file", str(filled))
+    with page.expect_navigation():
+        page.click("button[value=preview]")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        page.screenshot(path=str(shots() / f"staff-import-preview-{width}.png"), full_page=True)
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll <= width, f"the sheet's preview at {width} px is {scroll} px wide"
 
 
 def test_the_phone_menu_opens_and_its_links_work(arranged, new_context):
