@@ -3,6 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from kpiplan.forms import ThaiDecimalField
 
+# What the evidence file chooser offers: the types progress.services.ALLOWED_EVIDENCE
+# accepts (it checks the bytes; this only filters the chooser). "image/*" lets a phone
+# offer its gallery and camera and hand over a camera photo as JPEG.
+EVIDENCE_ACCEPT = "image/*,application/pdf,.pdf,.png,.jpg,.jpeg"
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -31,7 +36,15 @@ class ProgressForm(forms.Form):
     narrative = forms.CharField(label=_("What was done"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
     obstacles = forms.CharField(label=_("Obstacles"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     suggestions = forms.CharField(label=_("Suggestions"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    evidence = MultipleFileField(label=_("Evidence files (PDF, PNG, JPEG)"), required=False)
+    evidence = MultipleFileField(label=_("Evidence files (PDF, PNG, JPEG)"), required=False,
+                                 widget=MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}))
+    # On a phone this input opens the camera (capture) rather than the file chooser;
+    # what it takes joins `evidence` in clean().
+    evidence_photo = forms.FileField(
+        label=_("Take a photo"), required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+        help_text=_("Opens the phone's camera. A large photo is made smaller when it is saved; the date it was "
+                    "taken is kept."))
     # Shown with the warning about an unusual result (progress.plausibility); the service
     # decides whether they are needed. `implausible_seen` is the warning the user was
     # shown: the box confirms that one, not a warning for a value typed afterwards.
@@ -84,6 +97,9 @@ class ProgressForm(forms.Form):
         data = super().clean()
         if self.measures:
             data["measures"] = {m.label: data.get(self.measure_field(i)) for i, m in enumerate(self.measures)}
+        photo = data.pop("evidence_photo", None)
+        if photo:
+            data["evidence"] = [*(data.get("evidence") or []), photo]
         return data
 
 

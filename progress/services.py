@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from accounts import policy
 from accounts.roles import PLANNER, user_division
 from indicators.calculations import measures_total
 from indicators.models import Indicator
+from kpiplan.lib import images
 from plans.models import Period, Plan
 from projects.models import Project
 
@@ -651,7 +653,29 @@ def validate_evidence(upload) -> str:
     content_type = sniff_type(head)
     if content_type is None:
         raise WorkflowError(_("Evidence file: %(name)s is not a PDF, PNG or JPEG file.") % {"name": upload.name})
+    if content_type.startswith("image/"):
+        try:
+            images.check_image(upload.read())
+        except images.UnreadableImage:
+            raise WorkflowError(
+                _("Evidence file: %(name)s looks like a picture but cannot be opened (damaged or incomplete); "
+                  "take the photo again or choose another file.") % {"name": upload.name}
+            ) from None
+        finally:
+            upload.seek(0)
     return content_type
+
+
+def _smaller_photo(upload, content_type: str):
+    """A phone photo larger than images.LONGEST_SIDE px, made smaller and upright (its
+    EXIF date kept) as a new upload; anything else as it came."""
+    if not content_type.startswith("image/"):
+        return upload
+    photo = images.shrink_photo(upload.read())
+    upload.seek(0)
+    if photo.data is None:
+        return upload
+    return ContentFile(photo.data, name=upload.name)
 
 
 @transaction.atomic
@@ -663,11 +687,12 @@ def evidence_add(*, user, entry: ProgressEntry, upload) -> Evidence:
     if entry.state not in EDITABLE_STATES:
         raise WorkflowError(_("Evidence can be added only while the report is a draft or returned."))
     content_type = validate_evidence(upload)
+    stored = _smaller_photo(upload, content_type)
     evidence = Evidence(
-        entry=entry, original_name=upload.name[:255], content_type=content_type, size=upload.size, uploaded_by=user
+        entry=entry, original_name=upload.name[:255], content_type=content_type, size=stored.size, uploaded_by=user
     )
     extension = mimetypes.guess_extension(content_type) or ""
-    evidence.file.save(f"{entry.pk}-{timezone.now():%Y%m%d%H%M%S}{extension}", upload, save=False)
+    evidence.file.save(f"{entry.pk}-{timezone.now():%Y%m%d%H%M%S}{extension}", stored, save=False)
     _record(evidence, user, _("Evidence added"))
     evidence.save()
     return evidence

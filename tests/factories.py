@@ -96,3 +96,14 @@ def make_user(username, role=None, organization=None, division=None, *, staff=No
     user.save()
     Profile.objects.create(user=user, organization=organization, division=division)
     return user
+
+
+def one_pixel_png() -> bytes:
+    """A real PNG (evidence images are decoded before they are stored)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("L", (1, 1)).save(out, "PNG")
+    return out.getvalue()

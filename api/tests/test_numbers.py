@@ -11,7 +11,7 @@ from plans.models import Division, Period
 from progress.services import Item, entry_endorse, entry_save, entry_submit, entry_verify
 from projects import calculations as pc
 from projects.models import Project
-from tests.factories import make_user
+from tests.factories import make_user, one_pixel_png
 
 pytestmark = pytest.mark.django_db
 
@@ -274,7 +274,7 @@ def test_progress_entries_show_the_report(client, cast, road):
     entry = entry_save(user=cast.staff, plan=cast.plan, period=month(3), item=item,
                        data={"value": Decimal("125"), "narrative": "ปรับปรุงถนน", "obstacles": "ฝนตก"}, version=0)
     evidence_add(user=cast.staff, entry=entry, upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 a", content_type="application/pdf"))
-    evidence_add(user=cast.staff, entry=entry, upload=SimpleUploadedFile("b.png", b"\x89PNG b", content_type="image/png"))
+    evidence_add(user=cast.staff, entry=entry, upload=SimpleUploadedFile("b.png", one_pixel_png(), content_type="image/png"))
     entry = entry_submit(user=cast.staff, entry=entry, version=entry.version)
     entry = entry_endorse(user=cast.head, entry=entry, version=entry.version)
     entry = entry_verify(user=cast.planner, entry=entry, verified_value=Decimal("120"), comment="ตรวจแล้ว", version=entry.version)

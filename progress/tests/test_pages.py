@@ -13,6 +13,7 @@ from django.urls import reverse
 from progress.models import Evidence, ProgressEntry, State
 from progress.selectors import items_for
 from progress.services import entry_endorse, entry_save, entry_submit, period_lock
+from tests.factories import one_pixel_png
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +128,7 @@ def _report_everything(cast, period, division, user, first_only=False, skip_firs
         else:
             data = {"percent_complete": Decimal("50"), "narrative": "ทำแล้ว"}
         entry = entry_save(user=user, plan=cast.plan, period=period, item=item, data=data, version=0)
-        evidence = SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n")
+        evidence = SimpleUploadedFile("a.png", one_pixel_png())
         from progress.services import evidence_add
 
         evidence_add(user=user, entry=entry, upload=evidence)

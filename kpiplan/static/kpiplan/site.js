@@ -11,4 +11,10 @@ document.addEventListener("DOMContentLoaded", () => {
       document.querySelectorAll(box.dataset.checkAll).forEach((other) => { other.checked = box.checked; });
     });
   });
+  // The header's menu (<details class="menu">) is a disclosure on a phone only: on a wide
+  // screen it starts open, for browsers whose CSS cannot show a closed one's links.
+  const menu = document.querySelector("header details.menu");
+  if (menu && window.matchMedia("(min-width: 601px)").matches) {
+    menu.open = true;
+  }
 });

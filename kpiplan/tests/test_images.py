@@ -1,0 +1,68 @@
+"""Phone photos as evidence (kpiplan.lib.images): made smaller and upright, the date the
+photo was taken kept; small images kept byte for byte; damaged ones refused."""
+
+import io
+from datetime import datetime
+
+import pytest
+from PIL import Image
+
+from kpiplan.lib.images import DATETIME_ORIGINAL, EXIF_IFD, UnreadableImage, check_image, shrink_photo, taken_at
+
+BLUE, RED = (0, 0, 255), (200, 10, 10)
+
+
+def phone_photo(size=(4000, 3000), *, orientation=6, when="2023:12:14 09:30:15") -> bytes:
+    """A camera JPEG stored sideways: a blue block in its stored top-left corner, EXIF
+    orientation 6 (turn 90° clockwise to show) and the moment it was taken."""
+    image = Image.new("RGB", size, RED)
+    image.paste(BLUE, (0, 0, 400, 300))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif.get_ifd(EXIF_IFD)[DATETIME_ORIGINAL] = when
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def near(colour, expected):
+    return all(abs(a - b) < 12 for a, b in zip(colour, expected, strict=True))
+
+
+def test_it_shrinks_a_phone_photo_turns_it_upright_and_keeps_the_date():
+    photo = shrink_photo(phone_photo())
+    stored = Image.open(io.BytesIO(photo.data))
+    assert stored.format == "JPEG"
+    # 4000 × 3000 stored sideways: upright it is 3000 wide, 4000 tall → 1500 × 2000.
+    assert stored.size == (1500, 2000)
+    # Turned clockwise, the stored top-left corner is now the top-right one.
+    assert near(stored.getpixel((1490, 10)), BLUE) and near(stored.getpixel((10, 10)), RED)
+    assert stored.getexif().get(0x0112) in (None, 1)  # no second turn by a viewer
+    assert taken_at(stored) == datetime(2023, 12, 14, 9, 30, 15) == photo.taken_at
+    assert len(photo.data) < len(phone_photo()) / 2
+
+
+def test_it_keeps_a_small_png_as_it_is():
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), BLUE).save(out, "PNG")
+    photo = shrink_photo(out.getvalue())
+    assert photo.data is None and photo.taken_at is None
+
+
+def test_it_shrinks_a_large_png_as_a_png():
+    out = io.BytesIO()
+    Image.new("RGB", (3000, 1000), BLUE).save(out, "PNG")
+    stored = Image.open(io.BytesIO(shrink_photo(out.getvalue()).data))
+    assert stored.format == "PNG" and stored.size == (2000, 667)
+
+
+@pytest.mark.parametrize("data", [
+    b"\xff\xd8\xff\xe0 not really a jpeg",
+    b"\x89PNG\r\n\x1a\n" + b"\x00" * 40,
+    phone_photo((800, 600))[:2000],  # cut off in the middle of the pixels
+])
+def test_it_refuses_a_damaged_image(data):
+    with pytest.raises(UnreadableImage):
+        check_image(data)
+    with pytest.raises(UnreadableImage):
+        shrink_photo(data)
