@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def assert_site_page(page, user):
     """The site header with the user's navigation, and the link home."""
-    assert '<header class="top">' in page and '<nav class="main">' in page
+    assert '<header class="top">' in page and '<nav class="main"' in page
     assert user.username in page or user.get_full_name() in page
     assert f'href="{reverse("progress:my-work")}"' in page  # the staff member's menu
     assert 'action="/i18n/setlang/"' in page  # the language switch
