@@ -10,10 +10,11 @@ what makes a photo evidence of *when*. Framework-free: bytes in, bytes out.
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 LONGEST_SIDE = 2000
 JPEG_QUALITY = 85
@@ -33,10 +34,22 @@ class Photo:
     taken_at: datetime | None  # EXIF DateTimeOriginal, local time as the camera wrote it
 
 
+# WeasyPrint sets Pillow's global ImageFile.LOAD_TRUNCATED_IMAGES on import (so every
+# process that renders a PDF has it), and then Pillow fills a cut-off file's missing
+# pixels with grey instead of failing. Evidence is decoded strictly, the global put back
+# at once; the lock keeps two uploads in one process from interleaving the switch.
+_STRICT = threading.Lock()
+
+
 def _open(data: bytes) -> Image.Image:
     try:
-        image = Image.open(io.BytesIO(data))
-        image.load()  # decodes every pixel: a truncated or damaged file fails here
+        with _STRICT:
+            lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+            try:
+                image = Image.open(io.BytesIO(data))
+                image.load()  # decodes every pixel: a damaged or cut-off file fails here
+            finally:
+                ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
         raise UnreadableImage(str(error)) from error
     return image

@@ -62,7 +62,18 @@ def test_it_shrinks_a_large_png_as_a_png():
     phone_photo((800, 600))[:2000],  # cut off in the middle of the pixels
 ])
 def test_it_refuses_a_damaged_image(data):
+    import weasyprint  # noqa: F401 - as in every process that renders PDFs: it makes Pillow accept cut-off files
+
     with pytest.raises(UnreadableImage):
         check_image(data)
     with pytest.raises(UnreadableImage):
         shrink_photo(data)
+
+
+def test_a_strict_check_leaves_pillow_as_weasyprint_set_it():
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    with pytest.raises(UnreadableImage):
+        check_image(phone_photo((800, 600))[:2000])
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # PDFs keep rendering as before
