@@ -174,6 +174,8 @@ class Evidence(models.Model):
     size = models.PositiveIntegerField(_("size (bytes)"))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # When a photo says it was taken (its EXIF date, the camera's local time): evidence of *when*.
+    taken_at = models.DateTimeField(_("photo taken at"), null=True, blank=True)
     history = HistoricalRecords()
 
     objects = OrgScopedQuerySet.as_manager()

@@ -668,14 +668,14 @@ def validate_evidence(upload) -> str:
 
 def _smaller_photo(upload, content_type: str):
     """A phone photo larger than images.LONGEST_SIDE px, made smaller and upright (its
-    EXIF date kept) as a new upload; anything else as it came."""
+    EXIF date kept) as a new upload, anything else as it came; and when the photo says it
+    was taken (None for a file without an EXIF date)."""
     if not content_type.startswith("image/"):
-        return upload
+        return upload, None
     photo = images.shrink_photo(upload.read())
     upload.seek(0)
-    if photo.data is None:
-        return upload
-    return ContentFile(photo.data, name=upload.name)
+    taken = timezone.make_aware(photo.taken_at) if photo.taken_at else None  # the camera's clock: local time
+    return (upload if photo.data is None else ContentFile(photo.data, name=upload.name)), taken
 
 
 @transaction.atomic
@@ -687,9 +687,10 @@ def evidence_add(*, user, entry: ProgressEntry, upload) -> Evidence:
     if entry.state not in EDITABLE_STATES:
         raise WorkflowError(_("Evidence can be added only while the report is a draft or returned."))
     content_type = validate_evidence(upload)
-    stored = _smaller_photo(upload, content_type)
+    stored, taken = _smaller_photo(upload, content_type)
     evidence = Evidence(
-        entry=entry, original_name=upload.name[:255], content_type=content_type, size=stored.size, uploaded_by=user
+        entry=entry, original_name=upload.name[:255], content_type=content_type, size=stored.size, uploaded_by=user,
+        taken_at=taken,
     )
     extension = mimetypes.guess_extension(content_type) or ""
     evidence.file.save(f"{entry.pk}-{timezone.now():%Y%m%d%H%M%S}{extension}", stored, save=False)

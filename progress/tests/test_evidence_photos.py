@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from kpiplan.lib.images import taken_at
@@ -49,6 +50,10 @@ def test_it_stores_a_camera_photo_smaller_upright_and_dated(client, cast, period
     assert evidence.size == evidence.file.size < len(photo)
     assert taken_at(image).isoformat() == "2023-12-14T09:30:15"
     assert evidence.original_name == "image.jpg"
+    # the moment the camera took it (its local clock) is kept and shown beside the file
+    assert timezone.localtime(evidence.taken_at).isoformat() == "2023-12-14T09:30:15+07:00"
+    page = client.get(reverse("progress:entry", args=[period.pk, "indicator", road_item.obj.pk])).content.decode()
+    assert "ถ่ายเมื่อ ๑๔ ธันวาคม ๒๕๖๖ ๐๙:๓๐" in page
 
 
 def test_it_takes_files_and_a_photo_together(client, cast, period, road_item):
