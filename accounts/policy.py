@@ -339,3 +339,18 @@ def may_read_row(user, obj) -> bool:
     if _report_path(type(obj)) is not None and not can_view_content(user, obj):
         return False
     return True
+
+
+# -- notices ---------------------------------------------------------------------------
+# A notice is its recipient's alone: nobody else reads it, administrators included.
+
+def is_recipient(user, obj) -> bool:
+    return bool(user.is_authenticated and obj is not None and getattr(obj, "recipient_id", None) == user.pk)
+
+
+def own_notices(queryset, user):
+    """The notices `user` may read: their own."""
+    return queryset.filter(recipient_id=user.pk) if user.is_authenticated else queryset.none()
+
+
+PERMISSIONS["notices.read"] = is_recipient

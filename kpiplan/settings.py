@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "progress",
     "plandoc",
     "api",
+    "notices",
     # Last, so that its post_migrate hook sees every other app's permissions.
     "accounts",
 ]
@@ -118,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "kpiplan.context_processors.navigation",
+                "notices.context_processors.bell",
             ],
         },
     },

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("progress.urls")),
     path("", include("progress.project_urls")),
     path("", include("reports.urls")),
+    path("", include("notices.urls")),
     path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

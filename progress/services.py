@@ -16,13 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import policy
-from accounts.roles import PLANNER, user_division
+from accounts.roles import user_division
 from indicators.calculations import measures_total
 from indicators.models import Indicator
 from kpiplan.lib import images
 from plans.models import Period, Plan
 from projects.models import Project
 
+from . import notify
 from .models import EDITABLE_STATES, Evidence, PeriodLock, ProgressEntry, ReopenRequest, State, counted_measures
 
 
@@ -388,7 +389,9 @@ def entry_submit(*, user, entry: ProgressEntry, version: int | None, reason: str
     entry.state = State.ENDORSED if is_head_of(user, entry.division_id) else State.SUBMITTED
     entry.submitted_at = timezone.now()
     entry.return_comment = ""
-    return _save(entry, user, reason or _("Submitted"))
+    _save(entry, user, reason or _("Submitted"))
+    notify.entry_changed(entry, user)
+    return entry
 
 
 @transaction.atomic
@@ -404,7 +407,9 @@ def entry_endorse(*, user, entry: ProgressEntry, version: int | None, reason: st
         raise WorkflowError(_("Only a submitted report can be approved by the head."))
     entry.state = State.ENDORSED
     entry.submitted_at = entry.submitted_at or timezone.now()
-    return _save(entry, user, reason or _("Approved by the division head"))
+    _save(entry, user, reason or _("Approved by the division head"))
+    notify.entry_changed(entry, user)
+    return entry
 
 
 @transaction.atomic
@@ -424,7 +429,9 @@ def entry_return(*, user, entry: ProgressEntry, comment: str, version: int | Non
         raise WorkflowError(_("This report cannot be returned in its current state."))
     entry.state = State.RETURNED
     entry.return_comment = comment
-    return _save(entry, user, _("Returned: %(comment)s") % {"comment": comment})
+    _save(entry, user, _("Returned: %(comment)s") % {"comment": comment})
+    notify.entry_changed(entry, user)
+    return entry
 
 
 @transaction.atomic
@@ -491,9 +498,10 @@ def period_reopen(*, user, plan: Plan, period: Period, reason: str) -> PeriodLoc
     _record(lock, user, reason)
     lock.save()
     # The divisions that asked for this get the planner's reason as their answer.
-    ReopenRequest.objects.filter(organization_id=plan.organization_id, period=period, answered_at__isnull=True).update(
-        answered_by=user, answered_at=timezone.now(), answer=reason
-    )
+    answered = ReopenRequest.objects.filter(organization_id=plan.organization_id, period=period, answered_at__isnull=True)
+    requests = list(answered.select_related("period"))
+    answered.update(answered_by=user, answered_at=timezone.now(), answer=reason)
+    notify.reopen_answered(requests, plan, reason)
     return lock
 
 
@@ -591,10 +599,11 @@ def can_request_reopen(user, plan: Plan) -> bool:
 
 def reopen_request_create(*, user, plan: Plan, period: Period, reason: str) -> ReopenRequest:
     """A division asks for a locked period to be reopened; the organization's planners
-    are told by e-mail, and the request waits on their review page until a reopening
-    answers it."""
-    from django.contrib.auth import get_user_model
+    get a notice and, those who want e-mail, a mail at once; the request waits on their
+    review page until a reopening answers it."""
     from django.core.mail import send_mail
+
+    from notices.services import mail_recipients
 
     reason = (reason or "").strip()
     if not can_request_reopen(user, plan):
@@ -607,10 +616,10 @@ def reopen_request_create(*, user, plan: Plan, period: Period, reason: str) -> R
         division = user_division(user)
         request = ReopenRequest.objects.create(organization_id=plan.organization_id, period=period, requested_by=user,
                                                division=division, reason=reason)
-    planners = (get_user_model().objects.filter(is_active=True, groups__name=PLANNER,
-                                                profile__organization_id=plan.organization_id)
-                .exclude(email="").order_by("pk"))
-    recipients = sorted({p.email for p in planners})
+        planners = list(notify.planners_of(plan.organization_id).order_by("pk"))
+        mailed = mail_recipients(planners)
+        notify.reopen_requested(request, plan, planners, mailed=mailed)
+    recipients = sorted({p.email for p in mailed})
     if recipients:
         who = user.get_full_name() or user.username
         # The request is kept whatever the mail server does: the review page lists it.

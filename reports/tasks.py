@@ -40,4 +40,20 @@ def produce_report(report_file_id: int) -> str:
     report_file.status = ReportFile.Status.READY
     report_file.finished_at = timezone.now()
     report_file.save(update_fields=["file", "filename", "content_type", "status", "finished_at"])
+    _tell_requester(report_file)
     return report_file.status
+
+
+def _tell_requester(report_file: ReportFile) -> None:
+    """The person who asked for the report finds it under the bell (and in the daily mail)."""
+    from django.urls import reverse
+
+    from notices.models import Kind
+    from notices.services import notify
+
+    if report_file.requested_by is None:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        words = {"report": f"{registry.kind_label(report_file.kind)} ({report_file.filename})"}
+    notify(recipients=[report_file.requested_by], kind=Kind.REPORT_READY, key=f"report_ready:{report_file.pk}",
+           params=words, link=reverse("reports:file", args=[report_file.pk]))
