@@ -172,8 +172,8 @@ def test_query_count_is_the_same_at_1_and_at_12_organizations(client, real_plan,
     # session, user, groups (policy), profile; plan; periods (the chosen one among them); the
     # year's data version; links; district figures: reports, city targets, table ง rows,
     # measures; completeness: plans, due periods, indicator counts, budget-line counts,
-    # submitted counts
-    with django_assert_num_queries(17) as one:
+    # submitted counts; the header's bell (unread notices)
+    with django_assert_num_queries(18) as one:
         response = client.get(url, params)
     assert len(response.context["completeness"]) == 1
     for n in range(12):
@@ -202,7 +202,7 @@ def test_query_count_is_the_same_with_ten_full_synthetic_districts(client, real_
     with CaptureQueriesContext(connection) as eleven:
         response = client.get(url, params)
     assert len(response.context["completeness"]) == 11
-    assert len(eleven) == len(one) == 17
+    assert len(eleven) == len(one) == 18
 
 
 def test_a_second_look_is_served_from_the_cache_until_a_district_reports(client, real_plan, period):

@@ -207,11 +207,11 @@ def test_my_reports_lists_only_mine_in_a_fixed_number_of_queries(client, cast, d
     client.force_login(cast.planner)
     client.get(reverse("reports:files"))  # the session and roles, once
     # session, user, the files with their plans and organizations, the periods they name,
-    # the divisions they name, and for the navigation the user's groups and profile
-    with django_assert_num_queries(7):
+    # the divisions they name, and for the navigation the user's groups and profile, the bell
+    with django_assert_num_queries(8):
         first = client.get(reverse("reports:files"))
     add(6)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(reverse("reports:files"))
     assert response.status_code == 200 and first.status_code == 200
     rows = response.context["rows"]
