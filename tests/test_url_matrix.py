@@ -29,6 +29,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts import roles
 from indicators.models import Indicator
+from notices.models import Kind, Notice
+from notices.services import notify
 from plans.models import Division, FiscalYear
 from progress.models import Evidence, PeriodLock, ProgressEntry
 from progress.services import Item, entry_save, entry_submit, evidence_add
@@ -90,6 +92,10 @@ def world(cast, road_item, period):
     w.a_evidence = evidence_add(user=cast.staff, entry=w.a_draft,
                                 upload=SimpleUploadedFile(A_EVIDENCE, b"%PDF-1.4 a", "application/pdf"))
     w.b_evidence = Evidence.objects.get(entry=w.b_draft)
+    # A notice is its recipient's alone: B's staff's, naming their division's draft.
+    notify(recipients=[w.b_staff], kind=Kind.RETURNED, key="returned:matrix", link="/work/",
+           params={"period": str(period), "item": f"ตัวชี้วัด{B_NAME}", "comment": B_DRAFT})
+    w.b_notice = Notice.objects.get(recipient=w.b_staff, key="returned:matrix")
     w.city = make_user("city_executive", roles.CITY_EXECUTIVE)  # of no organization
     w.users = {"staff": cast.staff, "head": cast.head, "other_staff": cast.other_staff, "planner": cast.planner,
                "executive": cast.executive, "b_staff": w.b_staff, "b_planner": w.b_planner, "city": w.city}
@@ -133,6 +139,7 @@ def _values(w, route: str, name: str) -> list:
         "project_id": [w.b_project.pk],
         "indicator_id": [w.b_indicator.pk],
         "report_file_id": [w.b_file.pk],
+        "notice_id": [w.b_notice.pk],
         "format": ["json"],
         "kind": ["scorecard", "quarterly", "book"],
         # A password-reset link for B's staff with a token that is not theirs.
@@ -258,7 +265,8 @@ def _fingerprint(w) -> tuple[list, list]:
          ProgressEntry.objects.filter(plan=w.b_plan).count(),
          list(PeriodLock.objects.filter(organization=w.b_org).values_list("period_id", "locked")),
          list(Indicator.objects.filter(plan=w.b_plan).values_list("pk", "name", "unit")),
-         list(ReportFile.objects.filter(organization=w.b_org).order_by("pk").values_list("pk", "status"))]
+         list(ReportFile.objects.filter(organization=w.b_org).order_by("pk").values_list("pk", "status")),
+         list(Notice.objects.filter(recipient__profile__organization=w.b_org).order_by("pk").values_list("pk", "read_at"))]
     return a, b
 
 

@@ -66,6 +66,7 @@ def pages(arranged, role):
         ("search", "/search/?q=ถนน"),
         ("indicator", f"/indicators/{road}/"),
         ("project", f"/projects/{canal}/"),
+        ("notices", "/notices/"),
     ]
 
 
@@ -91,6 +92,9 @@ def test_every_page_of_staff_and_heads_fits_a_phone(arranged, new_context, role)
             if name == "my-work":  # each report's state is on screen, not behind a sideways scroll
                 state = page.locator("table.work tbody tr").first.locator("span.state").bounding_box()
                 assert state["x"] + state["width"] <= width, f"{role}: my work's state at {width} px"
+            # The bell stays on screen beside the menu button (not folded into the menu).
+            bell = page.locator("#bell").bounding_box()
+            assert bell and bell["x"] + bell["width"] <= width, f"{role}: {name} bell at {width} px"
             # The header is one line of brand and menu plus the search box, not a screenful.
             assert page.locator("header.top").bounding_box()["height"] < 120, f"{role}: {name} header at {width} px"
 
