@@ -318,3 +318,15 @@ def test_a_dry_run_writes_and_sends_nothing(cast):
     cast.staff.save()
     assert "(dry run)" in run(dry_run=True)
     assert not Notice.objects.exists() and mail.outbox == []
+
+
+def test_a_return_from_the_entry_page_lights_the_writers_bell(client, cast, period, road_item):
+    entry = submitted(cast, period, road_item)
+    client.force_login(cast.head)
+    url = reverse("progress:entry", args=[period.pk, "indicator", road_item.obj.pk])
+    response = client.post(url, {"action": "return", "comment": "ระบุจำนวนจุดที่ล้าง", "version": entry.version})
+    assert response.status_code == 302
+    client.force_login(cast.staff)
+    assert bell(client.get(reverse("home"), follow=True).content.decode()) == "๑"
+    listed = client.get(reverse("notices:list")).content.decode()
+    assert "ส่งกลับให้แก้ไข: ระบุจำนวนจุดที่ล้าง" in listed
