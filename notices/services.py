@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import MailSetting, Notice
@@ -27,6 +28,16 @@ def notify(*, recipients: Iterable, kind: str, key: str, params: dict, link: str
     # ignore_conflicts: the same event written at the same moment by another process.
     Notice.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
+
+
+def settle(*, keys: Iterable[str] = (), prefixes: Iterable[str] = ()) -> int:
+    """Events that are over (the report was sent, approved, returned) are read for
+    everyone they were told to: the bell counts what still needs its reader, and the list
+    keeps them as history."""
+    match = Q(key__in=list(keys))
+    for prefix in prefixes:
+        match |= Q(key__startswith=prefix)
+    return Notice.objects.unread().filter(match).update(read_at=timezone.now())
 
 
 def unread_count(user) -> int:

@@ -13,7 +13,7 @@ from accounts.roles import DIVISION_HEAD, PLANNER
 from notices import services as notices
 from notices.models import Kind
 
-from .models import ProgressEntry, ReopenRequest, State
+from .models import EDITABLE_STATES, ProgressEntry, ReopenRequest, State
 
 
 def words(**params) -> dict:
@@ -56,8 +56,26 @@ def _entry_notice(entry: ProgressEntry, event: str, kind: str, recipients, **ext
                    link=entry_link(entry.period, item_kind, entry.item))
 
 
+def _settle_answered(entry: ProgressEntry) -> None:
+    """What the change answered is read for everyone who was told: a sent report answers
+    its deadline and its return; a head's decision answers "waiting for approval"; a
+    planner's, "waiting for verification"."""
+    item_kind, item_id = ("indicator", entry.indicator_id) if entry.indicator_id else ("project", entry.project_id)
+    keys, prefixes = [], []
+    if entry.state not in EDITABLE_STATES:
+        keys += [item_key(kind, item_kind, item_id, entry.period_id) for kind in (Kind.DUE_SOON, Kind.OVERDUE)]
+        prefixes.append(f"returned:{entry.pk}:")
+    if entry.state != State.SUBMITTED:
+        prefixes.append(f"to_approve:{entry.pk}:")
+    if entry.state != State.ENDORSED:
+        prefixes.append(f"to_verify:{entry.pk}:")
+    notices.settle(keys=keys, prefixes=prefixes)
+
+
 def entry_changed(entry: ProgressEntry, user) -> None:
-    """After a report's state changed: whoever must act on it next is told."""
+    """After a report's state changed: whoever must act on it next is told, and what the
+    change answered stops counting."""
+    _settle_answered(entry)
     if entry.state == State.SUBMITTED:
         _entry_notice(entry, "to_approve", Kind.TO_APPROVE, heads_of(entry.division_id).exclude(pk=user.pk))
     elif entry.state == State.ENDORSED:

@@ -330,3 +330,20 @@ def test_a_return_from_the_entry_page_lights_the_writers_bell(client, cast, peri
     assert bell(client.get(reverse("home"), follow=True).content.decode()) == "๑"
     listed = client.get(reverse("notices:list")).content.decode()
     assert "ส่งกลับให้แก้ไข: ระบุจำนวนจุดที่ล้าง" in listed
+
+
+def test_what_a_change_answers_stops_counting_for_everyone_told(cast, period, road_item):
+    call_command("send_reminders", days=7, today=datetime.date(2024, 1, 10), stdout=io.StringIO())
+    overdue = Notice.objects.get(recipient=cast.staff, key=f"overdue:indicator:{road_item.obj.pk}:{period.pk}")
+    entry = submitted(cast, period, road_item)
+    overdue.refresh_from_db()
+    assert overdue.read_at is not None  # sending the report answered its deadline
+    waiting = Notice.objects.get(recipient=cast.head, kind=Kind.TO_APPROVE)
+    assert waiting.read_at is None
+    entry_return(user=cast.head, entry=entry, comment="แนบภาพถ่าย", version=entry.version)
+    waiting.refresh_from_db()
+    returned = Notice.objects.get(recipient=cast.staff, kind=Kind.RETURNED)
+    assert waiting.read_at is not None and returned.read_at is None
+    # Other items' deadlines are still there to act on.
+    assert Notice.objects.filter(recipient=cast.staff, kind=Kind.OVERDUE, read_at__isnull=True).exclude(pk=overdue.pk).count() \
+        == Notice.objects.filter(recipient=cast.staff, kind=Kind.OVERDUE).count() - 1
