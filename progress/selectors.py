@@ -164,7 +164,7 @@ def rows_for(plan: Plan, period: Period, items: list[Item], today: datetime.date
                 state=state, state_label=State(state).label, due=due,
                 overdue=state in EDITABLE_STATES and today > due,
                 target=target, evidence_count=len(entry.evidence.all()) if entry else 0,
-                target_amount=amount, target_unit=unit if (target or amount is not None) else "",
+                target_amount=amount, target_unit=unit if amount is not None or target.strip(" -") else "",
             ))
     return rows
 

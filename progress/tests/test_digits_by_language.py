@@ -171,6 +171,7 @@ def test_my_work_targets_carry_their_unit(client, cast, period):
     assert "ติดตั้งไฟฟ้าแสงสว่างริมคลอง" in text
     budgets = re.findall(r"โครงการ/กิจกรรม ([๐-๙,.]+) (\S+)", text)
     assert budgets and all(unit == "บาท" for _number, unit in budgets), budgets
+    assert "- บาท" not in text  # no budget, no unit
 
 
 @pytest.fixture

@@ -61,7 +61,7 @@ def test_negative_lamps_are_refused_naming_the_field_and_the_typing_is_kept(clie
     })
     assert response.status_code == 400
     page = text(response)
-    assert "ผลลัพธ์ (ดวง): -๕ ดวง ติดลบ" in page  # the field, the value in Thai digits, why
+    assert "ผลการดำเนินงาน (ดวง): -๕ ดวง ติดลบ" in page  # the field, the value in Thai digits, why
     assert input_value(response, "value") == "-5"
     assert "ติดตั้งโคมไฟริมคลองบางจาก" in page and "ฝนตก" in page
     assert not ProgressEntry.objects.exists()
@@ -73,7 +73,7 @@ def test_a_share_over_100_is_refused(client, cast, period):
     response = client.post(url_for(period, drains), {"action": "submit", "version": "0", "value": "๑๒๐",
                                                       "narrative": "ล้างท่อ"})
     assert response.status_code == 400
-    assert "ผลลัพธ์ (ร้อยละ): ร้อยละ ๑๒๐ เกิน ๑๐๐" in text(response)
+    assert "ผลการดำเนินงาน (ร้อยละ): ร้อยละ ๑๒๐ เกิน ๑๐๐" in text(response)
     assert not ProgressEntry.objects.exists()
     # A share of 100 itself is fine.
     response = client.post(url_for(period, drains), {"action": "save", "version": "0", "value": "๑๐๐", "narrative": "ล้างท่อ"})
