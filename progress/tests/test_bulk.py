@@ -266,7 +266,7 @@ def test_planner_verifies_several_reports_with_changed_and_unchanged_values(clie
     url = reverse("progress:verify-all", args=[period.pk])
     form_page = client.get(url).content.decode()
     assert all(str(i.obj) in form_page for i in (first, second, third))
-    assert 'value="125"' in form_page  # prefilled with the reported result
+    assert 'value="๑๒๕"' in form_page  # prefilled with the reported result, in the page's digits
 
     rows = {a.pk: 0, b.pk: 1, c.pk: 2}
     order = [int(m) for m in re.findall(r'name="form-\d+-entry" value="(\d+)"', form_page)]

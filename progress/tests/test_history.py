@@ -106,11 +106,11 @@ def test_a_result_by_measure_shows_each_measure_old_to_new(cast, period, real_pl
                          verified_measures={clear: Decimal("1200")})
     with translation.override("th"):
         verified, _endorsed, _submitted, corrected, created = history_for(entry)
-    assert "ผลแยกตามตัววัด — ขุดลอกคลอง: - → ๑.๒" in lines(created)
-    assert "ผลแยกตามตัววัด — เปิดทางน้ำไหล: - → ๑๐" in lines(created)
+    assert "ผลการดำเนินงานแยกตามตัววัด — ขุดลอกคลอง: - → ๑.๒" in lines(created)
+    assert "ผลการดำเนินงานแยกตามตัววัด — เปิดทางน้ำไหล: - → ๑๐" in lines(created)
     assert lines(corrected) == ["ผลการดำเนินงาน: ๑๑.๒ → ๑๔",
-                                "ผลแยกตามตัววัด — ขุดลอกคลอง: ๑.๒ → ๑.๕",
-                                "ผลแยกตามตัววัด — เปิดทางน้ำไหล: ๑๐ → ๑๒.๕"]
+                                "ผลการดำเนินงานแยกตามตัววัด — ขุดลอกคลอง: ๑.๒ → ๑.๕",
+                                "ผลการดำเนินงานแยกตามตัววัด — เปิดทางน้ำไหล: ๑๐ → ๑๒.๕"]
     assert "ผลที่ตรวจสอบแล้วแยกตามตัววัด — เปิดทางน้ำไหล: - → ๑,๒๐๐" in lines(verified)
     assert "ผลที่ตรวจสอบแล้วแยกตามตัววัด — ขุดลอกคลอง: - → ๑.๕" in lines(verified)
 
