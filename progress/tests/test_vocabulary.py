@@ -72,3 +72,21 @@ def test_no_template_calls_the_result_ผลลัพธ์():
     wrong = [str(path) for path in (Path(settings.BASE_DIR) / "templates").rglob("*.html")
              if "ผลลัพธ์" in RESERVED_USES.sub("", path.read_text(encoding="utf-8"))]
     assert not wrong, wrong
+
+
+@pytest.mark.django_db
+def test_a_sheet_with_the_old_cumulative_header_still_imports(cast, period, lamp_item):
+    """Sheets downloaded before the header became «ค่าสะสม» said «ผลสะสม»."""
+    import io
+
+    import openpyxl
+
+    from progress.resources import read_rows
+
+    book = openpyxl.Workbook()
+    book.active.append([sheet.KIND, sheet.CODE, sheet.PERIOD, sheet.VALUE, "ผลสะสม", sheet.NARRATIVE])
+    book.active.append(["ตัวชี้วัด", lamp_item.obj.key, "ธันวาคม 2566", "5", "ไม่ใช่", "ติดตั้งโคมไฟ"])
+    data = io.BytesIO()
+    book.save(data)
+    preview, rows = read_rows(data.getvalue(), "old.xlsx")
+    assert not preview.has_errors and rows[0].values["value_is_cumulative"] is False
