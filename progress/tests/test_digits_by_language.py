@@ -123,6 +123,14 @@ def pages(cast, period, item):
 
 
 def test_thai_pages_write_thai_digits(client, cast, period, reported):
+    """The rule: in the visible text (text nodes outside script, style, title and
+    textarea; form values are attributes, so what the user typed is not read), after
+    taking out what people typed (typed_texts: names, targets as printed, narratives
+    holding a digit; the plan's codes and outline numbers as whole words), no Arabic
+    digit is left. Everything else on the page the system wrote, so it follows the
+    language. A one-digit outline number («ยุทธศาสตร์ 3») is taken out wherever it stands
+    alone, so the rule cannot see a lone system digit; the value box, «ส่วนที่ ๑» and
+    the units are checked by name in the tests below and in test_vocabulary."""
     typed = typed_texts()
     problems = {}
     for user, url in pages(cast, period, reported):
@@ -220,3 +228,15 @@ def test_an_xlsx_asked_for_in_english_is_thai(client, cast, reported):
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     cells = {str(c.value) for ws in book for row in ws.iter_rows() for c in row if c.value is not None}
     assert "ยังไม่รายงาน" in cells and "Not reported" not in cells
+
+
+def test_the_part_of_the_plan_is_numbered_in_the_page_digits(client, cast, real_plan):
+    """«ส่วนที่ ๑» on a project's page in Thai (it read «ส่วนที่ 1»), "Part 1" in English."""
+    from projects.models import Project
+
+    project = Project.objects.filter(plan=real_plan, section=Project.Section.PART1).first()
+    client.force_login(cast.planner)
+    url = reverse("projects:detail", args=[project.pk])
+    assert "ส่วนที่ ๑: แผนของกรุงเทพมหานคร" in visible_text(client.get(url))
+    client.cookies["django_language"] = "en"
+    assert "Part 1: BMA plan" in visible_text(client.get(url))
