@@ -18,7 +18,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from kpiplan.lib.thai import format_number
+from kpiplan.lib.thai import format_number_in
 
 log = logging.getLogger("kpiplan.login")
 
@@ -69,7 +69,7 @@ def lockout_message(request) -> str:
         "Too many failed logins for this account or from this address. "
         "Logging in is refused for %(minutes)s minutes after the last attempt; "
         "if you forgot your password, reset it from the login page."
-    ) % {"minutes": format_number(minutes, thai=(get_language() or "").startswith("th"))}
+    ) % {"minutes": format_number_in(minutes, get_language())}
 
 
 def lockout_response(request, original_response=None, credentials=None):

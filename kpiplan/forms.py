@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from kpiplan.lib.thai import NumberParseError, format_number, parse_decimal
+from kpiplan.lib.thai import NumberParseError, format_number_in, parse_decimal
 
 
 class ThaiDecimalField(forms.DecimalField):
@@ -32,7 +33,8 @@ class ThaiDecimalField(forms.DecimalField):
             number = parse_decimal(value)
         except NumberParseError:
             return value  # keep what the user typed on a redisplayed invalid form
-        return format_number(number)
+        # Shown back in the page's digits (๑,๒๕๐ in Thai); either kind is read back.
+        return format_number_in(number, get_language())
 
     def to_python(self, value):
         if value in self.empty_values:

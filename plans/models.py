@@ -7,11 +7,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kpiplan.lib import fiscal
-from kpiplan.lib.thai import to_thai_digits
+from kpiplan.lib.thai import localize_digits, month_name_in, to_thai_digits
 
 
 class OrgScopedQuerySet(models.QuerySet):
@@ -232,13 +233,16 @@ class Period(models.Model):
         ]
 
     def __str__(self) -> str:
+        language = get_language()
         if self.kind == self.Kind.MONTH:
-            text = fiscal.fiscal_months(self.fiscal_year_id)[self.number - 1].name_th
+            # «ธันวาคม ๒๕๖๖» in Thai, "December 2566" in English: the year stays B.E.
+            month = fiscal.fiscal_months(self.fiscal_year_id)[self.number - 1]
+            text = f"{month_name_in(month.month, language)} {month.year + fiscal.BE_OFFSET}"
         elif self.kind == self.Kind.QUARTER:
             text = _("Q%(number)s/%(year)s") % {"number": self.number, "year": self.fiscal_year_id}
         else:
             text = _("FY %(year)s") % {"year": self.fiscal_year_id}
-        return to_thai_digits(text)
+        return localize_digits(text, language)
 
     @property
     def name_th(self) -> str:
@@ -248,6 +252,11 @@ class Period(models.Model):
     @property
     def short_name_th(self) -> str:
         return fiscal.period_short_name_th(self.fiscal_year_id, self.kind, self.number)
+
+    @property
+    def short_name(self) -> str:
+        """short_name_th for a Thai reader, "Dec 2566" / "Q2" for an English one."""
+        return fiscal.period_short_name(self.fiscal_year_id, self.kind, self.number, get_language())
 
     @property
     def last_month(self) -> int:

@@ -6,6 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import get_language
+
 from kpiplan.lib.fiscal import fiscal_months
 from plans.models import Period
 from projects.calculations import (
@@ -106,7 +108,7 @@ def _curve(project: Project, steps: list, reports: list[_MonthReport], fiscal_ye
         else:
             by_month[report.month - 1] = report.percent_complete
     actual = actual_cumulative(by_month) if steps else reported_curve(by_month)
-    labels = [m.abbr_th for m in fiscal_months(fiscal_year or project.plan.fiscal_year_id)]
+    labels = [m.abbr_in(get_language()) for m in fiscal_months(fiscal_year or project.plan.fiscal_year_id)]
     return SCurve(planned, actual, slippage(planned, actual) if steps else [], labels,
                   sum((s.weight or Decimal(0) for s in steps), Decimal(0)), reported=not steps)
 

@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kpiplan.lib.changes import Change, field_specs, format_when, set_change, version_changes
-from kpiplan.lib.thai import to_thai_digits
+from kpiplan.lib.thai import to_thai_digits, uses_thai
 
 from .models import ProgressEntry, State
 
@@ -37,7 +37,7 @@ class Version:
 
 
 def is_thai() -> bool:
-    return (get_language() or "").startswith("th")
+    return uses_thai(get_language())
 
 
 def person(user) -> str:

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.policy import scope_to_user
@@ -29,7 +30,8 @@ def _get_indicator_for_user(user, indicator_id: int) -> Indicator:
 def _charts(page) -> list:
     """One chart of results against the planned pace, or one per measure."""
     months = fiscal_months(page.indicator.plan.fiscal_year_id)
-    labels = [months[line.period.number - 1].abbr_th if line.period.kind == "month" else line.period.short_name_th
+    language = get_language()
+    labels = [months[line.period.number - 1].abbr_in(language) if line.period.kind == "month" else line.period.short_name
               for line in page.lines]
     target_label = _("Target")
     expected_label, actual_label = _("Expected at the planned pace"), _("Result to date")

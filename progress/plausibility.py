@@ -90,9 +90,9 @@ def unlikely(problems: list[Problem]) -> list[Problem]:
 def _number(value: Decimal) -> str:
     from django.utils.translation import get_language
 
-    from kpiplan.lib.thai import format_number
+    from kpiplan.lib.thai import format_number_in
 
-    return format_number(value, thai=(get_language() or "").startswith("th"))
+    return format_number_in(value, get_language())
 
 
 def describe(problem: Problem, *, unit: str = "", field: str | None = None) -> str:

@@ -197,6 +197,7 @@ def read_rows(data: bytes, filename: str) -> tuple[ImportPreview, list[ImportRow
     for sheet in sheets:
         if not sheet.header:
             continue  # an empty sheet (Excel's Sheet2): nothing to import from it
+        sheet.header = [cols.OLD_HEADERS.get(h, h) for h in sheet.header]
         outcome = SheetOutcome(sheet.name, errors=list(sheet.errors))
         missing = [c for c in (cols.CODE, cols.PERIOD) if c not in sheet.header]
         if missing:

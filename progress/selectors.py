@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.http import Http404
@@ -109,8 +110,12 @@ class Row:
     state_label: str
     due: datetime.date
     overdue: bool
-    target: str
+    target: str  # as printed in the plan
     evidence_count: int = 0
+    # A project's budget as a number when the plan has one (shown in the page's digits),
+    # and the unit the target is counted in: the indicator's, or baht for a budget.
+    target_amount: Decimal | None = None
+    target_unit: str = ""
 
 
 def _entries_by_item(plan, periods, items) -> dict[tuple[int, str, int], ProgressEntry]:
@@ -148,12 +153,18 @@ def rows_for(plan: Plan, period: Period, items: list[Item], today: datetime.date
             prior = previous_of.get(row_period.pk)
             state = entry.state if entry else State.NOT_STARTED
             due = due_date(plan, row_period)
-            target = (item.obj.target_text if item.kind == "indicator" else item.obj.budget_text) or ""
+            if item.kind == "indicator":
+                target, amount, unit = item.obj.target_text or "", None, item.obj.unit
+                if unit and unit in target:
+                    unit = ""  # the printed target already names it («๑.๕๓ กม.»)
+            else:
+                target, amount, unit = item.obj.budget_text or "", item.obj.budget, _("baht")
             rows.append(Row(
                 item=item, period=row_period, entry=entry, previous=previous.get((prior.pk, *key)) if prior else None,
                 state=state, state_label=State(state).label, due=due,
                 overdue=state in EDITABLE_STATES and today > due,
                 target=target, evidence_count=len(entry.evidence.all()) if entry else 0,
+                target_amount=amount, target_unit=unit if amount is not None or target.strip(" -") else "",
             ))
     return rows
 

@@ -18,7 +18,7 @@ DIVISION = "ฝ่าย"
 PERIOD = "งวดรายงาน"
 MEASURE = "ตัววัด"  # an indicator whose target has several measures has a row per measure
 VALUE = "ผลการดำเนินงาน"
-CUMULATIVE = "ผลสะสม"
+CUMULATIVE = "ค่าสะสม"  # docs/vocabulary.md
 EXPLANATION = "คำชี้แจงค่าผิดปกติ"  # why an unusual result is correct (progress.plausibility)
 NARRATIVE = "สิ่งที่ดำเนินการ"
 OBSTACLES = "ปัญหาอุปสรรค"
@@ -26,6 +26,10 @@ SUGGESTIONS = "ข้อเสนอแนะ"
 PERCENT = "ร้อยละความก้าวหน้า"
 DISBURSED = "เบิกจ่ายสะสม (บาท)"
 STATE = "สถานะ"
+
+# Headers of sheets downloaded before the vocabulary was settled (docs/vocabulary.md):
+# a sheet filled in from an old download still imports.
+OLD_HEADERS = {"ผลสะสม": CUMULATIVE}
 
 # What an import may change, by column; the other columns identify the row or are
 # shown for reference only (name, state).

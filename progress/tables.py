@@ -10,10 +10,11 @@ from decimal import Decimal
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from indicators.calculations import Status
-from kpiplan.lib.thai import format_be_date, format_number, to_thai_digits
+from kpiplan.lib.thai import format_date_in, format_number_in, localize_digits
 from plans.models import Division, StrategyNode
 from projects.models import Project
 
@@ -32,7 +33,7 @@ class ListTable(tables.Table):
 
 
 class NumberColumn(tables.Column):
-    """A number with thousands separators in Thai digits; exported as the number."""
+    """A number with thousands separators in the page's digits; exported as the number."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("attrs", {"th": {"class": "num"}, "td": {"class": "num"}})
@@ -40,15 +41,16 @@ class NumberColumn(tables.Column):
         super().__init__(*args, **kwargs)
 
     def render(self, value):
-        return format_number(value, thai=True)
+        return format_number_in(value, get_language())
 
     def value(self, value):
         return value
 
 
 def _name_link(url: str, name: str, code: str = "") -> str:
-    """A name with its code as a link, the digits in Thai like the rest of the table."""
-    return format_html('<a href="{}">{}</a>', url, to_thai_digits(f"{code} {name}".strip()))
+    """A name with its code as a link: the name in the digits of the rest of the table,
+    the code as the plan prints it (docs/vocabulary.md: identifiers stay as typed)."""
+    return format_html('<a href="{}">{}</a>', url, f"{code} {localize_digits(name, get_language())}".strip())
 
 
 # -- status -------------------------------------------------------------------------------
@@ -96,7 +98,7 @@ class StatusTable(ListTable):
         return f"{record.status.indicator.code} {record.status.indicator.name}".strip()
 
     def render_node(self, value):
-        return to_thai_digits(value)
+        return localize_digits(value, get_language())
 
     def value_target(self, record):
         return record.status.target if record.status.target is not None else ""
@@ -138,7 +140,7 @@ class CompletenessTable(ListTable):
         return str(record.item.obj)
 
     def render_due(self, value):
-        return format_be_date(value)
+        return format_date_in(value, get_language())
 
     def value_due(self, value):
         return value.isoformat()
@@ -182,14 +184,14 @@ class ReviewTable(ListTable):
         value = self._result(record)
         if value is None:
             return "—"
-        return format_number(value, thai=True) + ("" if record.item.kind == "indicator" else "%")
+        return format_number_in(value, get_language()) + ("" if record.item.kind == "indicator" else "%")
 
     def value_result(self, record):
         value = self._result(record)
         return "" if value is None else value
 
     def render_verified(self, value):
-        return format_number(value, thai=True)
+        return format_number_in(value, get_language())
 
     def value_verified(self, value):
         return value

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kpiplan.lib.charts import ACTUAL_COLOUR, disbursement_columns_svg, stacked_bar_svg, status_columns_svg, swatch_svg
@@ -163,7 +164,7 @@ def executive_dashboard(plan, period) -> dict:
     month = summary["month"]
     months = list(Period.objects.filter(fiscal_year_id=plan.fiscal_year_id, kind=Period.Kind.MONTH,
                                         number__lte=month.number).order_by("number"))
-    labels = [m.abbr_th for m in fiscal_months(plan.fiscal_year_id)]
+    labels = [m.abbr_in(get_language()) for m in fiscal_months(plan.fiscal_year_id)]
     statuses_by_month = indicator_statuses_by_month(plan, months)
     lines = list(Project.objects.filter(plan=plan).budget_lines().select_related("division").order_by("section", "order"))
     curves = s_curves(plan, lines)

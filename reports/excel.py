@@ -191,14 +191,14 @@ def quarterly_xlsx(report: dict) -> bytes:
     _summary(wb, report, titles, labels)
     _table(wb, "ตัวชี้วัด", titles, [
         Column("ฝ่าย", 24), Column("ตัวชี้วัด", 50), Column("ค่าเป้าหมาย", 24), Column("ผลสะสม", 12, AUTO),
-        Column("ร้อยละผลสัมฤทธิ์", 12, DECIMAL), Column("สถานะ", 14), Column("ผลการดำเนินงาน", 40),
+        Column("ร้อยละผลสัมฤทธิ์", 12, DECIMAL), Column("สถานะ", 14), Column("สิ่งที่ดำเนินการ", 40),
         Column("ปัญหาอุปสรรค", 30), Column("หลักฐาน (ไฟล์)", 9, WHOLE), Column("ผลที่ตรวจสอบ", 12, AUTO),
         Column("ความเห็นผู้ประเมิน", 30),
     ], indicators)
     _table(wb, "โครงการ", titles, [
         Column("ฝ่าย", 24), Column("โครงการ/กิจกรรม", 50), Column("งบประมาณ (บาท)", 16, DECIMAL),
         Column("เบิกจ่าย (บาท)", 16, DECIMAL), Column("ร้อยละเบิกจ่าย", 10, DECIMAL), Column("ความคืบหน้า (ร้อยละ)", 11, DECIMAL),
-        Column("ผลการดำเนินงาน", 40), Column("ปัญหาอุปสรรค", 30),
+        Column("สิ่งที่ดำเนินการ", 40), Column("ปัญหาอุปสรรค", 30),
     ], projects, total_rows=project_totals)
     return _save(wb)
 

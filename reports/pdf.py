@@ -8,11 +8,13 @@ from functools import cache
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from weasyprint import HTML
 
 from kpiplan.lib.thai import format_be_date
+
+from .registry import OFFICIAL_LANGUAGE
 
 # A family name no fontconfig rule knows, so nothing on the system can substitute or
 # rescale it; every report style (body, margin boxes, SVG text) names it alone.
@@ -35,9 +37,13 @@ def font_face_css() -> str:
 
 
 def render_html(template: str, context: dict) -> str:
+    """The report's HTML, in Thai whoever renders it: registry.official builds the
+    documents the office hands out in Thai; this covers callers that render a builder's
+    context themselves (tests, benchmarks/bench_reports.py)."""
     context = {"generated_on": format_be_date(timezone.localdate()), "font_faces": font_face_css(),
                "font_family": FONT_FAMILY, **context}
-    return render_to_string(template, context)
+    with translation.override(OFFICIAL_LANGUAGE):
+        return render_to_string(template, context)
 
 
 def layout(template: str, context: dict):

@@ -9,15 +9,35 @@ function, so the worker and the pages load this module cheaply).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# Reports are official Thai documents: Thai words, Thai digits, Thai month names,
+# whoever asks and in whatever language their page is (docs/vocabulary.md).
+OFFICIAL_LANGUAGE = "th"
+
+
+def official(func):
+    """Build and render in Thai. Every PDF and xlsx the office hands out is made by a
+    function wearing this (produce(), quarterly_workbook(), scorecard_workbook()), so
+    the pages, the worker, the commands and the benchmarks cannot forget it."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with translation.override(OFFICIAL_LANGUAGE):
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 class Produced(NamedTuple):
@@ -110,5 +130,27 @@ def may_request(user, kind: str) -> bool:
     return kind in KINDS and (KINDS[kind].whole_organization or can_oversee(user))
 
 
+@official
 def produce(kind: str, plan, params: dict) -> Produced:
     return KINDS[kind].produce(plan, params)
+
+
+@official
+def quarterly_workbook(plan, quarter: int, division=None) -> Produced:
+    """The quarterly progress tables in Excel, from the PDF's builder."""
+    from .builders import quarterly_progress
+    from .excel import quarterly_xlsx
+
+    return Produced(quarterly_xlsx(quarterly_progress(plan, quarter, division)),
+                    quarterly_filename(plan, quarter, division, "xlsx"), XLSX)
+
+
+@official
+def scorecard_workbook(plan, period) -> Produced:
+    """Table ค in Excel, from the scorecard page's builder."""
+    from progress.scorecard import build_scorecard
+
+    from .excel import scorecard_xlsx
+
+    return Produced(scorecard_xlsx(plan, period, build_scorecard(plan, period)),
+                    f"scorecard-{plan.fiscal_year_id}-{period.pk}.xlsx", XLSX)

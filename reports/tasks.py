@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django_tasks import task
 
 from . import registry
@@ -24,9 +23,8 @@ def produce_report(report_file_id: int) -> str:
         report_file.started_at = timezone.now()
         report_file.save(update_fields=["status", "started_at"])
     try:
-        # Official documents are Thai whatever language the worker happens to run in.
-        with translation.override(settings.LANGUAGE_CODE):
-            produced = registry.produce(report_file.kind, report_file.plan, report_file.params)
+        # Thai whatever language the worker runs in: registry.produce sees to it.
+        produced = registry.produce(report_file.kind, report_file.plan, report_file.params)
         report_file.file.save(produced.filename, ContentFile(produced.content), save=False)
     except BaseException as exc:
         # BaseException too: a worker stopped mid-report must not leave the row running.

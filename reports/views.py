@@ -17,8 +17,6 @@ from progress.versions import plan_version
 
 from . import registry
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
@@ -55,29 +53,22 @@ def pdf_now(request, kind: str):
 @login_required
 def scorecard_xlsx(request):
     """Table ค in Excel, from the scorecard page's builder."""
-    from progress.scorecard import build_scorecard
-
-    from .excel import scorecard_xlsx as workbook
-
     if not can_oversee(request.user):
         raise PermissionDenied
     plan, period, _periods = plan_and_period(request)
-    return _download(workbook(plan, period, build_scorecard(plan, period)), XLSX, f"scorecard-{plan.fiscal_year_id}-{period.pk}.xlsx")
+    produced = registry.scorecard_workbook(plan, period)
+    return _download(produced.content, produced.content_type, produced.filename)
 
 
 @login_required
 def quarterly_xlsx(request):
     """The quarterly progress tables in Excel, from the PDF's builder."""
-    from .builders import quarterly_progress
-    from .excel import quarterly_xlsx as workbook
-
     if not can_oversee(request.user):
         raise PermissionDenied
     plan, period, params = report_params(request)
-    quarter = period.quarter
     division = Division.objects.get(pk=params["division"]) if "division" in params else None
-    return _download(workbook(quarterly_progress(plan, quarter, division)), XLSX,
-                     registry.quarterly_filename(plan, quarter, division, "xlsx"))
+    produced = registry.quarterly_workbook(plan, period.quarter, division)
+    return _download(produced.content, produced.content_type, produced.filename)
 
 
 @login_required

@@ -12,9 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from kpiplan.lib.thai import BE_OFFSET, format_be_date, format_number, to_thai_digits
-
-MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+from kpiplan.lib.thai import format_date_in, format_number, to_thai_digits
 
 # Bookkeeping every versioned row carries: never a change a person made.
 INTERNAL_FIELDS = frozenset({"id", "version", "updated_at", "updated_by", "created_at", "created_by", "changed_at",
@@ -107,9 +105,7 @@ def is_empty(value) -> bool:
 
 def format_date(value: datetime.date, *, thai: bool) -> str:
     """'3 ธันวาคม ๒๕๖๙' in Thai; '3 Dec 2569' (still the Buddhist Era) in English."""
-    if thai:
-        return format_be_date(value, thai_digits=True)
-    return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year + BE_OFFSET}"
+    return format_date_in(value, "th" if thai else "en", abbr=not thai)
 
 
 def format_when(value: datetime.datetime, *, thai: bool) -> str:

@@ -6,13 +6,24 @@ from collections.abc import Sequence
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
-from kpiplan.lib.thai import format_number, to_thai_digits
+from django.utils.translation import get_language
+
+from kpiplan.lib.thai import format_number_in, localize_digits
 
 # The PDF's own font family first (reports.pdf.FONT_FAMILY, defined there by @font-face);
 # a browser, which does not know it, takes the next.
 CHART_FONTS = "kpiplan-report, Sarabun, Laksaman, sans-serif"
 PLANNED_COLOUR = "#17365d"
 ACTUAL_COLOUR = "#d9480f"
+
+
+def _digits(value) -> str:
+    """Counts and axis labels in the digits of the active language (Thai in a PDF)."""
+    return localize_digits(value, get_language())
+
+
+def _number(value, places: int | None = None) -> str:
+    return format_number_in(value, get_language(), places=places)
 
 
 S_CURVE_LEFT, S_CURVE_RIGHT = 44, 16  # px: room for the % axis on the left, the last point on the right
@@ -48,7 +59,7 @@ def s_curve_svg(planned: Sequence[Decimal], actual: Sequence[Decimal | None], la
     for pct in (0, 25, 50, 75, 100):
         yy = y(Decimal(pct))
         parts.append(f'<line x1="{left}" y1="{yy:.1f}" x2="{width - right}" y2="{yy:.1f}" stroke="#dde3ea"/>')
-        parts.append(f'<text x="{left - 6}" y="{yy + font_size * 4 / 11:.1f}" text-anchor="end">{to_thai_digits(pct)}%</text>')
+        parts.append(f'<text x="{left - 6}" y="{yy + font_size * 4 / 11:.1f}" text-anchor="end">{_digits(pct)}%</text>')
     for i, label in enumerate(labels if text_below else []):
         parts.append(f'<text x="{x(i):.1f}" y="{height - bottom + 16}" text-anchor="middle">{escape(label)}</text>')
     points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(planned))
@@ -100,7 +111,7 @@ def _svg_open(width: int, height: int, css_class: str, label: str = "") -> str:
 def stacked_bar_svg(segments: Sequence[tuple[str, int]], largest: int, *, width: int = 420, height: int = 16) -> str:
     """One row of a horizontal stacked bar chart: a segment per (status, count) in the
     given order, scaled so that `largest` fills the width less room for the total, which
-    is written after the bar in Thai digits (and each count inside a wide enough segment)."""
+    is written after the bar in the language's digits (and each count inside a wide enough segment)."""
     right = 24
     plot_w = width - right
     parts = [_svg_open(width, height, "stacked-bar")]
@@ -113,10 +124,10 @@ def stacked_bar_svg(segments: Sequence[tuple[str, int]], largest: int, *, width:
         parts.append(f'<rect class="{escape(key)}" x="{x:.1f}" y="0" width="{w:.1f}" height="{height}" fill="{colour}"/>')
         if w >= 12:
             ink = "#222" if key == "not_reported" else "#fff"
-            parts.append(f'<text x="{x + w / 2:.1f}" y="{height - 4}" text-anchor="middle" fill="{ink}">{to_thai_digits(n)}</text>')
+            parts.append(f'<text x="{x + w / 2:.1f}" y="{height - 4}" text-anchor="middle" fill="{ink}">{_digits(n)}</text>')
         x += w
         total += n
-    parts.append(f'<text x="{x + 4:.1f}" y="{height - 4}" font-weight="bold">{to_thai_digits(total)}</text>')
+    parts.append(f'<text x="{x + 4:.1f}" y="{height - 4}" font-weight="bold">{_digits(total)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -131,7 +142,7 @@ def budget_bar_svg(allocated: Decimal, disbursed: Decimal, percent: Decimal | No
     def w(value: Decimal) -> float:
         return plot_w * float(max(value, Decimal(0)) / largest) if largest > 0 else 0.0
 
-    text = "-" if percent is None else f"{format_number(percent, thai=True)}%"
+    text = "-" if percent is None else f"{_number(percent)}%"
     return "".join([
         _svg_open(width, height, "budget-bar"),
         f'<rect class="allocated" x="0" y="0" width="{w(allocated):.1f}" height="{height}" fill="{ALLOCATED_COLOUR}"/>',
@@ -187,10 +198,10 @@ def status_columns_svg(columns: Sequence[tuple[str, Sequence[tuple[str, int]]]],
             if h >= 15:
                 ink = "#222" if key == "not_reported" else "#fff"
                 parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{y + h / 2 + 5:.1f}" text-anchor="middle" fill="{ink}">'
-                             f'{to_thai_digits(count)}</text>')
+                             f'{_digits(count)}</text>')
             total += count
         parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" font-weight="bold">'
-                     f'{to_thai_digits(total)}</text>')
+                     f'{_digits(total)}</text>')
         parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{height - 6}" text-anchor="middle">{escape(name)}</text>')
     parts.append("</svg>")
     return "".join(parts)
@@ -213,7 +224,7 @@ def disbursement_columns_svg(months: Sequence[tuple[str, Decimal | None, Decimal
     parts = [_svg_titled(width, height, "disbursement-columns", label)]
     for pct in (0, 50, 100):
         parts.append(f'<line x1="{left}" y1="{y(Decimal(pct)):.1f}" x2="{width - right}" y2="{y(Decimal(pct)):.1f}" stroke="#dde3ea"/>'
-                     f'<text x="{left - 4}" y="{y(Decimal(pct)) + 4:.1f}" text-anchor="end">{to_thai_digits(pct)}%</text>')
+                     f'<text x="{left - 4}" y="{y(Decimal(pct)) + 4:.1f}" text-anchor="end">{_digits(pct)}%</text>')
     planned_points = []
     for i, (name, disbursed, planned) in enumerate(months):
         cx = left + slot * i + slot / 2
@@ -221,7 +232,7 @@ def disbursement_columns_svg(months: Sequence[tuple[str, Decimal | None, Decimal
         if disbursed is not None:
             parts.append(f'<rect class="disbursed" x="{x:.1f}" y="{y(disbursed):.1f}" width="{bar_w:.1f}" '
                          f'height="{top + plot_h - y(disbursed):.1f}" fill="{DISBURSED_COLOUR}"/>')
-        text = "-" if disbursed is None else f"{format_number(disbursed, places=0, thai=True)}%"
+        text = "-" if disbursed is None else f"{_number(disbursed, places=0)}%"
         above = y(disbursed)
         if planned is not None and 0 <= above - y(planned) < 16:  # clear of the planned mark just above the column
             above = y(planned)
@@ -243,7 +254,7 @@ def pace_chart_svg(expected: Sequence[Decimal | None], actual: Sequence[Decimal 
                    width: int = 640, height: int = 260, font_size: float = 11) -> str:
     """An indicator's results (dashed, a point with its number per reported period, gaps
     where none) against the value the planned pace expects by each period's end (solid),
-    on a value axis from 0 to the largest of them and the target. Numbers in Thai digits."""
+    on a value axis from 0 to the largest of them and the target. Numbers in the language's digits."""
     left, right, top, bottom = 12, 16, 28, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     n = max(len(labels), 1)
@@ -266,7 +277,7 @@ def pace_chart_svg(expected: Sequence[Decimal | None], actual: Sequence[Decimal 
         parts.append(f'<line class="target" x1="{left}" y1="{yy:.1f}" x2="{width - right}" y2="{yy:.1f}" stroke="#adb5bd" '
                      'stroke-dasharray="2,2"/>'
                      f'<text class="target" x="{width - right}" y="{yy - 4:.1f}" text-anchor="end" fill="#4a5560">'
-                     f"{escape(target_label)} {format_number(target, thai=True)}</text>")
+                     f"{escape(target_label)} {_number(target)}</text>")
     for i, label in enumerate(labels):
         parts.append(f'<text x="{x(i):.1f}" y="{height - bottom + 16}" text-anchor="middle">{escape(label)}</text>')
     planned = [f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(expected) if v is not None]
@@ -292,7 +303,7 @@ def pace_chart_svg(expected: Sequence[Decimal | None], actual: Sequence[Decimal 
             if i == last or i == 0 or actual[i - 1] != v:
                 ty = cy - 6 if cy - 6 > top else cy + font_size + 4
                 parts.append(f'<text class="value" x="{x(i):.1f}" y="{ty:.1f}" text-anchor="middle" fill="{ACTUAL_COLOUR}">'
-                             f"{format_number(v, thai=True)}</text>")
+                             f"{_number(v)}</text>")
     ly = height - 8
     parts.append(f'<line x1="{left}" y1="{ly - 4}" x2="{left + 24}" y2="{ly - 4}" stroke="{PLANNED_COLOUR}" stroke-width="2"/>'
                  f'<text x="{left + 30}" y="{ly}">{escape(expected_label)}</text>')

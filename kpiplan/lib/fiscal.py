@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from .thai import BE_OFFSET, MONTHS_TH, MONTHS_TH_ABBR, to_thai_digits
+from .thai import BE_OFFSET, MONTHS_TH, MONTHS_TH_ABBR, localize_digits, month_name_in, to_thai_digits, uses_thai
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,10 @@ class FiscalMonth:
     @property
     def abbr_th(self) -> str:
         return MONTHS_TH_ABBR[self.month - 1]
+
+    def abbr_in(self, language: str | None) -> str:
+        """«ธ.ค.» in Thai, "Dec" otherwise: a chart's month label."""
+        return month_name_in(self.month, language, abbr=True)
 
 
 def fiscal_year_of(date: datetime.date) -> int:
@@ -112,3 +116,16 @@ def period_short_name_th(fiscal_year_be: int, kind: str, number: int) -> str:
     if kind == "quarter":
         return to_thai_digits(f"ไตรมาสที่ {number}")
     return to_thai_digits(f"ปีงบประมาณ {fiscal_year_be}")
+
+
+def period_short_name(fiscal_year_be: int, kind: str, number: int, language: str | None) -> str:
+    """A period short enough for a table cell in the reader's language: «ธ.ค. ๒๕๖๖»,
+    «ไตรมาสที่ ๒» in Thai; "Dec 2566", "Q2", "FY 2567" (still B.E.) otherwise."""
+    if uses_thai(language):
+        return period_short_name_th(fiscal_year_be, kind, number)
+    if kind == "month":
+        month = fiscal_months(fiscal_year_be)[number - 1]
+        return localize_digits(f"{month.abbr_in(language)} {month.year + BE_OFFSET}", language)
+    if kind == "quarter":
+        return f"Q{number}"
+    return f"FY {fiscal_year_be}"

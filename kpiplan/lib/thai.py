@@ -19,6 +19,10 @@ MONTHS_TH_ABBR = [
     "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
 ]
 
+MONTHS_EN = ["January", "February", "March", "April", "May", "June",
+             "July", "August", "September", "October", "November", "December"]
+MONTHS_EN_ABBR = [m[:3] for m in MONTHS_EN]
+
 BE_OFFSET = 543
 
 # Grouping may use commas, spaces, thin/no-break spaces or apostrophes (Excel exports).
@@ -93,3 +97,36 @@ def format_be_date(date: datetime.date, thai_digits: bool = True, abbr: bool = F
     months = MONTHS_TH_ABBR if abbr else MONTHS_TH
     text = f"{date.day} {months[date.month - 1]} {be_year(date)}"
     return to_thai_digits(text) if thai_digits else text
+
+
+# Digits and month names by language -----------------------------------------------
+# One rule for every page, chart and form (docs/vocabulary.md): Thai digits and month
+# names when the language is Thai, Arabic digits and English month names otherwise.
+# Years stay Buddhist Era in both: the fiscal year is one. Each takes the language so it
+# stays a pure function; callers pass django's get_language().
+
+
+def uses_thai(language: str | None) -> bool:
+    return (language or "").lower().startswith("th")
+
+
+def localize_digits(text: object, language: str | None) -> str:
+    """Text the system writes (a count, a percentage, a heading) in the language's digits."""
+    return to_thai_digits(text) if uses_thai(language) else to_ascii_digits(str(text))
+
+
+def format_number_in(value: Decimal | int | None, language: str | None, places: int | None = None) -> str:
+    return format_number(value, places=places, thai=uses_thai(language))
+
+
+def month_name_in(month: int, language: str | None, abbr: bool = False) -> str:
+    """Month 1-12 by name: «ธันวาคม» / «ธ.ค.» in Thai, "December" / "Dec" otherwise."""
+    if uses_thai(language):
+        return (MONTHS_TH_ABBR if abbr else MONTHS_TH)[month - 1]
+    return (MONTHS_EN_ABBR if abbr else MONTHS_EN)[month - 1]
+
+
+def format_date_in(date: datetime.date, language: str | None, abbr: bool = False) -> str:
+    """«๓ ธันวาคม ๒๕๖๙» in Thai, "3 December 2569" (still B.E.) otherwise."""
+    text = f"{date.day} {month_name_in(date.month, language, abbr)} {be_year(date)}"
+    return localize_digits(text, language)

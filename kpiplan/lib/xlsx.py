@@ -87,9 +87,9 @@ def _n(value, places: int | None = None) -> str:
 
     from django.utils.translation import get_language
 
-    from .thai import format_number
+    from .thai import format_number_in
 
-    return format_number(Decimal(value), places, thai=(get_language() or "").startswith("th"))
+    return format_number_in(Decimal(value), get_language(), places)
 
 
 def _mb(size: int) -> str:

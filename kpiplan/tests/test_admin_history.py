@@ -176,7 +176,7 @@ def test_the_history_list_says_what_changed_in_words(client, cast, period, road_
     assert "สถานะ: หัวหน้าฝ่ายรับรองแล้ว → อนุมัติแล้ว" in text
     assert "ผลที่ตรวจสอบแล้ว: - → ๑,๒๐๐" in text
     # the draft is the division's own: the planner's list starts at the submission
-    assert "ผลลัพธ์: - → ๑๒๐" not in text and "Saved as draft" not in text
+    assert "ผลการดำเนินงาน: - → ๑๒๐" not in text and "Saved as draft" not in text
     assert "verified_value" not in text and "approved_at" not in text
     client.cookies["django_language"] = "en"
     text = _text(client.get(reverse("admin:progress_progressentry_history", args=[entry.pk])))
@@ -213,7 +213,7 @@ def test_the_history_lists_changes_take_the_same_queries_for_few_or_many_version
             response = client.get(reverse("admin:progress_progressentry_history", args=[entry.pk]))
         assert response.status_code == 200
         counts.append(len(queries))
-    assert "Result: ๑๒๓ → ๑๒๔" in _text(response) or "ผลลัพธ์: ๑๒๓ → ๑๒๔" in _text(response)
+    assert "Result: 123 → 124" in _text(response) or "ผลการดำเนินงาน: ๑๒๓ → ๑๒๔" in _text(response)
     # session, user, groups, profile, the report (twice, scoped), content types, plan
     # checks, the count and the page of versions, their items and periods
     assert counts[0] == counts[1]

@@ -46,3 +46,16 @@ def test_it_writes_buddhist_era_dates():
 
 def test_it_converts_digits_both_ways():
     assert to_thai_digits("P213 2567") == "P๒๑๓ ๒๕๖๗"
+
+
+def test_digits_and_months_follow_the_language():
+    from kpiplan.lib.thai import format_date_in, format_number_in, localize_digits, month_name_in
+
+    assert localize_digits("ส่วนที่ 1 100%", "th") == "ส่วนที่ ๑ ๑๐๐%"
+    assert localize_digits("๑๐๐%", "en") == "100%"
+    assert format_number_in(Decimal("1250"), "th") == "๑,๒๕๐" and format_number_in(Decimal("1250"), "en-us") == "1,250"
+    assert month_name_in(12, "th", abbr=True) == "ธ.ค." and month_name_in(12, "en", abbr=True) == "Dec"
+    day = datetime.date(2023, 12, 3)
+    assert format_date_in(day, "th") == "๓ ธันวาคม ๒๕๖๖"
+    assert format_date_in(day, "en") == "3 December 2566"  # the year stays Buddhist Era
+    assert format_date_in(day, None) == "3 December 2566"  # no language: not Thai

@@ -195,8 +195,8 @@ def test_staff_submit_all_skips_incomplete_drafts_with_their_reasons(client, cas
     for item in (no_value, no_text, returned):
         assert str(item.obj) not in ready and str(item.obj) in skipped
     row = lambda item: skipped[skipped.index(str(item.obj)):].split("</tr>")[0]  # noqa: E731
-    assert "กรุณากรอกผลลัพธ์ก่อนส่งรายงาน" in row(no_value)
-    assert "กรุณาระบุผลการดำเนินงานก่อนส่งรายงาน" in row(no_text)
+    assert "กรุณากรอกผลการดำเนินงานก่อนส่งรายงาน" in row(no_value)
+    assert "กรุณาระบุสิ่งที่ดำเนินการก่อนส่งรายงาน" in row(no_text)
     assert "ถูกส่งกลับให้แก้ไข" in row(returned)
     assert states(a, b, c, d, e) == [State.DRAFT] * 4 + [State.RETURNED]
 
@@ -266,7 +266,7 @@ def test_planner_verifies_several_reports_with_changed_and_unchanged_values(clie
     url = reverse("progress:verify-all", args=[period.pk])
     form_page = client.get(url).content.decode()
     assert all(str(i.obj) in form_page for i in (first, second, third))
-    assert 'value="125"' in form_page  # prefilled with the reported result
+    assert 'value="๑๒๕"' in form_page  # prefilled with the reported result, in the page's digits
 
     rows = {a.pk: 0, b.pk: 1, c.pk: 2}
     order = [int(m) for m in re.findall(r'name="form-\d+-entry" value="(\d+)"', form_page)]

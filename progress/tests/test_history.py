@@ -60,12 +60,12 @@ def test_it_shows_each_version_with_who_why_and_each_change_old_to_new_in_thai(c
     assert [v.when_text for v in versions] == [when(entry, i, thai=True) for i in reversed(range(7))]
     assert re.fullmatch(r"[๐-๙]+ ธันวาคม [๐-๙]{4} [๐-๙]{2}:[๐-๙]{2}", versions[0].when_text)
     verified, endorsed, resubmitted, corrected, returned, submitted, created = versions
-    assert lines(created) == ["สถานะ: - → ร่าง", "ผลลัพธ์: - → ๑๐", "ผลการดำเนินงาน: - → ล้างท่อ ๒ กม."]
+    assert lines(created) == ["สถานะ: - → ร่าง", "ผลการดำเนินงาน: - → ๑๐", "สิ่งที่ดำเนินการ: - → ล้างท่อ ๒ กม."]
     assert lines(submitted) == ["สถานะ: ร่าง → ส่งหัวหน้าฝ่ายแล้ว",
                                 f"วันเวลาที่ส่งรายงาน: - → {local(submitted.when, thai=True)}"]
     assert lines(returned) == ["สถานะ: ส่งหัวหน้าฝ่ายแล้ว → ส่งกลับแก้ไข", "เหตุผลที่ส่งกลับ: - → ตัวเลขไม่ตรงกับหลักฐาน"]
-    assert lines(corrected) == ["สถานะ: ส่งกลับแก้ไข → ร่าง", "ผลลัพธ์: ๑๐ → ๑๒",
-                                "ผลการดำเนินงาน: ล้างท่อ ๒ กม. → ล้างท่อ ๒ กม.\nลอกคลองอีก ๑ สาย"]
+    assert lines(corrected) == ["สถานะ: ส่งกลับแก้ไข → ร่าง", "ผลการดำเนินงาน: ๑๐ → ๑๒",
+                                "สิ่งที่ดำเนินการ: ล้างท่อ ๒ กม. → ล้างท่อ ๒ กม.\nลอกคลองอีก ๑ สาย"]
     assert corrected.changes[2].long  # shown in full, old above new
     assert lines(resubmitted)[0] == "สถานะ: ร่าง → ส่งหัวหน้าฝ่ายแล้ว"
     assert lines(endorsed) == ["สถานะ: ส่งหัวหน้าฝ่ายแล้ว → หัวหน้าฝ่ายรับรองแล้ว"]
@@ -106,11 +106,11 @@ def test_a_result_by_measure_shows_each_measure_old_to_new(cast, period, real_pl
                          verified_measures={clear: Decimal("1200")})
     with translation.override("th"):
         verified, _endorsed, _submitted, corrected, created = history_for(entry)
-    assert "ผลแยกตามตัววัด — ขุดลอกคลอง: - → ๑.๒" in lines(created)
-    assert "ผลแยกตามตัววัด — เปิดทางน้ำไหล: - → ๑๐" in lines(created)
-    assert lines(corrected) == ["ผลลัพธ์: ๑๑.๒ → ๑๔",
-                                "ผลแยกตามตัววัด — ขุดลอกคลอง: ๑.๒ → ๑.๕",
-                                "ผลแยกตามตัววัด — เปิดทางน้ำไหล: ๑๐ → ๑๒.๕"]
+    assert "ผลการดำเนินงานแยกตามตัววัด — ขุดลอกคลอง: - → ๑.๒" in lines(created)
+    assert "ผลการดำเนินงานแยกตามตัววัด — เปิดทางน้ำไหล: - → ๑๐" in lines(created)
+    assert lines(corrected) == ["ผลการดำเนินงาน: ๑๑.๒ → ๑๔",
+                                "ผลการดำเนินงานแยกตามตัววัด — ขุดลอกคลอง: ๑.๒ → ๑.๕",
+                                "ผลการดำเนินงานแยกตามตัววัด — เปิดทางน้ำไหล: ๑๐ → ๑๒.๕"]
     assert "ผลที่ตรวจสอบแล้วแยกตามตัววัด — เปิดทางน้ำไหล: - → ๑,๒๐๐" in lines(verified)
     assert "ผลที่ตรวจสอบแล้วแยกตามตัววัด — ขุดลอกคลอง: - → ๑.๕" in lines(verified)
 
@@ -163,13 +163,13 @@ def test_the_entry_page_and_the_indicator_page_show_the_history_in_words(client,
     entry = cycle(cast, period, road_item)
     client.force_login(cast.staff)
     text = page_text(client.get(reverse("progress:entry", args=[period.pk, "indicator", road_item.obj.pk])))
-    assert "ผลลัพธ์ : ๑๐ → ๑๒" in text
+    assert "ผลการดำเนินงาน : ๑๐ → ๑๒" in text
     assert "สถานะ : ร่าง → ส่งหัวหน้าฝ่ายแล้ว" in text
     assert "สมศรี ใจดี" in text and "เหตุผล: ตรวจสอบและอนุมัติแล้ว" in text
     assert "approved_at" not in text and "evaluation_comment" not in text
     client.force_login(cast.executive)
     text = page_text(client.get(reverse("progress:indicator", args=[road_item.obj.pk])))
-    assert "ผลลัพธ์ : ๑๐ → ๑๒" in text and "ผลที่ตรวจสอบแล้ว : - → ๑๒" in text
+    assert "ผลการดำเนินงาน : ๑๐ → ๑๒" in text and "ผลที่ตรวจสอบแล้ว : - → ๑๒" in text
     client.cookies["django_language"] = "en"
     text = page_text(client.get(reverse("progress:indicator", args=[road_item.obj.pk])))
     assert "Result : 10 → 12" in text and "State : Draft → Submitted to the head" in text

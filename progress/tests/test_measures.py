@@ -120,7 +120,7 @@ def test_a_measure_left_empty_keeps_the_report_from_counting_and_from_being_subm
 def test_the_form_has_a_box_per_measure_with_its_target_and_saves_both(client, cast, canal):
     client.force_login(cast.staff)
     page = text(client.get(url_for(month(3), canal)))
-    assert "ผลลัพธ์: ขุดลอกคลอง (กม.)" in page and "ผลลัพธ์: เปิดทางน้ำไหล (กม.)" in page
+    assert "ผลการดำเนินงาน: ขุดลอกคลอง (กม.)" in page and "ผลการดำเนินงาน: เปิดทางน้ำไหล (กม.)" in page
     assert "ขุดลอกคลอง: ค่าเป้าหมายของเขต ๒.๔๕๔ กม. (เป้าหมาย กทม.: ๑๕๐ กม.)" in page
     assert "เปิดทางน้ำไหล: ค่าเป้าหมายของเขต ๗๓.๗๕๑ กม. (เป้าหมาย กทม.: ๑,๕๐๐ กม.)" in page
     response = client.post(url_for(month(3), canal), {
@@ -133,7 +133,7 @@ def test_the_form_has_a_box_per_measure_with_its_target_and_saves_both(client, c
     # The history keeps each measure's value.
     assert entry.history.first().measure_values == {DREDGE: "1.2", CLEAR: "10"}
     shown = text(client.get(url_for(month(3), canal)))
-    assert "ผลลัพธ์: ขุดลอกคลอง ๑.๒ กม." in shown and "ผลลัพธ์: เปิดทางน้ำไหล ๑๐ กม." in shown
+    assert "ผลการดำเนินงาน: ขุดลอกคลอง ๑.๒ กม." in shown and "ผลการดำเนินงาน: เปิดทางน้ำไหล ๑๐ กม." in shown
 
 
 def test_a_negative_measure_is_refused_naming_the_measure_and_keeps_the_typing(client, cast, canal):
@@ -142,7 +142,7 @@ def test_a_negative_measure_is_refused_naming_the_measure_and_keeps_the_typing(c
         "action": "save", "version": "0", "measure_0": "๒", "measure_1": "-๓", "narrative": "เปิดทางน้ำไหล"})
     assert response.status_code == 400
     page = text(response)
-    assert "ผลลัพธ์: เปิดทางน้ำไหล (กม.): -๓ กม. ติดลบ" in page
+    assert "ผลการดำเนินงาน: เปิดทางน้ำไหล (กม.): -๓ กม. ติดลบ" in page
     assert 'name="measure_1"' in response.content.decode() and "เปิดทางน้ำไหล" in page
     assert not ProgressEntry.objects.exists()
 

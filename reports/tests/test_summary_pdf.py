@@ -131,10 +131,13 @@ def test_charts_are_server_side_svg(cast):
 
 
 def test_chart_functions_write_thai_digits_and_scale_to_the_largest():
+    translation.activate("th")  # a report is built in Thai (reports.registry.official)
     bar = stacked_bar_svg([("on_track", 3), ("at_risk", 0), ("not_reported", 7)], 20, width=424)
     assert 'width="60.0"' in bar and 'width="140.0"' in bar and ">๑๐<" in bar and "at_risk" not in bar
     money = budget_bar_svg(Decimal(100), Decimal(25), Decimal("25.00"), Decimal(200), width=270)
     assert 'class="allocated" x="0" y="0" width="100.0"' in money and 'width="25.0"' in money and "๒๕%" in money
+    translation.activate("en")  # a page in English: Arabic digits
+    assert ">10<" in stacked_bar_svg([("on_track", 3), ("not_reported", 7)], 20, width=424)
 
 
 @pytest.mark.parametrize("who, expected", [("planner", 200), ("executive", 200), ("staff", 403), ("other_planner", 404)])
