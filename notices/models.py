@@ -9,10 +9,11 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from kpiplan.lib.thai import format_be_date
+from kpiplan.lib.thai import format_date_in
+from plans.models import Period
 
 
 class Kind(models.TextChoices):
@@ -40,6 +41,13 @@ def _sentences() -> dict[str, str]:
         Kind.REOPEN_ANSWER: gettext("%(period)s was reopened, answering your request: %(answer)s"),
         Kind.REPORT_READY: gettext("Your report is ready to download: %(report)s"),
     }
+
+
+def _named(value) -> str:
+    """A stored name; a period (stored as what names it) in the reader's language."""
+    if isinstance(value, dict) and {"fiscal_year", "kind", "number"} <= value.keys():
+        return str(Period(fiscal_year_id=value["fiscal_year"], kind=value["kind"], number=value["number"]))
+    return str(value)
 
 
 class NoticeQuerySet(models.QuerySet):
@@ -89,9 +97,9 @@ class Notice(models.Model):
         return self.text()
 
     def text(self) -> str:
-        words = {name: str(value) for name, value in self.params.items()}
+        words = {name: _named(value) for name, value in self.params.items()}
         if "date" in self.params:
-            words["date"] = format_be_date(datetime.date.fromisoformat(self.params["date"]))
+            words["date"] = format_date_in(datetime.date.fromisoformat(self.params["date"]), get_language())
         try:
             return _sentences()[self.kind] % words
         except (KeyError, ValueError, TypeError):  # a row older than its sentence: say at least what it is

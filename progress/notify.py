@@ -12,15 +12,23 @@ from django.utils import translation
 from accounts.roles import DIVISION_HEAD, PLANNER
 from notices import services as notices
 from notices.models import Kind
+from plans.models import Period
 
 from .models import EDITABLE_STATES, ProgressEntry, ReopenRequest, State
 
 
 def words(**params) -> dict:
-    """The names a notice shows, as stored: in the site's language (a quarter's name is
-    translated), like every other stored text."""
+    """The names a notice shows, as stored. A period is kept as what names it (fiscal
+    year, kind, number), so that the notice names it in its reader's language; other
+    names (items, divisions) are the plan's own Thai, as stored elsewhere."""
+    stored = {}
     with translation.override(settings.LANGUAGE_CODE):
-        return {name: str(value) for name, value in params.items()}
+        for name, value in params.items():
+            if isinstance(value, Period):
+                stored[name] = {"fiscal_year": value.fiscal_year_id, "kind": value.kind, "number": value.number}
+            else:
+                stored[name] = str(value)
+    return stored
 
 
 def entry_link(period, kind: str, item) -> str:

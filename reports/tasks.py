@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django_tasks import task
+
+from notices.models import Kind
+from notices.services import notify
 
 from . import registry
 from .models import ReportFile
@@ -44,11 +49,6 @@ def produce_report(report_file_id: int) -> str:
 
 def _tell_requester(report_file: ReportFile) -> None:
     """The person who asked for the report finds it under the bell (and in the daily mail)."""
-    from django.urls import reverse
-
-    from notices.models import Kind
-    from notices.services import notify
-
     if report_file.requested_by is None:
         return
     with translation.override(settings.LANGUAGE_CODE):
