@@ -40,6 +40,14 @@ class OrganizationAdmin(ReferenceAdmin):
     autocomplete_fields = ["parent"]
     inlines = [OrganizationAliasInline]
 
+    def changelist_view(self, request, extra_context=None):
+        from django.urls import reverse
+
+        extra_context = extra_context or {}
+        if self.has_add_permission(request):  # the page itself asks accounts.policy again
+            extra_context["new_organization_url"] = reverse("admin:auth_user_new_organization")
+        return super().changelist_view(request, extra_context)
+
 
 class WorkGroupInline(ScopedInline):
     model = WorkGroup
