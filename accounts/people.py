@@ -8,8 +8,6 @@ someone other than its owner."""
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth.models import Group, User
@@ -22,7 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kpiplan.lib.thai import to_ascii_digits
+from kpiplan.forms import DepartmentCodeField
 from plans.models import Division, Organization
 
 from .models import Profile
@@ -37,19 +35,6 @@ ADMIN_SITE_ROLES = (PLANNER, ADMINISTRATOR)
 def _named(field, message, **params):
     """A message that starts with the field's label, as every Thai error here does."""
     return forms.ValidationError("%(field)s: " + message, params={"field": field.label, **params})
-
-
-class DepartmentCodeField(forms.CharField):
-    """The city's department code: exactly 8 digits, typed in Thai or Arabic digits."""
-
-    def to_python(self, value):
-        return to_ascii_digits(super().to_python(value)).replace(" ", "")
-
-    def validate(self, value):
-        super().validate(value)
-        if value and not re.fullmatch(r"[0-9]{8}", value):
-            raise _named(self, _("write exactly 8 digits, e.g. 50400000 or ๕๐๔๐๐๐๐๐ (you wrote «%(value)s»)."),
-                         value=value)
 
 
 class OrganizationForm(forms.ModelForm):

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.utils.translation import gettext_lazy as _
 
-from kpiplan.admin_base import PlanDataAdmin, ReferenceAdmin, ScopedInline
+from kpiplan.admin_base import PlanDataAdmin, ReasonModelForm, ReferenceAdmin, ScopedInline
+from kpiplan.forms import DepartmentCodeField
 from plandoc.resources import (
     DivisionResource,
     PlanStatementResource,
@@ -32,8 +33,14 @@ class OrganizationAliasInline(admin.TabularInline):
     extra = 0
 
 
+class OrganizationForm(ReasonModelForm):
+    code = DepartmentCodeField(label=_("department code"), max_length=20, required=False,
+                               help_text=_("The city's 8-digit department code, e.g. 50400000 for Bang Khae."))
+
+
 @admin.register(Organization)
 class OrganizationAdmin(ReferenceAdmin):
+    form = OrganizationForm
     list_display = ["short_name", "name", "kind", "code", "parent"]
     list_filter = ["kind"]
     search_fields = ["short_name", "name", "code", "aliases__alias"]
