@@ -8,7 +8,7 @@ from plans.models import Division, Organization
 class Profile(models.Model):
     """Ties a login to the organization (and division) whose data it may see."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="profile")
     organization = models.ForeignKey(
         Organization, verbose_name=_("organization"), null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )

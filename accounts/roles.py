@@ -100,3 +100,9 @@ def user_organization(user):
 def user_division(user):
     profile = _profile(user)
     return profile.division if profile else None
+
+
+def role_label(group_name: str) -> str:
+    """What people read for a role: the group's name is a key the code asks for, so it
+    stays English; its label is translated (a group we do not know shows its name)."""
+    return str(ROLE_LABELS.get(group_name, group_name))

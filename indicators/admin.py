@@ -14,12 +14,28 @@ from plandoc.resources import (
 from plans.admin import VariantInline
 
 from .models import Baseline, Indicator, IndicatorTarget, Rubric, RubricCondition, RubricLevel
+from .year_targets import field_name, year_targets_form, years_offered
+
+# Widths of the target rows' inputs: the table fits the page at 1366 px (a laptop's
+# screen) with the sidebar open; Django sizes them for a desktop monitor.
+TARGET_WIDTHS = {"fiscal_year": "5em", "label": "14em", "value": "8em", "unit": "8em", "order": "4em", "agency": "14em"}
 
 
 class TargetInline(ScopedInline):
     model = IndicatorTarget
     fields = ["fiscal_year", "label", "value", "unit", "agency", "order"]
     autocomplete_fields = ["agency"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in TARGET_WIDTHS:
+            widget = field.widget
+            if hasattr(widget, "can_add_related"):  # the agency: a pick from the list, no side buttons
+                widget.can_add_related = widget.can_change_related = False
+                widget.can_delete_related = widget.can_view_related = False
+                widget = widget.widget
+            widget.attrs["style"] = f"width: {TARGET_WIDTHS[db_field.name]}"
+        return field
 
 
 class BaselineInline(ScopedInline):
@@ -49,6 +65,32 @@ class IndicatorAdmin(PlanDataAdmin):
         (_("Other"), {"fields": ["component", "component_title", "summary_order", "part2_order", "order", "key", "notes"],
                       "classes": ["collapse"]}),
     ]
+
+    def _years(self, request, obj):
+        """The years offered, once per request (the form and its fieldsets both ask)."""
+        cache = request.__dict__.setdefault("_kpiplan_target_years", {})
+        key = obj.pk if obj is not None else None
+        if key not in cache:
+            from plans.models import FiscalYear
+
+            latest = FiscalYear.objects.values_list("year", flat=True).first()  # newest first
+            cache[key] = years_offered(obj if obj is not None else Indicator(), latest)
+        return cache[key]
+
+    def get_fieldsets(self, request, obj=None):
+        """The per-year targets as one input per year, where the JSON field stood."""
+        names = [field_name(y) for y in self._years(request, obj)]
+        out = []
+        for title, options in super().get_fieldsets(request, obj):
+            fields = []
+            for name in options["fields"]:
+                fields.extend(names if name == "target_year_text" else [name])
+            out.append((title, {**options, "fields": fields}))
+        return out
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = year_targets_form(self.form, self._years(request, obj))
+        return super().get_form(request, obj, change=change, **kwargs)
 
     @admin.display(description=_("name"), ordering="name")
     def name_short(self, obj):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from kpiplan.lib.thai import NumberParseError, format_number_in, parse_decimal
+from kpiplan.lib.thai import NumberParseError, format_number_in, parse_decimal, to_ascii_digits
 
 
 class ThaiDecimalField(forms.DecimalField):
@@ -59,3 +61,18 @@ class ChangeReasonFormMixin(forms.Form):
         max_length=200,
         help_text=_("Kept in the history with your name and the time."),
     )
+
+
+class DepartmentCodeField(forms.CharField):
+    """The city's department code (Organization.code): exactly 8 digits, typed in Thai
+    or Arabic digits, stored in Arabic ones; the error names the field."""
+
+    def to_python(self, value):
+        return to_ascii_digits(super().to_python(value)).replace(" ", "")
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not re.fullmatch(r"[0-9]{8}", value):
+            raise forms.ValidationError(
+                _("%(field)s: write exactly 8 digits, e.g. 50400000 or ๕๐๔๐๐๐๐๐ (you wrote «%(value)s»)."),
+                code="invalid", params={"field": self.label, "value": value})

@@ -68,10 +68,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "axes",
+    "kpiplan.third_party_apps.LoginAttemptsConfig",  # axes, named in Thai
     "csp",
     "django_tasks",
-    "django_tasks_db",
+    "kpiplan.third_party_apps.BackgroundTasksConfig",  # django_tasks_db, named in Thai
     "kpiplan",
     "plans",
     "indicators",

@@ -49,7 +49,7 @@ def plan_workbook(request, plan_id: int):
 def workbook_template(request):
     if not policy.allowed(request.user, "plans.check"):
         raise PermissionDenied
-    response = HttpResponse(export_workbook(None), content_type=XLSX)
+    response = HttpResponse(export_workbook(None, organization=user_organization(request.user)), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="plan-template.xlsx"'
     return response
 

@@ -1642,8 +1642,34 @@ def _safe(value):
     return value
 
 
-def export_workbook(plan: Plan | None) -> bytes:
-    """The plan as a workbook (or, for None, the empty template with its instructions)."""
+def _offer_own_organization(ws, organization: Organization) -> None:
+    """The template's plan row offers the planner's organization where it asks for it:
+    the short name as the one choice of a drop-down, the code in the cell's note. The
+    row stays empty (the planner fills it, the import reads one row)."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    columns = {col.attr: get_column_letter(i) for i, col in enumerate(PLAN_COLUMNS, 1)}
+    name = organization.short_name.replace('"', "")
+    choice = DataValidation(type="list", formula1=f'"{name}"', allow_blank=True, errorStyle="stop",
+                            showErrorMessage=True, errorTitle="ไม่ใช่หน่วยงานของท่าน",
+                            error=f"ชื่อย่อหน่วยงานของท่านคือ {name}",
+                            showInputMessage=True, promptTitle="ชื่อย่อหน่วยงาน", prompt=f"หน่วยงานของท่าน: {name}")
+    choice.add(f"{columns['organization']}2")
+    ws.add_data_validation(choice)
+    if organization.code:
+        note = DataValidation(type="textLength", operator="equal", formula1="8", allow_blank=True,
+                              showErrorMessage=True, errorTitle="รหัสหน่วยงาน", error="รหัสหน่วยงานมี ๘ หลัก",
+                              showInputMessage=True, promptTitle="รหัสหน่วยงาน",
+                              prompt=f"รหัสหน่วยงานของท่าน: {organization.code}")
+        note.add(f"{columns['org_code']}2")
+        ws.add_data_validation(note)
+
+
+def export_workbook(plan: Plan | None, organization: Organization | None = None) -> bytes:
+    """The plan as a workbook (or, for None, the empty template with its instructions;
+    with `organization`, the template's plan row offers the planner's organization where
+    it asks for it, see _offer_own_organization)."""
     import openpyxl
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter, quote_sheetname
@@ -1714,7 +1740,9 @@ def export_workbook(plan: Plan | None) -> bytes:
         plan_row = {"organization": plan.organization.short_name, "org_code": plan.organization.code,
                     "fiscal_year": plan.fiscal_year_id, "title": plan.title, "area_km2": plan.area_km2,
                     "source": plan.source, "report_due_days": plan.report_due_days}
-    write(PLAN_SHEET, PLAN_COLUMNS, [plan_row] if plan_row else [])
+    plan_ws = write(PLAN_SHEET, PLAN_COLUMNS, [plan_row] if plan_row else [])
+    if plan is None and organization is not None:
+        _offer_own_organization(plan_ws, organization)
     for spec in SHEETS:
         ws = write(spec.name, spec.columns, spec.export_rows(plan) if plan is not None else [])
         validate(ws, spec.columns)

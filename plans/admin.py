@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.utils.translation import gettext_lazy as _
 
-from kpiplan.admin_base import PlanDataAdmin, ReferenceAdmin, ScopedInline, ScopedStackedInline
+from kpiplan.admin_base import PlanDataAdmin, ReasonModelForm, ReferenceAdmin, ScopedInline
+from kpiplan.forms import DepartmentCodeField
 from plandoc.resources import (
     DivisionResource,
     PlanStatementResource,
@@ -32,13 +33,27 @@ class OrganizationAliasInline(admin.TabularInline):
     extra = 0
 
 
+class OrganizationForm(ReasonModelForm):
+    code = DepartmentCodeField(label=_("department code"), max_length=20, required=False,
+                               help_text=_("The city's 8-digit department code, e.g. 50400000 for Bang Khae."))
+
+
 @admin.register(Organization)
 class OrganizationAdmin(ReferenceAdmin):
+    form = OrganizationForm
     list_display = ["short_name", "name", "kind", "code", "parent"]
     list_filter = ["kind"]
     search_fields = ["short_name", "name", "code", "aliases__alias"]
     autocomplete_fields = ["parent"]
     inlines = [OrganizationAliasInline]
+
+    def changelist_view(self, request, extra_context=None):
+        from django.urls import reverse
+
+        extra_context = extra_context or {}
+        if self.has_add_permission(request):  # the page itself asks accounts.policy again
+            extra_context["new_organization_url"] = reverse("admin:auth_user_new_organization")
+        return super().changelist_view(request, extra_context)
 
 
 class WorkGroupInline(ScopedInline):
@@ -87,11 +102,6 @@ class PeriodAdmin(ReferenceAdmin):
     list_filter = ["fiscal_year", "kind"]
 
 
-class StatementInline(ScopedStackedInline):
-    model = PlanStatement
-    fields = ["kind", "order", "title", "text"]
-
-
 class NodeInline(ScopedInline):
     model = StrategyNode
     fields = ["level", "code", "title", "parent", "order"]
@@ -101,6 +111,16 @@ class NodeInline(ScopedInline):
 class PrintedTotalInline(ScopedInline):
     model = PrintedTotal
     fields = ["section", "label", "amount", "count", "text"]
+    # The row's text as printed is long: a narrower box keeps the table within a 1366 px screen.
+    widths = {"label": "12em", "amount": "8em", "count": "4em", "text": "18em"}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in self.widths:
+            field.widget.attrs["style"] = f"width: {self.widths[db_field.name]}"
+            if db_field.name == "text":
+                field.widget.attrs["rows"] = 3
+        return field
 
 
 @admin.register(Plan)
@@ -109,7 +129,37 @@ class PlanAdmin(PlanDataAdmin):
     list_filter = ["fiscal_year", "organization__kind"]
     search_fields = ["title", "organization__name", "organization__short_name"]
     autocomplete_fields = ["organization"]
-    inlines = [NodeInline, StatementInline, PrintedTotalInline]
+    # The framework and the statements are lists of links (change_view), not inlines:
+    # a form per element and per statement made the page half a megabyte.
+    inlines = [PrintedTotalInline]
+    change_form_template = "admin/plans/plan/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from django.contrib.admin.utils import unquote
+        from django.db.models.functions import Substr
+        from django.urls import reverse
+        from django.utils.text import Truncator
+
+        from .framework import plan_tree
+
+        obj = self.get_object(request, unquote(object_id))
+        extra_context = extra_context or {}
+        if obj is not None and self.has_view_or_change_permission(request, obj):
+            nodes = self.admin_site._registry[StrategyNode]
+            statements = self.admin_site._registry[PlanStatement]
+            tree, roots = plan_tree(obj, may_add=nodes.has_add_permission(request))
+            extra_context["plan_tree"], extra_context["plan_tree_roots"] = tree, roots
+            # the text's beginning only: whole texts in forms were most of the page's weight
+            rows = (PlanStatement.objects.filter(plan=obj).only("pk", "kind", "title", "order")
+                    .annotate(opening=Substr("text", 1, 90)).order_by("order", "pk"))
+            extra_context["plan_statements"] = [
+                {"kind": s.get_kind_display(), "title": s.title or Truncator(s.opening).chars(80),
+                 "url": reverse("admin:plans_planstatement_change", args=[s.pk])}
+                for s in rows
+            ]
+            if statements.has_add_permission(request):
+                extra_context["plan_statement_add_url"] = reverse("admin:plans_planstatement_add") + f"?plan={obj.pk}"
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(PlanStatement)

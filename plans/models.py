@@ -396,8 +396,8 @@ class Variant(models.Model):
     ORG_PATH = "plan__organization"
 
     plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="variants")
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(ContentType, verbose_name=_("kind of record"), on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField(_("record id"))
     target = GenericForeignKey("content_type", "object_id")
     field = models.CharField(_("field"), max_length=50)
     value = models.TextField(_("value as printed there"), blank=True, help_text=_("Empty: that table prints the cell empty."))

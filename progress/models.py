@@ -172,7 +172,8 @@ class Evidence(models.Model):
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"),
+        null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     # When a photo says it was taken (its EXIF date, the camera's local time): evidence of *when*.
     taken_at = models.DateTimeField(_("photo taken at"), null=True, blank=True)
@@ -198,7 +199,8 @@ class PeriodLock(models.Model):
     period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.CASCADE, related_name="locks")
     locked = models.BooleanField(_("locked"), default=True)
     reason = models.TextField(_("reason"), blank=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("changed by"),
+        null=True, on_delete=models.SET_NULL, related_name="+")
     changed_at = models.DateTimeField(_("changed at"), auto_now=True)
     history = HistoricalRecords()
 
@@ -275,7 +277,8 @@ class Assessment(models.Model):
     points = models.DecimalField(_("points"), max_digits=6, decimal_places=2, default=0)
     comment = models.TextField(_("comment"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("updated by"),
+        null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords()
 

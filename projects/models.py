@@ -58,7 +58,7 @@ class Project(models.Model):
     )
     sequence = models.CharField(
         _("sequence no. in the summary"), max_length=10, blank=True,
-        help_text=_("ลำดับที่ as printed in the section's summary table."),
+        help_text=_("The sequence number as printed in the section's summary table."),
     )
     number = models.CharField(_("number in the detail table"), max_length=10, blank=True)
     name = models.TextField(_("name"))
@@ -68,7 +68,7 @@ class Project(models.Model):
     )
     budget_text = models.CharField(
         _("budget as printed"), max_length=300, blank=True,
-        help_text=_("'-' for none, or a note such as 'รอการยืนยันการโอนงบประมาณ'."),
+        help_text=_("'-' for none, or a note such as 'awaiting confirmation of the budget transfer'."),
     )
     division = models.ForeignKey(
         Division, verbose_name=_("responsible division"), null=True, blank=True, on_delete=models.PROTECT, related_name="projects"
@@ -177,8 +177,8 @@ class KeyResultLink(models.Model):
     objects = OrgScopedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("key-result link (table ง)")
-        verbose_name_plural = _("key-result links (table ง)")
+        verbose_name = _("key-result link (table D)")
+        verbose_name_plural = _("key-result links (table D)")
         ordering = ["plan", "order"]
 
     def __str__(self) -> str:

@@ -26,7 +26,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts import roles
-from plans.models import Period
+from plans.models import Organization, Period
 from progress.models import PeriodLock, ProgressEntry, ReopenRequest
 from progress.services import Item, entry_save, entry_submit, evidence_add, period_lock
 from reports.models import ReportFile
@@ -37,7 +37,16 @@ pytestmark = pytest.mark.django_db
 REGISTRY = sorted(admin.site._registry.items(), key=lambda kv: kv[0]._meta.label)
 PROGRESS_STATES_PRIVATE = ("not_started", "draft", "returned")
 # The URL names a model admin may have, by their suffix after "<app>_<model>_".
-PROBED = {"changelist", "add", "change", "delete", "history", "simple_history", "export", "password_change"}
+PROBED = {"changelist", "add", "change", "delete", "history", "simple_history", "export", "password_change",
+          "new_organization"}
+# A valid POST of the page that adds an organization with its people (accounts.people):
+# only the administrator may send it.
+NEW_ORGANIZATION = {
+    "org-name": "สำนักงานเขตทดสอบเมทริกซ์", "org-short_name": "สนข.เมทริกซ์", "org-code": "59990000", "org-kind": "district",
+    "divisions-TOTAL_FORMS": "1", "divisions-INITIAL_FORMS": "0", "divisions-0-name": "ฝ่ายทดสอบ",
+    "people-TOTAL_FORMS": "1", "people-INITIAL_FORMS": "0", "people-0-username": "matrix_person",
+    "people-0-email": "matrix@example.invalid", "people-0-role": "division_staff", "people-0-division": "ฝ่ายทดสอบ",
+}
 NO_ADMIN = ("staff", "head", "executive", "city")
 
 
@@ -227,6 +236,10 @@ def test_no_unauthorized_read_or_write(client, world, model):
         urls["password_change"] = reverse(f"{info}_password_change", args=[obj.pk])
     except NoReverseMatch:
         pass
+    try:
+        urls["new_organization"] = reverse(f"{info}_new_organization")
+    except NoReverseMatch:
+        pass
     content_type = ContentType.objects.get_for_model(model)
     urls["view_on_site"] = reverse("admin:view_on_site", args=[content_type.pk, obj.pk])
     change_link = reverse(f"{info}_change", args=[obj.pk])
@@ -247,6 +260,9 @@ def test_no_unauthorized_read_or_write(client, world, model):
         listing = client.get(urls["changelist"])
         if listing.status_code == 200 and not may_read and change_link in listing.content.decode():
             problems.append((who, "changelist", "read"))
+        if "new_organization" in urls and who != "administrator":
+            if not _refused(client.get(urls["new_organization"])):
+                problems.append((who, "new_organization", "opened"))
         if who in NO_ADMIN:
             for name in ("changelist", "add"):
                 if not _refused(client.get(urls[name])):
@@ -284,6 +300,10 @@ def test_no_unauthorized_read_or_write(client, world, model):
             client.post(urls["add"], {"change_reason": "เพิ่ม", "_save": "1"})
             if "password_change" in urls:
                 client.post(urls["password_change"], {"password1": "xX-9-secret-9", "password2": "xX-9-secret-9"})
+        if "new_organization" in urls and who != "administrator":
+            client.post(urls["new_organization"], NEW_ORGANIZATION)
+            if Organization.objects.filter(short_name="สนข.เมทริกซ์").exists():
+                problems.append((who, "new_organization", "write"))
         if _snapshot(model) != before:
             problems.append((who, "POST", "write"))
     assert problems == [], problems

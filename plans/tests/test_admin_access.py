@@ -129,7 +129,7 @@ def test_a_planner_edits_the_plan_through_inlines(client, cast):
     url = reverse("admin:plans_plan_change", args=[cast.plan.pk])
     page = client.get(url)
     assert page.status_code == 200
-    assert "เป็นเลิศด้านบริการ" in page.content.decode()  # a vision line, inline
+    assert "เป็นเลิศด้านบริการ" in page.content.decode()  # a vision line, in the statements' list of links
     assert Plan.objects.filter(pk=cast.plan.pk).exists()
 
 
