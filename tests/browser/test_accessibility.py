@@ -9,6 +9,13 @@ administrator use (the index, every registered model's list and one change form)
 new view is checked without a new test. What a role reaches is asked of the site itself:
 a GET that ends in an HTML page (after redirects, once per final page).
 
+Each page is loaded once on the phone (the header's menu closed, as a phone shows it)
+and laid out again at the laptop's width. Django's admin pages are read by axe once, at
+1366 px: their markup is the same at both widths and they are half of all pages; they
+are still measured and photographed at both. No exception is made for the admin's width:
+its wide change lists already scroll inside their own box below 1024 px (Django's
+responsive.css), and kpiplan/admin.css makes its wide tabular inlines do the same.
+
 axe-core comes from the PyPI package axe-playwright-python (its axe.min.js, MPL-2.0) and
 is evaluated through the DevTools protocol, which the site's Content-Security-Policy does
 not govern: the pages are checked under their real policy."""
@@ -51,7 +58,8 @@ pytestmark = [
 ]
 
 ROLES = ["anonymous", "staff", "head", "planner", "executive", "city", "admin"]
-WIDTHS = (390, 1366)  # loaded on the phone (its menu closed), then laid out again wide
+PHONE, WIDE = 390, 1366
+WIDTHS = (PHONE, WIDE)  # loaded on the phone (its menu closed), then laid out again wide
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = ("serious", "critical")
 # Not pages: the API is for programs (JSON; its docs are the vendored Swagger UI and
@@ -64,18 +72,23 @@ NOT_PAGES = re.compile(r"^(api/|i18n/|reports/\w+\.(pdf|xlsx)$)")
 ADMIN_EXCLUDED = [
     # A tabular inline's inputs sit in table cells under their column's <th>, with no
     # <label> (admin/edit_inline/tabular.html; Django ticket #36509, not fixed in 5.2).
-    (("label", "select-name"), re.compile(r"^#id_\w+-\d+-\w+$")),
+    (("label", "select-name"), re.compile(r"^#id_\w+-\d+-\w+ ")),
     # Select2, vendored by Django for autocomplete_fields, builds its widget in JavaScript:
     # a role=textbox <span> and a search box without a name, <span>s inside its <ul>.
     (("label", "aria-input-field-name", "list"), re.compile(r"select2")),
+    # A date-and-time field (a user's last login) writes "Date:" and "Time:" as bare text
+    # before its two boxes (admin/widgets/split_datetime.html; the field's <label> points
+    # at neither, and widgets are drawn by Django's form renderer, not our templates).
+    (("label",), re.compile(r'class="v(Date|Time)Field"')),
     # SelectFilter2.js (filter_horizontal) gives the search icon's <span> an aria-label
     # but no role.
     (("aria-prohibited-attr",), re.compile(r"search-label-icon")),
 ]
 
 
-def waived(path: str, rule: str, target: str) -> bool:
-    return path.startswith("/admin/") and any(rule in rules and nodes.search(target) for rules, nodes in ADMIN_EXCLUDED)
+def waived(path: str, rule: str, node: dict) -> bool:
+    seen = f'{node["target"]} {node["html"]}'
+    return path.startswith("/admin/") and any(rule in rules and nodes.search(seen) for rules, nodes in ADMIN_EXCLUDED)
 
 
 @pytest.fixture
@@ -144,7 +157,10 @@ def reached_pages(site, role) -> list[str]:
     user = site["users"].get(role)
     if user:
         client.force_login(user)
-    candidates = [path for route in site_urls() if not NOT_PAGES.match(route)
+    # In the month with the reports (the lists default to the latest month, still empty).
+    month = f"?period={site['values']['period_id'][0]}"
+    candidates = [path + ("" if path.startswith("/accounts/") else month) for route in site_urls()
+                  if not NOT_PAGES.match(route)
                   for path in concrete_paths(route, lambda route, name: site["values"][name], site["items"])]
     candidates.append("/search/?q=ถนน")
     if user and user.is_staff:
@@ -181,7 +197,7 @@ def axe_violations(page, path) -> list[str]:
         if v["impact"] not in BLOCKING:
             continue
         for node in v["nodes"]:
-            if waived(path, v["id"], node["target"]):
+            if waived(path, v["id"], node):
                 continue
             found.append(f'{v["id"]} ({v["impact"]}): {v["help"]} — {node["target"]}  {node["html"]}')
     return found
@@ -203,10 +219,12 @@ def overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
-def page_name(path: str) -> str:
-    """The screenshot's name: the path's parts (a reset link's long token as "token")."""
-    parts = ["token" if len(part) > 20 else part for part in re.split(r"[^\w]+", path) if part]
-    return "-".join(parts) or "home"
+def page_name(path: str, site) -> str:
+    """The screenshot's name: the path's parts, without the query (a password reset
+    link's user and token named, not spelled out: they change from run to run)."""
+    path = path.split("?")[0]
+    path = path.replace(site["values"]["uidb64"][0], "uid").replace(site["values"]["token"][0], "token")
+    return "-".join(part for part in re.split(r"[^\w]+", path) if part) or "home"
 
 
 def shots(role) -> Path:
@@ -220,31 +238,29 @@ def shots(role) -> Path:
 def test_every_page_a_role_reaches_passes_axe_and_fits(site, new_context, role):
     started = time.monotonic()
     pages = reached_pages(site, role)
-    spent = {"filter": time.monotonic() - started, "goto": 0.0, "axe": 0.0, "shot": 0.0}
     assert len(pages) >= (3 if role == "anonymous" else 8), pages  # the registry was walked
     if role == "anonymous":
         page = new_context().new_page()
     else:
         page = login(new_context, site["users"][role].username)
     folder = shots(role)
+    for old in folder.glob("*.png"):  # only this run's pages
+        old.unlink()
     findings = []
     for path in pages:
-        page.set_viewport_size({"width": WIDTHS[0], "height": 800})
-        t = time.monotonic()
+        page.set_viewport_size({"width": PHONE, "height": 800})
         response = page.goto(path)
-        spent["goto"] += time.monotonic() - t
         assert response.status == 200, f"{role} {path}: {response.status}"
         for width in WIDTHS:
-            if width != WIDTHS[0]:  # the same page, laid out again by the wide media queries
+            if width == WIDE:  # the same page, laid out again by the wide media queries
                 page.set_viewport_size({"width": width, "height": 900})
-            t = time.monotonic()
-            findings += [f"{role} {path} @{width}: {f}" for f in axe_violations(page, path)]
-            spent["axe"] += time.monotonic() - t
+            # Django's admin is the same markup at both widths (its responsive.css only lays
+            # it out again) and a third of the pages: axe reads it once, on the laptop.
+            if width == WIDE or not path.startswith("/admin/"):
+                findings += [f"{role} {path} @{width}: {f}" for f in axe_violations(page, path)]
             wider = overflow(page)
             if wider > 0:
                 findings.append(f"{role} {path} @{width}: {wider} px wider than the window")
-            t = time.monotonic()
-            page.screenshot(path=str(folder / f"{page_name(path)}-{width}.png"), full_page=True)
-            spent["shot"] += time.monotonic() - t
-    print(f"\n{role}: {len(pages)} pages × {len(WIDTHS)} widths in {time.monotonic() - started:.1f} s", spent)
+            page.screenshot(path=str(folder / f"{page_name(path, site)}-{width}.png"), full_page=True)
+    print(f"\n{role}: {len(pages)} pages × {len(WIDTHS)} widths in {time.monotonic() - started:.1f} s")
     assert findings == [], "\n".join(findings)
