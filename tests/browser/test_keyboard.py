@@ -64,7 +64,7 @@ def by_id(element_id):
     return lambda f: f["id"] == element_id
 
 
-def test_staff_report_and_head_approval_by_keyboard_only(world, new_context):
+def test_staff_report_and_head_approval_by_keyboard_only(world, new_context, screenshots_dir):
     entry_url = world["entry_url"]
     staff = login(new_context, "staff")
     staff.goto(f"/work/?period={world['period'].pk}")
@@ -78,6 +78,7 @@ def test_staff_report_and_head_approval_by_keyboard_only(world, new_context):
     # The result, then what was done; Tab from the last field to Submit, back to Save draft.
     tab_to(staff, by_id("id_value"))
     staff.keyboard.type("๑๒๐")
+    staff.screenshot(path=str(screenshots_dir / "keyboard-staff-value-focused.png"))
     tab_to(staff, by_id("id_narrative"))
     staff.keyboard.type(NARRATIVE)
     tab_to(staff, by_id("submit"))
@@ -103,6 +104,7 @@ def test_staff_report_and_head_approval_by_keyboard_only(world, new_context):
     with head.expect_navigation():
         head.keyboard.press("Enter")
     tab_to(head, by_id("endorse"))
+    head.screenshot(path=str(screenshots_dir / "keyboard-head-approve-focused.png"), full_page=True)
     with head.expect_navigation():
         head.keyboard.press("Enter")
     assert head.locator("#error").count() == 0, head.locator("#error").inner_text()
