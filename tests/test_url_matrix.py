@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import itertools
 import re
 import zipfile
 from decimal import Decimal
@@ -22,7 +21,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -37,6 +36,7 @@ from progress.services import Item, entry_save, entry_submit, evidence_add
 from projects.models import Project
 from reports.models import ReportFile
 from tests.factories import OrganizationFactory, PlanFactory, make_user
+from tests.url_registry import concrete_paths, site_urls
 
 pytestmark = pytest.mark.django_db
 
@@ -102,23 +102,7 @@ def world(cast, road_item, period):
     return w
 
 
-# -- the URL registry --------------------------------------------------------------------
-
-def site_urls():
-    """(route, name) of every URL pattern but the admin's, with its parameters' names."""
-    def walk(patterns, prefix=""):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                if p.app_name == "admin":
-                    continue
-                yield from walk(p.url_patterns, prefix + str(p.pattern))
-            elif isinstance(p, URLPattern):
-                yield prefix + str(p.pattern)
-    return sorted(set(walk(get_resolver().url_patterns)))
-
-
-PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>|\(\?P<(?P<rname>\w+)>[^)]*\)")
-
+# -- the URL registry's parameters ----------------------------------------------------------
 
 def _values(w, route: str, name: str) -> list:
     """Values for one URL parameter that point at the secrets."""
@@ -148,25 +132,11 @@ def _values(w, route: str, name: str) -> list:
     }[name]
 
 
-def concrete_paths(w, route: str) -> list[str]:
-    """The route with every combination of parameter values filled in."""
-    names = [m.group("name") or m.group("rname") for m in PARAM.finditer(route)]
-    if "item_id" in names:  # an entry: kind and item together
-        combos = [{"kind": "indicator", "item_id": w.cast_item.pk}, {"kind": "indicator", "item_id": w.b_indicator.pk},
-                  {"kind": "project", "item_id": w.b_project.pk}]
-        others = [n for n in names if n not in ("kind", "item_id")]
-        combos = [{**c, **dict(zip(others, vals, strict=True))}
-                  for c in combos for vals in itertools.product(*[_values(w, route, n) for n in others])]
-    else:
-        combos = [dict(zip(names, vals, strict=True)) for vals in itertools.product(*[_values(w, route, n) for n in names])]
-    paths = []
-    for combo in combos:
-        def fill(m, combo=combo):
-            return str(combo[m.group("name") or m.group("rname")])
-        path = PARAM.sub(fill, route)
-        path = path.replace("^", "").replace("$", "").replace("\\.", ".").replace("/?", "")
-        paths.append("/" + path)
-    return paths
+def matrix_paths(w, route: str) -> list[str]:
+    """The route with every combination of the secrets' values filled in."""
+    items = [{"kind": "indicator", "item_id": w.cast_item.pk}, {"kind": "indicator", "item_id": w.b_indicator.pk},
+             {"kind": "project", "item_id": w.b_project.pk}]
+    return concrete_paths(route, lambda route, name: _values(w, route, name), items)
 
 
 # -- reading what came back ----------------------------------------------------------------
@@ -235,7 +205,7 @@ def test_no_role_reads_another_organizations_data_or_a_divisions_draft(client, p
     client.raise_request_exception = False  # a server error is a finding, counted below
     leaks, errors, requests = [], [], 0
     for route in site_urls():
-        for path in concrete_paths(w, route):
+        for path in matrix_paths(w, route):
             for params in queries(w, route):
                 for who in ROLES:
                     login(client, w, who)
@@ -283,7 +253,7 @@ def test_no_role_changes_another_organizations_data_or_a_divisions_draft(client,
         if route.startswith(("api/schema", "api/docs", "accounts/", "i18n/")):
             continue
         actions = ENTRY_ACTIONS if "<str:kind>/<int:item_id>" in route else ["confirm"]
-        for path in concrete_paths(w, route):
+        for path in matrix_paths(w, route):
             for who in ROLES:
                 for action in actions:
                     # Each attempt starts from the same data: an allowed role's change is
