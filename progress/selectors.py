@@ -116,6 +116,9 @@ class Row:
     # and the unit the target is counted in: the indicator's, or baht for a budget.
     target_amount: Decimal | None = None
     target_unit: str = ""
+    # Where the printed target is the city's (a key result every district shares), the
+    # row's target is the district's own and this is the city's, shown beside it.
+    city_target: str = ""
 
 
 def _entries_by_item(plan, periods, items) -> dict[tuple[int, str, int], ProgressEntry]:
@@ -166,6 +169,23 @@ def rows_for(plan: Plan, period: Period, items: list[Item], today: datetime.date
                 target=target, evidence_count=len(entry.evidence.all()) if entry else 0,
                 target_amount=amount, target_unit=unit if amount is not None or target.strip(" -") else "",
             ))
+    return rows
+
+
+def with_district_targets(rows: list[Row]) -> list[Row]:
+    """A division works to its district's target: where an indicator's printed target is
+    the city's (status.is_city_wide), the row shows the district's, as the status and entry
+    pages do, with the city's beside it. Three queries, whatever the number of rows."""
+    from .status import is_city_wide, main_targets
+
+    city_wide = {r.item.obj.pk: r.item.obj for r in rows if r.item.kind == "indicator" and is_city_wide(r.item.obj)}
+    if not city_wide:
+        return rows
+    targets = main_targets(list(city_wide.values()))
+    for row in rows:
+        if row.item.kind == "indicator" and row.item.obj.pk in targets:
+            row.city_target = row.target
+            row.target, row.target_amount, row.target_unit = "", targets[row.item.obj.pk], row.item.obj.unit
     return rows
 
 

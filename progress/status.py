@@ -194,6 +194,15 @@ def _is_city_wide(indicator: Indicator) -> bool:
     return indicator.lead_agency_id is not None and indicator.lead_division_id is None
 
 
+def is_city_wide(indicator: Indicator) -> bool:
+    return _is_city_wide(indicator)
+
+
+def main_targets(indicators) -> dict[int, Decimal]:
+    """The district's target of each of `indicators` (those it has one for)."""
+    return _main_targets(indicators)
+
+
 def _main_targets(indicators, city: dict[int, Decimal] | None = None) -> dict[int, Decimal]:
     """The district's target of many indicators in two queries (a prefetch would build a
     queryset per indicator, which a city-sized plan feels)."""

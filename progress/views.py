@@ -134,7 +134,7 @@ def my_work(request):
         raise PermissionDenied
     plan, period, periods = selectors.plan_and_period(request)
     items = selectors.items_for(plan, period, division)
-    rows = selectors.rows_for(plan, period, items)
+    rows = selectors.with_district_targets(selectors.rows_for(plan, period, items))
     is_head = is_head_of(request.user, division.pk)
     return render(request, "progress/my_work.html", {
         "plan": plan, "period": period, "periods": periods, "rows": rows, "division": division,

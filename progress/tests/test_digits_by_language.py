@@ -11,6 +11,7 @@ from django.apps import apps
 from django.db import models
 from django.urls import reverse
 
+from kpiplan.lib.thai import to_thai_digits
 from plans.models import Period
 from progress.services import entry_save, entry_submit
 
@@ -240,3 +241,19 @@ def test_the_part_of_the_plan_is_numbered_in_the_page_digits(client, cast, real_
     assert "ส่วนที่ ๑: แผนของกรุงเทพมหานคร" in visible_text(client.get(url))
     client.cookies["django_language"] = "en"
     assert "Part 1: BMA plan" in visible_text(client.get(url))
+
+
+def test_my_work_shows_the_districts_target_with_the_citys_beside_it(client, cast, period):
+    """OKR 1.1.03 prints the city's 10,500 lamps; the district's share is 70, as the entry
+    and status pages say: the division works to 70."""
+    from indicators.models import Indicator
+    from progress.status import main_target
+
+    lamps = Indicator.objects.get(plan=cast.plan, key="okr:1.1.03")
+    district = main_target(lamps)
+    assert district is not None and district < 10500
+    client.force_login(cast.staff)
+    text = visible_text(client.get(reverse("progress:my-work") + f"?period={period.pk}"))
+    row = re.search(r"ติดตั้งไฟฟ้าแสงสว่างริมคลอง.*?(?=OKR|$)", text, re.S).group(0)
+    assert f"{to_thai_digits(f'{district:,.0f}')} ดวง" in row
+    assert "เป้าหมาย กทม.: ๑๐,๕๐๐ ดวง" in row
