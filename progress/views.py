@@ -57,9 +57,9 @@ from .services import (
     is_planner_of,
     period_lock,
     period_reopen,
+    prepare_evidence,
     reopen_request_create,
     submit_problems,
-    validate_evidence,
 )
 from .status import measure_targets, targets_of
 
@@ -262,12 +262,12 @@ def entry(request, period_id: int, kind: str, item_id: int):
                 return _render_entry(request, plan, period, item, current, form=form,
                                      error=_("Please correct the fields marked below; nothing was saved."))
             data = form.cleaned_data
-            for upload in data.get("evidence") or []:
-                validate_evidence(upload)
+            # Every file is checked (and a large photo made smaller) before anything is saved.
+            prepared = [prepare_evidence(upload) for upload in data.get("evidence") or []]
             saved = entry_save(user=request.user, plan=plan, period=period, item=item, data=data,
                                steps_done=list(data["steps_done"]) if "steps_done" in data else None,
                                version=data.get("version"))
-            for upload in data.get("evidence") or []:
+            for upload in prepared:
                 evidence_add(user=request.user, entry=saved, upload=upload)
             if action == "submit":
                 saved = entry_submit(user=request.user, entry=saved, version=saved.version)
