@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from .calculations import Condition, Level
+from collections import Counter
+from decimal import Decimal
+
+from .calculations import Condition, Level, score
 from .models import Rubric
 
 
@@ -33,3 +36,23 @@ def rubric_measures(rubric: Rubric) -> list[str]:
             if c.kind == "threshold" and c.measure not in seen:
                 seen.append(c.measure)
     return seen
+
+
+def main_measure(rubric: Rubric) -> str | None:
+    """The measure the rubric's levels are mostly set on (e.g. progress against the plan,
+    while one level also asks for satisfaction ≥ 80): the one a reported result is read
+    against. None for a rubric of checklists only."""
+    counts = Counter(c.measure for lv in rubric.levels.all() for c in lv.conditions.all()
+                     if c.kind == "threshold" and c.measure)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def level_reached(rubric: Rubric, measure: str | None, value: Decimal | None) -> int:
+    """The highest level whose conditions on `measure` all hold for `value` (0: none):
+    what a result reaches by that measure alone. Checklists and other measures are left
+    to the assessment, so a level set only on them is never reached here."""
+    if measure is None or value is None:
+        return 0
+    levels = [Level(lv.level, lv.points, tuple(c for c in lv.conditions if c.kind == "threshold" and c.measure == measure))
+              for lv in rubric_levels(rubric)]
+    return score(levels, {measure: value}).level

@@ -206,6 +206,12 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 # Evidence files are never served as static media: MEDIA_URL is unset on purpose and
 # progress.views.evidence_download checks access before streaming a file.
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
+# A phone photo (12-25 MB as the camera saves it) is accepted up to this size, made smaller
+# (kpiplan.lib.images) and must then fit EVIDENCE_MAX_BYTES; other files must fit that as
+# they come. Django streams a file over FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) to a temporary
+# file, and DATA_UPLOAD_MAX_MEMORY_SIZE counts the form's fields, not its files; a proxy
+# in front (nginx client_max_body_size) must allow a form with such photos.
+EVIDENCE_IMAGE_MAX_BYTES = int(os.environ.get("EVIDENCE_IMAGE_MAX_BYTES", str(30 * 1024 * 1024)))
 # What an uploaded .xlsx (a zip of XML) may unpack to, checked before it is parsed
 # (kpiplan.lib.xlsx): all its parts together, one part, how much one part is compressed,
 # how many parts, and the rows x columns of all its sheets. The whole real plan unpacks

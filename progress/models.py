@@ -189,6 +189,11 @@ class Evidence(models.Model):
     def __str__(self) -> str:
         return self.original_name
 
+    @property
+    def is_image(self) -> bool:
+        """Shown as a thumbnail (progress.views.evidence_thumbnail) rather than by its name alone."""
+        return self.content_type.startswith("image/")
+
 
 class PeriodLock(models.Model):
     """A planner's lock on one organization's reports for one period."""

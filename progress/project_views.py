@@ -30,13 +30,18 @@ def _get_project_for_user(user, project_id: int) -> Project:
     return get_object_or_404(projects, pk=project_id)
 
 
+def work_plan_chart(curve) -> str:
+    """The project's S-curve as SVG (the project page and the entry page)."""
+    # Without work steps there is no planned line, only the percent complete reported.
+    return s_curve_svg([] if curve.reported else curve.planned, curve.actual, curve.labels, title=_("Work plan (S-curve)"),
+                       planned_label=_("Planned cumulative %"), actual_label=_("Actual cumulative %"))
+
+
 @login_required
 def project_detail(request, project_id: int):
     project = _get_project_for_user(request.user, project_id)
     curve = s_curve(project, request.user)
-    # Without work steps there is no planned line, only the percent complete reported.
-    chart = s_curve_svg([] if curve.reported else curve.planned, curve.actual, curve.labels, title=_("Work plan (S-curve)"),
-                        planned_label=_("Planned cumulative %"), actual_label=_("Actual cumulative %"))
+    chart = work_plan_chart(curve)
     reading = project_reading(request.user, project, curve)
     money_chart = s_curve_svg(
         [] if curve.reported else [m.planned_pct for m in reading.money], [m.disbursed_pct for m in reading.money], curve.labels,

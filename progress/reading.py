@@ -80,18 +80,24 @@ def _started(periods, today: datetime.date) -> list[Period]:
     return [p for p in periods if p.start <= today]
 
 
-def indicator_page(user, indicator: Indicator, today: datetime.date | None = None) -> IndicatorPage:
+def indicator_page(user, indicator: Indicator, today: datetime.date | None = None, *, until: Period | None = None,
+                   with_history: bool = True) -> IndicatorPage:
+    """`until`: the periods ending by that one's end (the entry page's year so far),
+    rather than those begun by `today`."""
     today = today or timezone.localdate()
     plan = indicator.plan
-    periods = _started(Period.objects.filter(fiscal_year_id=plan.fiscal_year_id, kind=indicator.reporting_frequency)
-                       .order_by("number"), today)
+    periods = Period.objects.filter(fiscal_year_id=plan.fiscal_year_id, kind=indicator.reporting_frequency).order_by("number")
+    if until is not None:
+        periods = [p for p in periods if p.last_month <= until.last_month]
+    else:
+        periods = _started(periods, today)
     timeline = indicator_timeline(indicator, periods)
     target, city_target = targets_of(indicator)
     measures = measure_targets([indicator]).get(indicator.pk, [])
     entries = (ProgressEntry.objects.filter(indicator=indicator, period__in=periods)
                .select_related("period", "updated_by")
                .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "pk"))))
-    reports = reports_of(user, entries)
+    reports = reports_of(user, entries, with_history=with_history)
     lines = []
     for period, status in zip(periods, timeline, strict=True):
         lines.append(PeriodLine(

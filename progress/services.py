@@ -5,6 +5,7 @@ writes ProgressEntry, Evidence or PeriodLock."""
 
 from __future__ import annotations
 
+import datetime
 import mimetypes
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -650,59 +651,76 @@ def sniff_type(head: bytes) -> str | None:
     return None
 
 
-def validate_evidence(upload) -> str:
-    """The file's real type (by its first bytes, not its name), or a Thai refusal."""
-    if upload.size > settings.EVIDENCE_MAX_BYTES:
-        raise WorkflowError(
-            _("Evidence file: %(name)s is %(size)s MB; the limit is %(limit)s MB.")
-            % {"name": upload.name, "size": round(upload.size / 1048576, 1), "limit": settings.EVIDENCE_MAX_BYTES // 1048576}
-        )
+@dataclass(frozen=True)
+class PreparedEvidence:
+    """An evidence upload checked and ready to store: its real type, the file to keep (a
+    large photo made smaller) and when the photo says it was taken."""
+    name: str
+    content_type: str
+    file: object
+    taken_at: datetime.datetime | None
+
+
+def _too_large(name: str, size: int, limit: int) -> WorkflowError:
+    return WorkflowError(_("Evidence file: %(name)s is %(size)s MB; the limit is %(limit)s MB.")
+                         % {"name": name, "size": round(size / 1048576, 1), "limit": limit // 1048576})
+
+
+def prepare_evidence(upload) -> PreparedEvidence:
+    """Check an upload by its first bytes (not its name) and its size, and make a large
+    photo smaller, or refuse it in Thai naming the file. A phone photo of 12-25 MB is
+    accepted up to EVIDENCE_IMAGE_MAX_BYTES as it comes and must fit EVIDENCE_MAX_BYTES
+    once made smaller; any other file must fit EVIDENCE_MAX_BYTES as it is."""
     head = upload.read(8)
     upload.seek(0)
     content_type = sniff_type(head)
+    is_image = content_type is not None and content_type.startswith("image/")
+    raw_limit = max(settings.EVIDENCE_IMAGE_MAX_BYTES, settings.EVIDENCE_MAX_BYTES) if is_image else settings.EVIDENCE_MAX_BYTES
+    if upload.size > raw_limit:
+        raise _too_large(upload.name, upload.size, raw_limit)
     if content_type is None:
         raise WorkflowError(_("Evidence file: %(name)s is not a PDF, PNG or JPEG file.") % {"name": upload.name})
-    if content_type.startswith("image/"):
-        try:
-            images.check_image(upload.read())
-        except images.UnreadableImage:
-            raise WorkflowError(
-                _("Evidence file: %(name)s looks like a picture but cannot be opened (damaged or incomplete); "
-                  "take the photo again or choose another file.") % {"name": upload.name}
-            ) from None
-        finally:
-            upload.seek(0)
-    return content_type
-
-
-def _smaller_photo(upload, content_type: str):
-    """A phone photo larger than images.LONGEST_SIDE px, made smaller and upright (its
-    EXIF date kept) as a new upload, anything else as it came; and when the photo says it
-    was taken (None for a file without an EXIF date)."""
-    if not content_type.startswith("image/"):
-        return upload, None
-    photo = images.shrink_photo(upload.read())
-    upload.seek(0)
+    if not is_image:
+        return PreparedEvidence(upload.name, content_type, upload, None)
+    try:
+        photo = images.shrink_photo(upload)
+    except images.UnreadableImage:
+        raise WorkflowError(
+            _("Evidence file: %(name)s looks like a picture but cannot be opened (damaged or incomplete); "
+              "take the photo again or choose another file.") % {"name": upload.name}
+        ) from None
+    finally:
+        upload.seek(0)
+    stored = upload if photo.data is None else ContentFile(photo.data, name=upload.name)
+    if stored.size > settings.EVIDENCE_MAX_BYTES:
+        raise WorkflowError(
+            _("Evidence file: %(name)s is still %(size)s MB after it was made smaller; the limit is %(limit)s MB.")
+            % {"name": upload.name, "size": round(stored.size / 1048576, 1), "limit": settings.EVIDENCE_MAX_BYTES // 1048576})
     taken = timezone.make_aware(photo.taken_at) if photo.taken_at else None  # the camera's clock: local time
-    return (upload if photo.data is None else ContentFile(photo.data, name=upload.name)), taken
+    return PreparedEvidence(upload.name, content_type, stored, taken)
+
+
+def validate_evidence(upload) -> str:
+    """The file's real type, or a Thai refusal (prepare_evidence without keeping the result)."""
+    return prepare_evidence(upload).content_type
 
 
 @transaction.atomic
 def evidence_add(*, user, entry: ProgressEntry, upload) -> Evidence:
+    """Attach an upload (or one prepare_evidence already checked) to a draft or returned report."""
     item = Item("indicator" if entry.indicator_id else "project", entry.item)
     if not can_edit_item(user, entry.plan, item):
         raise PermissionRefused(_("You may attach evidence only to your own division's reports."))
     _check_lock(entry.plan, entry.period)
     if entry.state not in EDITABLE_STATES:
         raise WorkflowError(_("Evidence can be added only while the report is a draft or returned."))
-    content_type = validate_evidence(upload)
-    stored, taken = _smaller_photo(upload, content_type)
+    prepared = upload if isinstance(upload, PreparedEvidence) else prepare_evidence(upload)
     evidence = Evidence(
-        entry=entry, original_name=upload.name[:255], content_type=content_type, size=stored.size, uploaded_by=user,
-        taken_at=taken,
+        entry=entry, original_name=prepared.name[:255], content_type=prepared.content_type, size=prepared.file.size,
+        uploaded_by=user, taken_at=prepared.taken_at,
     )
-    extension = mimetypes.guess_extension(content_type) or ""
-    evidence.file.save(f"{entry.pk}-{timezone.now():%Y%m%d%H%M%S}{extension}", stored, save=False)
+    extension = mimetypes.guess_extension(prepared.content_type) or ""
+    evidence.file.save(f"{entry.pk}-{timezone.now():%Y%m%d%H%M%S}{extension}", prepared.file, save=False)
     _record(evidence, user, _("Evidence added"))
     evidence.save()
     return evidence

@@ -23,5 +23,6 @@ urlpatterns = [
     path("indicators/<int:indicator_id>/", indicator_views.indicator_detail, name="indicator"),
     path("scorecard/<int:period_id>/<int:indicator_id>/", scorecard_views.assessment, name="assessment"),
     path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),
+    path("evidence/<int:evidence_id>/thumbnail/", views.evidence_thumbnail, name="evidence-thumbnail"),
     path("evidence/<int:evidence_id>/delete/", views.evidence_delete, name="evidence-delete"),
 ]

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -22,7 +23,7 @@ from kpiplan.uploads import PendingUploads
 from plans.models import Period
 from projects.models import Project, WorkStep
 
-from . import selectors
+from . import entry_context, selectors
 from .forms import (
     BulkVerifyCommentForm,
     ProgressForm,
@@ -33,6 +34,7 @@ from .forms import (
     VerifyRowFormSet,
 )
 from .models import Evidence, ProgressEntry, ReopenRequest, State
+from .project_views import work_plan_chart
 from .services import (
     ConcurrentEdit,
     ImpossibleValue,
@@ -57,9 +59,9 @@ from .services import (
     is_planner_of,
     period_lock,
     period_reopen,
+    prepare_evidence,
     reopen_request_create,
     submit_problems,
-    validate_evidence,
 )
 from .status import measure_targets, targets_of
 
@@ -187,6 +189,14 @@ def _render_entry(request, plan, period, item, entry, form=None, return_form=Non
                 if n in form.fields and form.data.get(n)]
     head = entry is not None and is_head_of(request.user, entry.division_id)
     planner = entry is not None and is_planner_of(request.user, plan)
+    done_steps = set(entry.steps_done.values_list("pk", flat=True)) if entry and content_visible else set()
+    seen = entry if content_visible else None
+    if item.kind == "indicator":
+        about = entry_context.indicator_context(request.user, item.obj, period, seen)
+        chart = ""
+    else:
+        about = entry_context.project_context(request.user, item.obj, period, seen, done_steps)
+        chart = mark_safe(work_plan_chart(about.curve)) if about.steps or about.curve.latest is not None else ""  # noqa: S308 - built from numbers and escaped labels
     context = {
         "plan": plan, "period": period, "item": item, "entry": entry if content_visible else None,
         "state_label": State(entry.state).label if entry else State.NOT_STARTED.label,
@@ -207,8 +217,8 @@ def _render_entry(request, plan, period, item, entry, form=None, return_form=Non
         "unusual_after": ProgressForm.measure_field(len(measures) - 1) if measures else "value",
         "history": selectors.history_for(entry) if entry and content_visible else [],
         "evidence": list(entry.evidence.all()) if entry and content_visible else [],
-        "steps": list(steps),
-        "done_steps": set(entry.steps_done.values_list("pk", flat=True)) if entry and content_visible else set(),
+        "done_steps": done_steps,
+        "about": about, "chart": chart,
         "error": error,
         "kept": kept,
         **_entry_back(request.user, plan, period),
@@ -262,12 +272,12 @@ def entry(request, period_id: int, kind: str, item_id: int):
                 return _render_entry(request, plan, period, item, current, form=form,
                                      error=_("Please correct the fields marked below; nothing was saved."))
             data = form.cleaned_data
-            for upload in data.get("evidence") or []:
-                validate_evidence(upload)
+            # Every file is checked (and a large photo made smaller) before anything is saved.
+            prepared = [prepare_evidence(upload) for upload in data.get("evidence") or []]
             saved = entry_save(user=request.user, plan=plan, period=period, item=item, data=data,
                                steps_done=list(data["steps_done"]) if "steps_done" in data else None,
                                version=data.get("version"))
-            for upload in data.get("evidence") or []:
+            for upload in prepared:
                 evidence_add(user=request.user, entry=saved, upload=upload)
             if action == "submit":
                 saved = entry_submit(user=request.user, entry=saved, version=saved.version)
@@ -648,6 +658,29 @@ def evidence_download(request, evidence_id: int):
     evidence = _get_evidence_for_user(request.user, evidence_id)
     return FileResponse(evidence.file.open("rb"), content_type=evidence.content_type, as_attachment=True,
                         filename=evidence.original_name)
+
+
+@login_required
+def evidence_thumbnail(request, evidence_id: int):
+    """A small JPEG of an image evidence file for the entry page, behind the same access
+    check as the download; 404 for a PDF (it shows as its name)."""
+    from django.http import HttpResponse
+
+    from kpiplan.lib import images
+
+    evidence = _get_evidence_for_user(request.user, evidence_id)
+    if not evidence.is_image:
+        raise Http404
+    try:
+        with evidence.file.open("rb") as f:
+            data = images.thumbnail(f)
+    except (images.UnreadableImage, FileNotFoundError):
+        raise Http404 from None
+    response = HttpResponse(data, content_type="image/jpeg")
+    # The file never changes under its id (a new photo is a new evidence): the browser may
+    # keep it, but no shared cache may (it is behind a login).
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 @login_required

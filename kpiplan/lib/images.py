@@ -41,22 +41,37 @@ class Photo:
 _STRICT = threading.Lock()
 
 
-def _open(data: bytes) -> Image.Image:
+def _source(data):
+    """Pillow reads bytes or an open file (an upload in a temporary file is not read into memory)."""
+    if isinstance(data, bytes | bytearray):
+        return io.BytesIO(data)
+    data.seek(0)
+    return data
+
+
+def _open(data, *, draft: int | None = None) -> tuple[Image.Image, tuple[int, int]]:
+    """The decoded image and its size as stored. With `draft`, a JPEG larger than that
+    on both sides is decoded at 1/2, 1/4 or 1/8 scale, never below `draft` px on either
+    side: a 25 MB 6000 × 4000 phone photo then costs a quarter of its pixels in memory.
+    Every byte is still decoded, so a cut-off file fails as it does at full size."""
     try:
         with _STRICT:
             lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
             try:
-                image = Image.open(io.BytesIO(data))
+                image = Image.open(_source(data))
+                size = image.size
+                if draft and image.format == "JPEG" and min(size) > draft:
+                    image.draft("RGB", (draft, draft))
                 image.load()  # decodes every pixel: a damaged or cut-off file fails here
             finally:
                 ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
         raise UnreadableImage(str(error)) from error
-    return image
+    return image, size
 
 
-def check_image(data: bytes) -> None:
-    """Raise UnreadableImage unless the bytes decode as an image."""
+def check_image(data) -> None:
+    """Raise UnreadableImage unless the bytes (or the open file) decode as an image."""
     _open(data)
 
 
@@ -71,13 +86,13 @@ def taken_at(image: Image.Image) -> datetime | None:
         return None
 
 
-def shrink_photo(data: bytes, *, longest: int = LONGEST_SIDE, quality: int = JPEG_QUALITY) -> Photo:
-    """The photo made no longer than `longest` px, upright, in its own format (JPEG at
-    `quality`), its EXIF (with the date taken) kept; `data` is None when the image is
-    small enough and is kept byte for byte. Raises UnreadableImage."""
-    image = _open(data)
+def shrink_photo(data, *, longest: int = LONGEST_SIDE, quality: int = JPEG_QUALITY) -> Photo:
+    """The photo (bytes or an open file) made no longer than `longest` px, upright, in its
+    own format (JPEG at `quality`), its EXIF (with the date taken) kept; `data` is None
+    when the image is small enough and is kept byte for byte. Raises UnreadableImage."""
+    image, size = _open(data, draft=longest)
     when = taken_at(image)
-    if max(image.size) <= longest:
+    if max(size) <= longest:
         return Photo(None, when)
     kind = image.format
     exif = image.getexif()
@@ -92,3 +107,22 @@ def shrink_photo(data: bytes, *, longest: int = LONGEST_SIDE, quality: int = JPE
     else:
         upright.save(out, "PNG", optimize=True, exif=exif.tobytes())
     return Photo(out.getvalue(), when)
+
+
+THUMBNAIL_SIDE = 160
+
+
+def thumbnail(data, *, side: int = THUMBNAIL_SIDE, quality: int = 75) -> bytes:
+    """A small upright JPEG of the image (bytes or an open file), for the evidence list:
+    a few kilobytes instead of the photo. Raises UnreadableImage."""
+    image, _size = _open(data, draft=side)
+    small = ImageOps.exif_transpose(image)
+    small.thumbnail((side, side), Image.Resampling.LANCZOS)
+    if small.mode not in ("RGB", "L"):
+        small = small.convert("RGBA")
+        background = Image.new("RGB", small.size, (255, 255, 255))  # transparency shown on white
+        background.paste(small, mask=small.getchannel("A"))
+        small = background
+    out = io.BytesIO()
+    small.save(out, "JPEG", quality=quality)
+    return out.getvalue()

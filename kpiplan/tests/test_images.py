@@ -77,3 +77,28 @@ def test_a_strict_check_leaves_pillow_as_weasyprint_set_it():
     with pytest.raises(UnreadableImage):
         check_image(phone_photo((800, 600))[:2000])
     assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # PDFs keep rendering as before
+
+
+def test_a_large_jpeg_is_decoded_at_a_reduced_scale_yet_strictly():
+    """Draft mode: a 6000 × 4000 photo is decoded at half size (a quarter of the pixels
+    in memory), still never below 2000 px; a cut-off one is still refused."""
+    from kpiplan.lib.images import _open
+
+    photo = phone_photo((6000, 4000), orientation=1)
+    image, size = _open(photo, draft=2000)
+    assert size == (6000, 4000) and image.size == (3000, 2000)
+    shrunk = Image.open(io.BytesIO(shrink_photo(photo).data))
+    assert shrunk.size == (2000, 1333)
+    with pytest.raises(UnreadableImage):
+        shrink_photo(photo[: len(photo) // 2])
+
+
+def test_a_thumbnail_is_a_small_upright_jpeg_even_of_a_transparent_png():
+    from kpiplan.lib.images import thumbnail
+
+    sideways = Image.open(io.BytesIO(thumbnail(phone_photo((1600, 1200)))))  # orientation 6: stored sideways
+    assert sideways.format == "JPEG" and sideways.size == (120, 160)
+    out = io.BytesIO()
+    Image.new("RGBA", (400, 200), (0, 0, 0, 0)).save(out, "PNG")
+    clear = Image.open(io.BytesIO(thumbnail(out.getvalue())))
+    assert clear.size == (160, 80) and clear.convert("RGB").getpixel((5, 5)) == (255, 255, 255)

@@ -3,6 +3,7 @@ is stored smaller and upright with its date, PDFs and small images are stored as
 came, and a damaged picture is refused in Thai with its name, nothing typed lost."""
 
 import io
+import os
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -87,3 +88,45 @@ def test_a_damaged_picture_is_refused_in_thai_with_its_name(client, cast, period
     assert "ไฟล์หลักฐาน: หน้างาน.jpg ดูเหมือนเป็นไฟล์ภาพแต่เปิดไม่ได้" in page
     assert "ถ่ายภาพหน้างาน" in page  # what was typed is still there
     assert not Evidence.objects.exists() and not ProgressEntry.objects.exists()
+
+
+def noise_photo(size=(6000, 4000), quality=90) -> bytes:
+    """A 24-megapixel photo of noise, which JPEG cannot pack: about 20 MB, as a phone saves one."""
+    image = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=quality)
+    return out.getvalue()
+
+
+def test_a_phone_photo_over_10_mb_is_accepted_made_smaller_and_stored_under_10_mb(client, cast, period, road_item):
+    client.force_login(cast.staff)
+    photo = noise_photo()
+    assert len(photo) > 10 * 1024 * 1024
+    response = post(client, period, road_item, evidence_photo=SimpleUploadedFile("IMG_big.jpg", photo, "image/jpeg"))
+    assert response.status_code == 302
+    evidence = Evidence.objects.get()
+    image = Image.open(io.BytesIO(stored(evidence)))
+    assert max(image.size) == 2000 and image.size == (2000, 1333)
+    assert evidence.size == evidence.file.size < 10 * 1024 * 1024
+
+
+def test_a_file_over_the_photo_limit_or_a_non_image_over_10_mb_is_refused_in_thai(client, cast, period, road_item):
+    client.force_login(cast.staff)
+    pdf = b"%PDF-1.4 " + b"0" * (11 * 1024 * 1024)
+    response = post(client, period, road_item, evidence=[SimpleUploadedFile("รายงานฉบับเต็ม.pdf", pdf)])
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "ไฟล์หลักฐาน: รายงานฉบับเต็ม.pdf มีขนาด 11.0 MB แต่ขนาดสูงสุดที่รับได้คือ 10 MB" in page
+    assert "ถ่ายภาพหน้างาน" in page and not Evidence.objects.exists() and not ProgressEntry.objects.exists()
+
+
+def test_a_picture_still_too_large_after_shrinking_is_refused_naming_it(client, cast, period, road_item, settings):
+    settings.EVIDENCE_MAX_BYTES = 200 * 1024
+    client.force_login(cast.staff)
+    out = io.BytesIO()
+    Image.frombytes("RGB", (600, 600), os.urandom(600 * 600 * 3)).save(out, "PNG")  # about 1 MB, under 2000 px
+    response = post(client, period, road_item, evidence=[SimpleUploadedFile("แผนที่.png", out.getvalue())])
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "แผนที่.png" in page and "หลังย่อ" in page
+    assert not Evidence.objects.exists()

@@ -156,3 +156,35 @@ def test_on_a_laptop_the_links_stand_in_the_header(arranged, new_context):
         assert page.get_by_role("link", name=name, exact=True).is_visible(), name
     assert page.get_by_role("button", name="ออกจากระบบ").is_visible()
     assert page.locator("header.top").bounding_box()["height"] < 120
+
+
+def test_the_entry_context_folds_on_a_phone_and_last_periods_words_can_be_copied(arranged, new_context):
+    """The entry page's context (issue 14) sits below the form in closed disclosures on a
+    phone, so the number box is on the first screen, and beside it, open, on a laptop;
+    «ใช้ข้อความงวดก่อน» puts November's «สิ่งที่ดำเนินการ» into the box (asking first,
+    since the draft has words of its own)."""
+    from django.contrib.auth import get_user_model
+
+    staff = get_user_model().objects.get(username="staff")
+    lamps = Indicator.objects.get(key="okr:1.1.03", plan__fiscal_year=2567, plan__organization__short_name="สนข.ภาษีเจริญ")
+    november = Period.objects.get(fiscal_year_id=2567, kind="month", number=2)
+    entry = entry_save(user=staff, plan=lamps.plan, period=november, item=Item("indicator", lamps),
+                       data={"value": Decimal(3), "narrative": "ติดตั้งไฟซอยเพชรเกษม ๕๔"}, version=None)
+    entry_submit(user=staff, entry=entry, version=entry.version)
+    page = login(new_context, "staff")
+    url = f"/work/{arranged['period'].pk}/indicator/{lamps.pk}/"
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(url)
+        assert page.locator("#id_value").bounding_box()["y"] < 800, f"the number box is below the first screen at {width} px"
+        assert page.locator("details#earlier").get_attribute("open") is None
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll <= width, f"the opened context at {width} px is {scroll} px wide"
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("#use-previous")
+    assert page.input_value("#id_narrative") == "ติดตั้งไฟซอยเพชรเกษม ๕๔"
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(url)
+    assert page.locator("details#earlier").get_attribute("open") is not None
+    page.screenshot(path=str(shots() / "staff-entry-context-1366.png"), full_page=True)

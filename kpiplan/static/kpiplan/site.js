@@ -17,4 +17,21 @@ document.addEventListener("DOMContentLoaded", () => {
   if (menu && window.matchMedia("(min-width: 601px)").matches) {
     menu.open = true;
   }
+  // <details data-open-wide>: context beside a form (the entry page), open on a wide
+  // screen where it sits beside the form, a closed disclosure below it on a phone.
+  if (window.matchMedia("(min-width: 901px)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach((details) => { details.open = true; });
+  }
+  // <button data-copy-from="ID" data-copy-to="ID" data-confirm="…">: puts the text of one
+  // element into a text box (last period's narrative), asking before it replaces typed text.
+  document.querySelectorAll("button[data-copy-from]").forEach((button) => {
+    button.addEventListener("click", () => {
+      const from = document.getElementById(button.dataset.copyFrom);
+      const to = document.getElementById(button.dataset.copyTo);
+      if (!from || !to) return;
+      if (to.value.trim() && !window.confirm(button.dataset.confirm || "")) return;
+      to.value = from.textContent.trim();
+      to.focus();
+    });
+  });
 });
