@@ -460,7 +460,9 @@ def entry_verify(*, user, entry: ProgressEntry, verified_value: Decimal | None, 
     entry.evaluation_comment = (comment or "").strip()
     entry.state = State.APPROVED
     entry.approved_at = timezone.now()
-    return _save(entry, user, reason or _("Verified and approved"))
+    entry = _save(entry, user, reason or _("Verified and approved"))
+    notify.entry_changed(entry, user)  # nobody is told; the planners' "waiting for verification" is answered
+    return entry
 
 
 @transaction.atomic

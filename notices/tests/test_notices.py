@@ -24,6 +24,7 @@ from progress.services import (
     entry_return,
     entry_save,
     entry_submit,
+    entry_verify,
     period_lock,
     period_reopen,
     reopen_request_create,
@@ -349,3 +350,13 @@ def test_what_a_change_answers_stops_counting_for_everyone_told(cast, period, ro
     # Other items' deadlines are still there to act on.
     assert Notice.objects.filter(recipient=cast.staff, kind=Kind.OVERDUE, read_at__isnull=True).exclude(pk=overdue.pk).count() \
         == Notice.objects.filter(recipient=cast.staff, kind=Kind.OVERDUE).count() - 1
+
+
+def test_verifying_answers_the_planners_waiting_notice(cast, period, road_item):
+    entry = submitted(cast, period, road_item)
+    entry = entry_endorse(user=cast.head, entry=entry, version=entry.version)
+    waiting = Notice.objects.get(recipient=cast.planner, kind=Kind.TO_VERIFY)
+    entry_verify(user=cast.planner, entry=entry, verified_value=Decimal("120"), comment="", version=entry.version)
+    waiting.refresh_from_db()
+    assert waiting.read_at is not None
+    assert not Notice.objects.filter(read_at__isnull=True).exclude(kind__in=[Kind.DUE_SOON, Kind.OVERDUE]).exists()
