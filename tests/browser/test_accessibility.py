@@ -44,6 +44,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts import roles
 from indicators.models import Indicator
 from kpiplan.tests.test_images import phone_photo
+from notices.models import Notice
 from plans.models import Division, Organization, Period, Plan
 from progress.services import Item, entry_save, entry_submit, evidence_add
 from projects.models import Project
@@ -129,6 +130,8 @@ def site(transactional_db, settings, media_root):
         "plan_id": [plan.pk], "period_id": [period.pk], "evidence_id": [evidence.pk],
         "project_id": [canal.pk], "indicator_id": [road.pk], "report_file_id": [report.pk],
         "kind": ["scorecard", "quarterly", "book"],
+        # The head's notice of the submitted report (the bell's link goes to the report).
+        "notice_id": [Notice.objects.filter(recipient=users["head"]).order_by("pk").first().pk],
         # A real reset link of the staff member: the form to set a new password.
         "uidb64": [urlsafe_base64_encode(force_bytes(staff.pk))], "token": [default_token_generator.make_token(staff)],
     }

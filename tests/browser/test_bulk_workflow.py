@@ -101,7 +101,7 @@ def test_bulk_actions_and_lock_confirm_first(world, new_context, screenshots_dir
     assert "๓ รายการ" in ready
     assert all(norm(name) in ready for name in names)
     assert norm(str(world.unfinished.obj)) not in ready
-    assert norm(str(world.unfinished.obj)) in skipped and "กรุณาระบุผลการดำเนินงานก่อนส่งรายงาน" in skipped
+    assert norm(str(world.unfinished.obj)) in skipped and "กรุณาระบุสิ่งที่ดำเนินการก่อนส่งรายงาน" in skipped
     assert [world.state(i) for i in world.complete] == [State.DRAFT] * 3  # showing changed nothing
     shoot(staff, screenshots_dir, "submit-all")
     click_and_wait(staff, "#confirm")
@@ -133,7 +133,7 @@ def test_bulk_actions_and_lock_confirm_first(world, new_context, screenshots_dir
     planner.check(f"#row-{first.pk} input[type=checkbox]")
     planner.check(f"#row-{second.pk} input[type=checkbox]")
     second_value = planner.locator(f"#row-{second.pk} input[type=text]")
-    assert second_value.input_value() == "20"  # prefilled with the reported result
+    assert second_value.input_value() == "๒๐"  # prefilled with the reported result, in the page's digits
     second_value.fill("๑๘")
     click_and_wait(planner, "#verify-preview")
     ready = text(planner, "#ready")
