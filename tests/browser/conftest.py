@@ -58,12 +58,19 @@ def browser(playwright_instance):
 
 
 @pytest.fixture
-def new_context(browser, live_server):
+def viewport_width():
+    """The window's width; a test parametrizes it (390: a phone, 1366: an office PC)."""
+    return 1280
+
+
+@pytest.fixture
+def new_context(browser, live_server, viewport_width):
     """A factory of isolated browser contexts (one per logged-in user)."""
     contexts = []
 
     def make():
-        context = browser.new_context(base_url=live_server.url, locale="th-TH", viewport={"width": 1280, "height": 900})
+        context = browser.new_context(base_url=live_server.url, locale="th-TH",
+                                      viewport={"width": viewport_width, "height": 900 if viewport_width > 600 else 844})
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context

@@ -69,14 +69,27 @@ def write_pdf(tmp_path):
     return path
 
 
-def test_whole_cycle_staff_head_planner_lock(world, new_context, tmp_path, media_root, screenshots_dir):
+def look(page, screenshots_dir, name: str, width: int) -> None:
+    """Each step as its user sees it, saved; and nothing wider than the window."""
+    page.screenshot(path=str(screenshots_dir / f"{name}-{width}.png"), full_page=True)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{name} at {width} px scrolls sideways by {overflow} px"
+
+
+def bell(page) -> str:
+    return page.locator("a.bell .bell-count").inner_text() if page.locator("a.bell .bell-count").count() else ""
+
+
+# Each role's main flow on a phone and on an office PC.
+@pytest.mark.parametrize("viewport_width", [390, 1366])
+def test_whole_cycle_staff_head_planner_lock(world, new_context, tmp_path, media_root, screenshots_dir, viewport_width):
     # -- staff: my work -> entry -> save draft -> submit ---------------------------
     staff = login(new_context, "staff")
     response = staff.goto(f"/work/?period={world.period.pk}")
     assert response.status == 200
     row_link = staff.locator(f'a[href="{world.entry_url}"]')
     assert row_link.count() == 1, "the indicator of ฝ่ายโยธา is missing from my work"
-    staff.screenshot(path=str(screenshots_dir / "01-my-work.png"), full_page=True)
+    look(staff, screenshots_dir, "01-my-work", viewport_width)
 
     with staff.expect_navigation():
         row_link.click()
@@ -85,7 +98,7 @@ def test_whole_cycle_staff_head_planner_lock(world, new_context, tmp_path, media
     staff.fill("#id_narrative", NARRATIVE)
     staff.fill("#id_obstacles", OBSTACLES)
     staff.set_input_files("input[name=evidence]", str(write_pdf(tmp_path)))
-    staff.screenshot(path=str(screenshots_dir / "02-entry-filled.png"), full_page=True)
+    look(staff, screenshots_dir, "02-entry-filled", viewport_width)
 
     response = click_and_wait(staff, "#save")
     assert response.status == 200
@@ -107,9 +120,12 @@ def test_whole_cycle_staff_head_planner_lock(world, new_context, tmp_path, media
     assert Evidence.objects.filter(entry=entry).count() == 1
     assert staff.locator("#save").count() == 0, "a submitted report must no longer be editable by staff"
 
-    # -- head: endorse --------------------------------------------------------------
+    # -- head: told by the bell, endorses ----------------------------------------------
     head = login(new_context, "head")
+    assert bell(head) == "๑"
+    look(head, screenshots_dir, "02b-head-home", viewport_width)
     assert head.goto(world.entry_url).status == 200
+    look(head, screenshots_dir, "02c-head-entry", viewport_width)
     response = click_and_wait(head, "#endorse")
     assert response.status == 200
     assert head.locator("#error").count() == 0
@@ -118,6 +134,7 @@ def test_whole_cycle_staff_head_planner_lock(world, new_context, tmp_path, media
 
     # -- planner: verify, then lock the period ---------------------------------------
     planner = login(new_context, "planner")
+    assert bell(planner) == "๑"
     assert planner.goto(world.entry_url).status == 200
     planner.fill("#id_verified_value", "๑๑๘")
     planner.fill("#id_evaluation_comment", "ตรวจสอบกับภาพถ่ายแล้ว นับได้ ๑๑๘ กม.")
@@ -129,7 +146,8 @@ def test_whole_cycle_staff_head_planner_lock(world, new_context, tmp_path, media
     assert entry.verified_value == Decimal("118")
     assert entry.evaluation_comment == "ตรวจสอบกับภาพถ่ายแล้ว นับได้ ๑๑๘ กม."
     assert planner.locator("#verify").count() == 0
-    planner.screenshot(path=str(screenshots_dir / "03-entry-approved.png"), full_page=True)
+    look(planner, screenshots_dir, "03-entry-approved", viewport_width)
+    assert bell(planner) == ""  # verifying answered it
 
     assert planner.goto(f"/review/?period={world.period.pk}").status == 200
     assert planner.locator(f'a[href="{world.entry_url}"]').count() == 1
@@ -140,7 +158,7 @@ def test_whole_cycle_staff_head_planner_lock(world, new_context, tmp_path, media
     assert planner.locator("#locked").is_visible()
     assert planner.locator("#lock").count() == 0
     assert PeriodLock.objects.get(organization=world.org, period=world.period).locked is True
-    planner.screenshot(path=str(screenshots_dir / "04-review.png"), full_page=True)
+    look(planner, screenshots_dir, "04-review", viewport_width)
 
     # -- staff again: the locked, approved report is read-only ------------------------
     response = staff.reload()
@@ -164,7 +182,9 @@ def test_whole_cycle_staff_head_planner_lock(world, new_context, tmp_path, media
     response = executive.goto(f"/completeness/?period={world.period.pk}")
     assert response.status == 200
     assert executive.locator("table.grid tbody tr").count() >= 2
-    executive.screenshot(path=str(screenshots_dir / "05-completeness.png"), full_page=True)
+    look(executive, screenshots_dir, "05-completeness", viewport_width)
+    assert executive.goto(f"/dashboard/?period={world.period.pk}").status == 200
+    look(executive, screenshots_dir, "06-dashboard", viewport_width)
 
 
 def test_bad_number_keeps_what_was_typed(world, new_context):
