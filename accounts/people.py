@@ -1,5 +1,6 @@
 """An organization with its divisions and its people, created on one admin page
-(accounts.admin.UserAdmin.new_organization_view) by an administrator.
+(accounts.admin.UserAdmin.new_organization_view) by an administrator; and more divisions
+and people of their own organization, added by its planner (accounts.views.people_add).
 
 The people get no password from the administrator: each account is created without a
 usable one and its owner receives a one-time link to choose it (the password-reset
@@ -93,14 +94,41 @@ class PersonForm(forms.Form):
         return cleaned
 
 
+class StaffPersonForm(PersonForm):
+    """A person a planner adds: division staff or a division head."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", "—"), *((r, ROLE_LABELS[r]) for r in DIVISION_ROLES)]
+        self.fields["division"].help_text = gettext_lazy("One of the organization's divisions, or one written above.")
+
+
 DivisionFormSet = forms.formset_factory(DivisionForm, extra=8)
 PersonFormSet = forms.formset_factory(PersonForm, extra=8)
+# A planner adds a few at a time, on the site's own pages (a phone too).
+NewDivisionFormSet = forms.formset_factory(DivisionForm, extra=2)
+StaffPersonFormSet = forms.formset_factory(StaffPersonForm, extra=5)
 
 
-def check_people_against_divisions(division_formset, person_formset) -> bool:
-    """Each person's division must be one typed above, and usernames must differ
-    between rows; errors go on the row's field. Returns whether all is well."""
+def check_new_divisions(division_formset, organization) -> bool:
+    """A division added to an organization must not repeat one it has."""
+    have = set(Division.objects.filter(organization=organization).values_list("name", flat=True))
+    ok = True
+    for form in division_formset:
+        name = (getattr(form, "cleaned_data", {}).get("name") or "").strip()
+        if name in have:
+            form.add_error("name", _named(form.fields["name"], _("«%(value)s» is already a division of %(other)s."),
+                                          value=name, other=organization.name))
+            ok = False
+    return ok
+
+
+def check_people_against_divisions(division_formset, person_formset, existing: set[str] = frozenset()) -> bool:
+    """Each person's division must be one typed above (or, `existing`, one the
+    organization has), and usernames must differ between rows; errors go on the row's
+    field. Returns whether all is well."""
     names = {f.cleaned_data["name"].strip() for f in division_formset if f.cleaned_data.get("name", "").strip()}
+    names |= set(existing)
     seen = set()
     ok = True
     for form in person_formset:
@@ -134,15 +162,28 @@ def create_organization_with_people(org_form, division_formset, person_formset, 
     organization = org_form.save(commit=False)
     organization._change_reason = reason
     organization.save()
-    divisions = {}
-    for order, form in enumerate(division_formset, 1):
+    divisions, people = add_people(organization, division_formset, person_formset, reason=reason)
+    return organization, divisions, people
+
+
+@transaction.atomic
+def add_people(organization, division_formset, person_formset, *, reason: str) -> tuple[list, list]:
+    """Saves new divisions of `organization` and its new people (role, division: a new
+    one or one it has), and mails each person their link once the transaction has
+    committed. The forms have been checked (check_people_against_divisions)."""
+    divisions = {d.name: d for d in Division.objects.filter(organization=organization)}
+    order = max((d.order for d in divisions.values()), default=0)
+    made = []
+    for form in division_formset:
         name = form.cleaned_data.get("name", "").strip()
-        if name:
+        if name and name not in divisions:
+            order += 1
             division = Division(organization=organization, name=name, short_name=form.cleaned_data.get("short_name", ""),
                                 order=order)
             division._change_reason = reason
             division.save()
             divisions[name] = division
+            made.append(division)
     people = []
     for form in person_formset:
         data = form.cleaned_data
@@ -158,4 +199,4 @@ def create_organization_with_people(org_form, division_formset, person_formset, 
         people.append(user)
     for user in people:
         transaction.on_commit(lambda user=user: _password_link_mail(user))
-    return organization, list(divisions.values()), people
+    return made, people

@@ -208,6 +208,13 @@ def can_import_plan(user, obj=None) -> bool:
     return is_planner(user) and user_organization(user) is not None
 
 
+def can_add_people(user, obj=None) -> bool:
+    """A planner adds divisions and their staff and heads to their own organization
+    (never another's, never a planner or an administrator: those are the
+    administrator's, who also creates organizations)."""
+    return is_planner(user) and user_organization(user) is not None
+
+
 def can_check_plans(user, obj=None) -> bool:
     return sees_all_organizations(user) or is_planner(user)
 
@@ -244,6 +251,7 @@ PERMISSIONS: dict[str, Callable[..., bool]] = {
     "progress.list_items": lambda user, obj=None: can_oversee(user) or is_division_member(user),
     "plans.check": can_check_plans,
     "plans.import": can_import_plan,
+    "accounts.add_people": can_add_people,
     "admin.change_reference": lambda user, obj=None: sees_all_organizations(user),
 }
 

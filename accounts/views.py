@@ -1,6 +1,19 @@
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from kpiplan.lib.thai import localize_digits
+from plans.models import Division
+
+from . import people, policy
+from .models import Profile
+from .roles import user_organization
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -25,3 +38,35 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         # account's failed logins are forgotten (an address's are not).
         axes_reset(username=form.user.get_username())
         return response
+
+
+@login_required
+def people_add(request):
+    """A planner adds divisions and their staff and heads to their own organization, on
+    one page, saved together or not at all (accounts.people.add_people)."""
+    if not policy.allowed(request.user, "accounts.add_people"):
+        raise PermissionDenied
+    organization = user_organization(request.user)
+    data = request.POST if request.method == "POST" else None
+    divisions = people.NewDivisionFormSet(data, prefix="divisions")
+    persons = people.StaffPersonFormSet(data, prefix="people")
+    existing = list(Division.objects.filter(organization=organization).order_by("order", "name"))
+    # every check runs, so that one page shows every mistake at once
+    valid = data is not None and all([divisions.is_valid(), persons.is_valid()])
+    if data is not None and divisions.is_valid():
+        valid = people.check_new_divisions(divisions, organization) and valid
+        valid = people.check_people_against_divisions(divisions, persons, {d.name for d in existing}) and valid
+    if valid:
+        made, added = people.add_people(organization, divisions, persons,
+                                        reason=_("Added by the planner on the people page"))
+        messages.success(request, _("%(divisions)s new divisions and %(people)s people were added to %(organization)s; "
+                                    "each person was mailed a link to choose their password.") % {
+            "divisions": localize_digits(len(made), get_language()),
+            "people": localize_digits(len(added), get_language()), "organization": organization.name})
+        return redirect("people-add")
+    return render(request, "accounts/people.html", {
+        "organization": organization, "existing": existing, "divisions": divisions, "persons": persons,
+        "has_errors": data is not None,
+        "members": Profile.objects.filter(organization=organization, division__isnull=False)
+        .select_related("user", "division").order_by("division__order", "division__name", "user__username"),
+    }, status=400 if data is not None else 200)

@@ -24,6 +24,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("people/", account_views.people_add, name="people-add"),
     path("plans/<int:plan_id>/check/", plan_views.plan_check, name="plan-check"),
     path("plans/<int:plan_id>/workbook.xlsx", plan_import_views.plan_workbook, name="plan-workbook"),
     path("plans/workbook-template.xlsx", plan_import_views.workbook_template, name="plan-workbook-template"),
