@@ -1,52 +1,115 @@
 """Data-quality check: where the stored plan disagrees with itself or with what the
-document prints. It reports; it never changes data."""
+document prints. It reports; it never changes data.
+
+Two kinds of finding, listed together:
+- computed: totals against their lines, a field printed differently in two tables (the
+  loader's Variants, compared after plandoc.compare normalises what is only style), budgets,
+  codes, references, work steps, rubrics;
+- recorded: a disagreement the transcriber found that no computation can see (an amount
+  inside a sentence, a formula contradicting its definition), kept as a Discrepancy.
+A finding carries its category, severity, the places and the printed values
+(plans.findings), so the planner's page can group, filter and link them.
+"""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators.models import Indicator
-from kpiplan.lib.thai import format_number, to_ascii_digits
-from plans.models import Plan, PrintedTotal, Variant
+from kpiplan.lib.thai import format_number, to_ascii_digits, to_thai_digits
+from plans.findings import DOCUMENT_CATEGORIES, ERROR, WARNING, Finding, Link, Place
+from plans.models import Plan, PrintedTotal, StrategyNode, Variant
 from projects.models import KeyResultLink, Project, ProjectIndicator, WorkStep
 
-CODE_IN_TEXT = re.compile(r"\d+(?:\.\d+)+")
+from . import compare
 
+# Kept for callers that label groups: the document categories in page order.
+CATEGORY_LABELS = DOCUMENT_CATEGORIES
 
-@dataclass(frozen=True)
-class Finding:
-    category: str
-    where: str
-    message: str
+# Names and schedules written two ways change no number; everything else does.
+SEVERITY = {"name": WARNING, "schedule": WARNING}
 
-    def __str__(self) -> str:
-        return f"[{self.category}] {self.where}: {self.message}"
-
-
-CATEGORY_LABELS = {
-    "total": gettext_lazy("Printed totals and counts that do not match their lines"),
-    "sequence": gettext_lazy("Sequence numbers printed twice"),
-    "amount": gettext_lazy("Amounts that differ between sections"),
-    "code": gettext_lazy("Indicator codes written two ways"),
-    "duplicate-code": gettext_lazy("One code for different indicators"),
-    "reference": gettext_lazy("References to codes or rows that do not exist"),
-    "division": gettext_lazy("Divisions written differently"),
-    "rubric": gettext_lazy("Incomplete or inconsistent scoring rubrics"),
-    "work-steps": gettext_lazy("Incomplete work steps"),
-    "spelling": gettext_lazy("Spelled differently in different tables"),
+# What a Variant's field is, in the words of a finding.
+FIELD_LABELS = {
+    "name": gettext_lazy("name"),
+    "title": gettext_lazy("title"),
+    "division_text": gettext_lazy("division"),
+    "code": gettext_lazy("code"),
+    "policy_text": gettext_lazy("policy code"),
+    "target_text": gettext_lazy("target"),
+    "targets": gettext_lazy("target"),
+    "unit": gettext_lazy("unit"),
+    "node": gettext_lazy("objective it is listed under"),
+    "budget": gettext_lazy("budget"),
 }
+
+# Where the document prints a record first (the loader reads the parts in this order);
+# a Variant names the other table itself.
+INDICATOR_HOME = {
+    Indicator.Kind.BMA_KR: "ส่วนที่ ๑",
+    Indicator.Kind.BMA_KPI: "ส่วนที่ ๑",
+    Indicator.Kind.OKR: "ส่วนที่ ๒",
+    Indicator.Kind.AGREEMENT: "ส่วนที่ ๔ ตาราง ค",
+    Indicator.Kind.SUPPORT: "ส่วนที่ ๔ ตาราง ฉ",
+    Indicator.Kind.CITY_KR: "ส่วนที่ ๔ ตาราง ง",
+}
+TARGET_FIELDS = {"target_text", "targets", "unit"}
+SUMMARY_TABLE = {1: "ส่วนที่ ๑ สรุปโครงการ", 2: "ส่วนที่ ๒ สรุปโครงการ", 3: "ส่วนที่ ๓ สรุปโครงการ"}
+CODE_IN_TEXT = compare._OKR
 
 
 def baht(value: Decimal | None) -> str:
     return format_number(value, places=None) if value is not None else "-"
+
+
+def printed(value: Decimal | int | None) -> str:
+    """A number as the document prints it: Thai digits, thousands separated."""
+    return format_number(value, places=None, thai=True) if value is not None else "-"
+
+
+def finding(category: str, subject, message: str, places=(), records=(), severity: str | None = None) -> Finding:
+    return Finding(
+        category=category, severity=severity or SEVERITY.get(category, ERROR),
+        subject=subject if isinstance(subject, str) else str(subject), message=message,
+        places=tuple(Place(where, str(value)) for where, value in places),
+        links=tuple(link for link in (admin_link(r) for r in records) if link),
+    )
+
+
+def admin_link(record) -> Link | None:
+    """The record's page in the admin, where a planner corrects it."""
+    if record is None or record.pk is None:
+        return None
+    meta = record._meta
+    try:
+        url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[record.pk])
+    except NoReverseMatch:
+        return None
+    return Link(str(record), url)
+
+
+def home(record) -> str:
+    """Where the document prints a record, as a planner finds it: part, table, row. In
+    the document's own (Thai) words in either language, like a Variant's source, so that
+    a place can be looked up in the printed plan."""
+    if isinstance(record, Indicator):
+        part = INDICATOR_HOME.get(record.kind, "")
+        return f"{part}, {record.code_label}" if record.code else part
+    if isinstance(record, Project):
+        where = f"ส่วนที่ {to_thai_digits(record.section)}"
+        row = record.number or record.sequence
+        return f"{where}, ลำดับที่ {to_thai_digits(row)}" if row else where
+    if isinstance(record, StrategyNode):
+        part = "ส่วนที่ ๒" if record.level in (StrategyNode.Level.DEVELOPMENT_AREA, StrategyNode.Level.OBJECTIVE) else "ส่วนที่ ๑"
+        return f"{part}, {to_thai_digits(record.code)}" if record.code else part
+    return ""
 
 
 def check_plan(plan: Plan) -> list[Finding]:
@@ -54,13 +117,14 @@ def check_plan(plan: Plan) -> list[Finding]:
     findings += _check_totals(plan)
     findings += _check_sequences(plan)
     findings += _check_amounts(plan)
-    findings += _check_codes(plan)
+    findings += _check_variants(plan)
+    findings += _check_duplicate_codes(plan)
     findings += _check_references(plan)
     findings += _check_divisions(plan)
     findings += _check_rubrics(plan)
     findings += _check_work_steps(plan)
-    findings += _check_spelling(plan)
-    return findings
+    order = list(DOCUMENT_CATEGORIES)
+    return sorted(findings, key=lambda f: order.index(f.category))
 
 
 def section_budget_sums(plan: Plan) -> dict[int, Decimal]:
@@ -98,6 +162,8 @@ def total_disagreements(printed: list[PrintedTotal], computed: Decimal, listed: 
 
 
 def _check_totals(plan: Plan) -> list[Finding]:
+    """One finding per wrong figure: a section that prints the same wrong total under two
+    labels has one disagreement, printed twice."""
     findings = []
     sums = section_budget_sums(plan)
     counts = section_listed_counts(plan)
@@ -105,107 +171,189 @@ def _check_totals(plan: Plan) -> list[Finding]:
     for total in PrintedTotal.objects.filter(plan=plan):
         by_section[total.section].append(total)
     for section, totals in by_section.items():
+        same = defaultdict(list)
         for d in total_disagreements(totals, sums.get(section, Decimal(0)), counts.get(section, 0)):
-            where = f"{d['total'].get_section_display()} «{d['label']}»"
-            if d["kind"] == "amount":
-                message = (_("printed total %(printed)s baht, but its lines add up to %(computed)s baht (difference %(diff)s)")
-                           % {"printed": baht(d["printed"]), "computed": baht(d["computed"]), "diff": baht(d["difference"])})
+            same[(d["kind"], d["printed"])].append(d)
+        for (kind, value), group in same.items():
+            first = group[0]
+            places = [(f"{d['total'].source or d['total'].get_section_display()} «{d['label']}»",
+                       printed(value)) for d in group]
+            subject = first["total"].get_section_display()
+            if kind == "amount":
+                places.append((_("sum of the lines"), printed(first["computed"])))
+                message = (_("The printed total is %(printed)s baht, but its lines add up to %(computed)s baht (difference %(diff)s).")
+                           % {"printed": baht(value), "computed": baht(first["computed"]), "diff": baht(first["difference"])})
+                findings.append(finding("total", subject, message, places, [d["total"] for d in group]))
             else:
-                message = (_("printed count %(printed)s projects, but the table lists %(listed)s rows")
-                           % {"printed": d["printed"], "listed": d["computed"]})
-            findings.append(Finding("total", where, message))
+                places.append((_("rows of the table"), printed(first["computed"])))
+                message = (_("The printed count is %(printed)s projects, but the table lists %(listed)s rows.")
+                           % {"printed": value, "listed": first["computed"]})
+                findings.append(finding("count", subject, message, places, [d["total"] for d in group]))
     return findings
 
 
 def _check_sequences(plan: Plan) -> list[Finding]:
     findings = []
-    dupes = (
-        Project.objects.filter(plan=plan).exclude(sequence="")
-        .values("section", "sequence").annotate(n=Count("id")).filter(n__gt=1)
-    )
-    names_by_seq = defaultdict(list)
-    dupe_keys = {(row["section"], row["sequence"]) for row in dupes}
-    if dupe_keys:
-        for section, sequence, name in Project.objects.filter(plan=plan).exclude(sequence="").values_list("section", "sequence", "name"):
-            if (section, sequence) in dupe_keys:
-                names_by_seq[(section, sequence)].append(name)
-    for row in dupes:
-        names = names_by_seq[(row["section"], row["sequence"])]
-        findings.append(
-            Finding(
-                "sequence", _("Part %(section)s, no. %(seq)s") % {"section": row["section"], "seq": row["sequence"]},
-                _("the number is printed for %(n)s projects: %(names)s")
-                % {"n": row["n"], "names": " | ".join(n for n in names)},
-            )
-        )
+    rows = defaultdict(list)
+    for project in Project.objects.filter(plan=plan).exclude(sequence="").order_by("section", "pk"):
+        rows[(project.section, project.sequence)].append(project)
+    for (section, sequence), projects in rows.items():
+        if len(projects) < 2:
+            continue
+        findings.append(finding(
+            "count", _("Part %(section)s, no. %(seq)s") % {"section": section, "seq": sequence},
+            _("The number %(seq)s is printed for %(n)s different rows of the summary table.") % {"seq": sequence, "n": len(projects)},
+            [(f"{SUMMARY_TABLE[section]}, ลำดับที่ {to_thai_digits(sequence)}", p.name) for p in projects], projects,
+        ))
     return findings
 
 
 def _check_amounts(plan: Plan) -> list[Finding]:
     findings = []
-    pairs = Project.objects.filter(plan=plan, same_as__isnull=False).select_related("same_as")
-    for project in pairs:
+    for project in Project.objects.filter(plan=plan, same_as__isnull=False).select_related("same_as"):
         other = project.same_as
         if project.budget != other.budget:
-            findings.append(
-                Finding(
-                    "amount", project.name,
-                    _("Part %(a)s prints %(amount_a)s baht, Part %(b)s prints %(amount_b)s baht for the same project")
-                    % {"a": project.section, "amount_a": baht(project.budget), "b": other.section, "amount_b": baht(other.budget)},
-                )
-            )
-    ct = ContentType.objects.get_for_model(Project)
-    budget_variants = Variant.objects.filter(plan=plan, content_type=ct, field="budget")
-    projects = {p.pk: p for p in Project.objects.filter(pk__in=budget_variants.values("object_id"))}
-    for v in budget_variants:
-        project = projects[v.object_id]
-        findings.append(
-            Finding(
-                "amount", project.name,
-                _("%(source)s prints %(value)s, elsewhere %(amount)s baht")
-                % {"source": v.source, "value": v.value, "amount": baht(project.budget)},
-            )
-        )
-    links = KeyResultLink.objects.filter(plan=plan, project__isnull=False, budget__isnull=False).select_related("project")
+            findings.append(finding(
+                "amount", project.name, _("The same project is printed with different amounts in two parts."),
+                [(home(project), printed(project.budget)), (home(other), printed(other.budget))], [project, other],
+            ))
+    links = KeyResultLink.objects.filter(plan=plan, project__isnull=False).select_related("project")
     for link in links:
-        if link.budget != link.project.budget:
-            findings.append(
-                Finding(
-                    "amount", link.project.name,
-                    _("table ง prints %(link)s baht, Part %(section)s prints %(amount)s baht")
-                    % {"link": baht(link.budget), "section": link.project.section, "amount": baht(link.project.budget)},
-                )
-            )
+        project = link.project
+        printed_dash = link.budget is None and link.budget_text.strip() in {"-", "–", "—"}
+        if project.budget is None or not (printed_dash or (link.budget is not None and link.budget != project.budget)):
+            continue
+        message = (_("Table ง prints «-» for this project's budget, but the project has an amount.") if printed_dash
+                   else _("Table ง prints a different budget for this project."))
+        findings.append(finding(
+            "amount", project.name, message,
+            [(f"ส่วนที่ ๔ ตาราง ง, แถว {to_thai_digits(link.order)}", link.budget_text or printed(link.budget)),
+             (home(project), printed(project.budget))], [project, link],
+        ))
     return findings
 
 
-def _check_codes(plan: Plan) -> list[Finding]:
-    findings = []
-    ct = ContentType.objects.get_for_model(Indicator)
-    indicators = {i.pk: i for i in Indicator.objects.filter(plan=plan)}
-    for v in Variant.objects.filter(plan=plan, content_type=ct, field="code"):
-        ind = indicators.get(v.object_id)
-        if ind is None:
+def _targets_text(indicator: Indicator) -> str:
+    parts = []
+    for target in indicator.targets.all():
+        agency = f"{target.agency.short_name} " if target.agency_id else ""
+        parts.append(f"{agency}{format_number(target.value, places=None)} {target.unit}".strip())
+    return "; ".join(parts)
+
+
+def _variant_category(record, field: str, current: str, value: str, units: set[str]) -> str | None:
+    """The category of a Variant that is a real disagreement, None when the two printed
+    forms only differ in style (plandoc.compare)."""
+    if field in ("name", "title"):
+        area = isinstance(record, StrategyNode) and record.level == StrategyNode.Level.DEVELOPMENT_AREA
+        return "name" if compare.names_differ(current, value, area=area) else None
+    if field == "division_text":
+        division = getattr(record, "division", None)
+        known = {division.name, division.short_name, *division.aliases} if division else set()
+        if any(not compare.names_differ(value, k) for k in known if k) and any(
+                not compare.names_differ(current, k) for k in known if k):
+            return None
+        return "name" if compare.names_differ(current, value) else None
+    if field == "code":
+        return "code" if compare.normal(current) != compare.normal(value) else None
+    if field == "policy_text":
+        return "code" if compare.policy_cells_differ(current, value) else None
+    if field == "target_text":
+        return compare.target_difference(current, value, units)
+    if field == "targets":
+        # A list of targets prints only agency, number and unit: the same numbers with
+        # other words are other units.
+        difference = compare.target_difference(current, value, set())
+        return "unit" if difference == "name" else difference
+    if field == "unit":
+        return "unit" if compare.units_differ(current, value, units) else None
+    if field == "node":
+        return "reference" if compare.normal(current) != compare.normal(value) else None
+    if field == "budget":
+        return "amount" if compare.numbers(current) != compare.numbers(value) else None
+    return "name" if compare.names_differ(current, value) else None
+
+
+def _current(record, field: str) -> str:
+    if field == "targets":
+        return _targets_text(record)
+    if field == "node":
+        node = record.node
+        return node.code if node else ""
+    return str(getattr(record, field, "") or "")
+
+
+def _variant_value(field: str, value: str) -> str:
+    if field == "node":
+        return value.split(":", 1)[-1]  # the loader keeps the node's key, "obj:6.1"
+    return value
+
+
+def _check_variants(plan: Plan) -> list[Finding]:
+    """Every field a table prints differently from the record, one finding per record and
+    kind of disagreement, with every place that prints it differently."""
+    variants = list(Variant.objects.filter(plan=plan).select_related("content_type").order_by("pk"))
+    by_type = defaultdict(list)
+    for v in variants:
+        by_type[v.content_type_id].append(v)
+    records = {}
+    for ct_id, items in by_type.items():
+        model = items[0].content_type.model_class()
+        queryset = model.objects.all()
+        if model is Indicator:
+            queryset = queryset.select_related("node").prefetch_related("targets__agency")
+        elif model is Project:
+            queryset = queryset.select_related("division")
+        for pk, record in queryset.in_bulk([v.object_id for v in items]).items():
+            records[(ct_id, pk)] = record
+    # A cell printed as text and as the numbers read from it is one cell: judge the text.
+    text_cells = {(v.content_type_id, v.object_id, v.source) for v in variants if v.field == "target_text"}
+    grouped: dict[tuple, dict] = {}
+    for v in variants:
+        record = records.get((v.content_type_id, v.object_id))
+        if record is None:
             continue
-        findings.append(
-            Finding(
-                "code", str(ind),
-                _("code %(code)s is printed as %(variant)s in %(source)s") % {"code": ind.code, "variant": v.value, "source": v.source},
-            )
-        )
+        if v.field == "targets" and (v.content_type_id, v.object_id, v.source) in text_cells:
+            continue
+        units = set()
+        if isinstance(record, Indicator):
+            units = {record.unit, *(t.unit for t in record.targets.all())}
+        current = _current(record, v.field)
+        value = _variant_value(v.field, v.value)
+        category = _variant_category(record, v.field, current, value, units)
+        if category is None:
+            continue
+        # Name and division of one project are two disagreements; a target cell and the
+        # numbers read from it are one.
+        key = (v.content_type_id, v.object_id, category, "target" if v.field in TARGET_FIELDS else v.field)
+        entry = grouped.setdefault(key, {"record": record, "field": v.field, "places": [(home(record), current or "-")]})
+        place = (v.source, value or _("(empty)"))
+        if place not in entry["places"]:
+            entry["places"].append(place)
+    findings = []
+    for (_ct, _pk, category, _field), entry in grouped.items():
+        label = FIELD_LABELS.get(entry["field"], entry["field"])
+        if category == "name" and entry["field"] in ("target_text", "targets"):
+            message = _("The target prints the same numbers with different words in %(n)s places.") % {"n": len(entry["places"])}
+        else:
+            message = _("The %(what)s is printed differently in %(n)s places.") % {"what": label, "n": len(entry["places"])}
+        findings.append(finding(category, entry["record"], message, entry["places"], [entry["record"]]))
+    return findings
+
+
+def _check_duplicate_codes(plan: Plan) -> list[Finding]:
     # KR numbers restart in every sub-strategy ("KR 1"), so only plan-wide codes count.
-    dupes = (
-        Indicator.objects.filter(plan=plan).exclude(code="").exclude(kind=Indicator.Kind.BMA_KR)
-        .values("kind", "code").annotate(n=Count("id")).filter(n__gt=1)
-    )
-    for row in dupes:
-        names = [i.name for i in indicators.values() if i.kind == row["kind"] and i.code == row["code"]]
-        findings.append(
-            Finding(
-                "duplicate-code", row["code"],
-                _("one code for %(n)s different indicators: %(names)s") % {"n": row["n"], "names": " | ".join(n for n in names)},
-            )
-        )
+    findings = []
+    by_code = defaultdict(list)
+    for indicator in Indicator.objects.filter(plan=plan).exclude(code="").exclude(kind=Indicator.Kind.BMA_KR).order_by("pk"):
+        by_code[(indicator.kind, indicator.code)].append(indicator)
+    for (_kind, code), same in by_code.items():
+        if len(same) < 2:
+            continue
+        findings.append(finding(
+            "code", code, _("One code is printed for %(n)s different indicators.") % {"n": len(same)},
+            [(INDICATOR_HOME.get(i.kind, ""), i.name) for i in same], same,
+        ))
     return findings
 
 
@@ -220,48 +368,37 @@ def _check_references(plan: Plan) -> list[Finding]:
     for link in links:
         for code in CODE_IN_TEXT.findall(to_ascii_digits(link.printed)):
             if code not in known_codes and code not in variant_codes:
-                findings.append(
-                    Finding(
-                        "reference", link.project.name,
-                        _("refers to %(printed)s, but no indicator has code %(code)s (linked to %(indicator)s)")
-                        % {"printed": link.printed, "code": code, "indicator": str(link.indicator)},
-                    )
-                )
+                findings.append(finding(
+                    "reference", link.project.name,
+                    _("The project refers to a code no indicator has (it serves %(indicator)s).") % {"indicator": str(link.indicator)},
+                    [(home(link.project), link.printed)], [link.project, link.indicator],
+                ))
     for link in KeyResultLink.objects.filter(plan=plan, project__isnull=True):
-        findings.append(
-            Finding("reference", _("table ง row %(n)s") % {"n": link.order},
-                    _("project «%(text)s» is not in the plan") % {"text": link.project_text})
-        )
+        findings.append(finding(
+            "reference", _("table ง row %(n)s") % {"n": link.order},
+            _("The row names a project that is not in the plan."),
+            [(f"ส่วนที่ ๔ ตาราง ง, แถว {to_thai_digits(link.order)}", link.project_text)], [link],
+        ))
     return findings
 
 
 def _check_divisions(plan: Plan) -> list[Finding]:
+    """A division printed that the office does not have. Where another table prints the
+    project's division differently, the Variant says so (category name) and this does not
+    repeat it."""
     findings = []
+    ct = ContentType.objects.get_for_model(Project)
+    with_variant = set(Variant.objects.filter(plan=plan, content_type=ct, field="division_text").values_list("object_id", flat=True))
     projects = Project.objects.filter(plan=plan, division__isnull=False).exclude(division_text="").select_related("division")
     for project in projects:
-        div = project.division
-        known = {div.name, div.short_name, *div.aliases}
-        printed = re.sub(r"\s+", "", project.division_text)
-        if not any(printed == re.sub(r"\s+", "", k) for k in known if k):
-            findings.append(
-                Finding("division", project.name,
-                        _("division printed as «%(printed)s»; the plan has no such division (stored as %(division)s)")
-                        % {"printed": project.division_text, "division": div.name})
-            )
-    ct = ContentType.objects.get_for_model(Project)
-    seen = set()
-    division_variants = list(Variant.objects.filter(plan=plan, content_type=ct, field="division_text"))
-    by_pk = Project.objects.in_bulk([v.object_id for v in division_variants])
-    for v in division_variants:
-        project = by_pk[v.object_id]
-        if (project.pk, v.value) in seen:
+        if project.pk in with_variant:
             continue
-        seen.add((project.pk, v.value))
-        findings.append(
-            Finding("division", project.name,
-                    _("division printed as «%(a)s» here and «%(b)s» in %(source)s")
-                    % {"a": project.division_text, "b": v.value, "source": v.source})
-        )
+        div = project.division
+        if all(compare.names_differ(project.division_text, k) for k in {div.name, div.short_name, *div.aliases} if k):
+            findings.append(finding(
+                "reference", project.name, _("The project names a division the office does not have."),
+                [(home(project), project.division_text), (_("stored as"), div.name)], [project],
+            ))
     return findings
 
 
@@ -274,57 +411,68 @@ def _check_rubrics(plan: Plan) -> list[Finding]:
         .prefetch_related("rubric__levels")
     )
     for ind in indicators:
-        where = str(ind)
+        where = home(ind)
         if ind.n_levels != 5:
-            findings.append(Finding("rubric", where, _("the rubric has %(n)s levels, not 5") % {"n": ind.n_levels}))
+            findings.append(finding("formula", ind, _("The rubric has %(n)s levels, not 5.") % {"n": ind.n_levels},
+                                    [(where, to_thai_digits(ind.n_levels))], [ind]))
         if ind.weight is None:
-            findings.append(Finding("rubric", where, _("no weight is given")))
+            findings.append(finding("formula", ind, _("The rubric gives points but the indicator has no weight."), [], [ind]))
             continue
         for level in ind.rubric.levels.all():
             expected = ind.weight * level.level / 5
             if level.points is None:
-                findings.append(Finding("rubric", where, _("level %(level)s has no points") % {"level": level.level}))
+                findings.append(finding("formula", ind, _("Level %(level)s has no points.") % {"level": level.level}, [], [ind]))
             elif level.points != expected:
-                findings.append(
-                    Finding("rubric", where, _("level %(level)s gives %(points)s points; weight %(weight)s implies %(expected)s")
-                            % {"level": level.level, "points": format_number(level.points),
-                               "weight": format_number(ind.weight), "expected": format_number(expected)})
-                )
+                findings.append(finding(
+                    "formula", ind,
+                    _("Level %(level)s gives %(points)s points; weight %(weight)s implies %(expected)s.")
+                    % {"level": level.level, "points": format_number(level.points),
+                       "weight": format_number(ind.weight), "expected": format_number(expected)},
+                    [(f"{where}, ระดับ {to_thai_digits(level.level)}", format_number(level.points, thai=True))], [ind],
+                ))
     return findings
 
 
 def _check_work_steps(plan: Plan) -> list[Finding]:
+    """Table จ: the printed cumulative percent of a step is the one before plus its
+    weight; weights add up to 100; the ↔ months follow the steps' order. A step whose
+    weight the document lost is not a disagreement: the steps around it are compared
+    with what is printed."""
     findings = []
-    rows = (
-        WorkStep.objects.filter(project__plan=plan).values("project", "project__name")
-        .annotate(total=Sum("weight"), n=Count("id"), missing=Count("id", filter=Q(weight__isnull=True)))
-    )
-    for row in rows:
-        total = row["total"] or Decimal(0)
-        if total != 100 or row["missing"]:
-            findings.append(
-                Finding("work-steps", row["project__name"],
-                        _("%(n)s steps with weights adding up to %(total)s%% (%(missing)s without a weight); they must add up to 100%%")
-                        % {"n": row["n"], "total": format_number(total), "missing": row["missing"]})
-            )
-    return findings
-
-
-def _check_spelling(plan: Plan) -> list[Finding]:
-    findings = []
-    skip = {"code", "budget", "division_text"}
-    variants = Variant.objects.filter(plan=plan).exclude(field__in=skip).select_related("content_type")
-    by_type = defaultdict(list)
-    for v in variants:
-        by_type[v.content_type].append(v)
-    for ct, items in by_type.items():
-        objects = ct.model_class().objects.in_bulk([v.object_id for v in items])
-        for v in items:
-            obj = objects.get(v.object_id)
-            current = getattr(obj, v.field, "") if obj is not None else ""
-            findings.append(
-                Finding("spelling", str(obj),
-                        _("%(field)s «%(current)s» is printed «%(value)s» in %(source)s")
-                        % {"field": v.field, "current": str(current), "value": v.value, "source": v.source})
-            )
+    steps = defaultdict(list)
+    for step in WorkStep.objects.filter(project__plan=plan).select_related("project").order_by("project", "number"):
+        steps[step.project].append(step)
+    for project, rows in steps.items():
+        where = f"ส่วนที่ ๔ ตาราง จ, {project.name}"
+        for before, step in zip(rows, rows[1:], strict=False):
+            if None in (before.cumulative_percent, step.cumulative_percent, step.weight):
+                continue
+            if before.cumulative_percent + step.weight != step.cumulative_percent:
+                findings.append(finding(
+                    "total", project,
+                    _("Step %(n)s prints a cumulative %(printed)s%%, but the step before (%(before)s%%) "
+                      "plus its weight (%(weight)s%%) is %(sum)s%%.")
+                    % {"n": step.number, "printed": format_number(step.cumulative_percent),
+                       "before": format_number(before.cumulative_percent), "weight": format_number(step.weight),
+                       "sum": format_number(before.cumulative_percent + step.weight)},
+                    [(f"{where}, ขั้นตอนที่ {to_thai_digits(before.number)}", format_number(before.cumulative_percent, thai=True)),
+                     (f"{where}, ขั้นตอนที่ {to_thai_digits(step.number)}", format_number(step.cumulative_percent, thai=True))],
+                    [project],
+                ))
+        weights = [s.weight for s in rows]
+        if weights and None not in weights and sum(weights) != 100:
+            findings.append(finding(
+                "total", project, _("The steps' weights add up to %(total)s%%, not 100%%.") % {"total": format_number(sum(weights))},
+                [(where, format_number(sum(weights), thai=True))], [project],
+            ))
+        dated = [s for s in rows if s.months]
+        for before, step in zip(dated, dated[1:], strict=False):
+            if min(step.months) < min(before.months):
+                findings.append(finding(
+                    "schedule", project,
+                    _("Step %(n)s is scheduled before step %(before)s.") % {"n": step.number, "before": before.number},
+                    [(f"{where}, ขั้นตอนที่ {to_thai_digits(before.number)}", ", ".join(map(str, before.months))),
+                     (f"{where}, ขั้นตอนที่ {to_thai_digits(step.number)}", ", ".join(map(str, step.months)))],
+                    [project],
+                ))
     return findings

@@ -7,8 +7,24 @@ pytestmark = pytest.mark.django_db
 def test_the_planner_sees_the_findings(client, cast):
     client.force_login(cast.planner)
     page = client.get(reverse("plan-check", args=[cast.plan.pk])).content.decode()
-    assert "35,294,295" in page and "35,254,295" in page
-    assert "ลำดับที่ซ้ำ" in page
+    assert "๓๕,๒๙๔,๒๙๕" in page and "๓๕,๒๕๔,๒๙๕" in page
+    assert "ลำดับที่ ๑๒ พิมพ์ซ้ำใน ๒ แถวของตารางสรุป" in page
+    # Each finding links to the record it is about, where the planner corrects it.
+    assert 'href="/admin/projects/project/' in page
+
+
+def test_the_planner_filters_by_category_and_severity(client, cast):
+    client.force_login(cast.planner)
+    url = reverse("plan-check", args=[cast.plan.pk])
+    page = client.get(url, {"category": "amount"}).content.decode()
+    assert 'id="category-amount"' in page and 'id="category-name"' not in page
+    assert "๑๗๕,๗๘๐" in page
+    # The chips keep every category's count while one is chosen.
+    assert '?category=name' in page
+    warnings = client.get(url, {"severity": "warning"}).content.decode()
+    assert 'id="category-name"' in warnings and 'id="category-amount"' not in warnings
+    unknown = client.get(url, {"category": "nonsense"}).content.decode()
+    assert 'id="category-amount"' in unknown and 'id="category-name"' in unknown
 
 
 @pytest.mark.parametrize("who, status", [("staff", 403), ("head", 403), ("executive", 403), ("administrator", 200)])
