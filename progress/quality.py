@@ -30,8 +30,8 @@ from kpiplan.lib.fiscal import period_short_name, periods_within
 from kpiplan.lib.thai import format_number_in
 from plans.findings import ERROR, WARNING, Finding, Link, Place
 
-from .models import Assessment, Evidence, ProgressEntry
-from .plausibility import CUMULATIVE_DOWN, HUNDRED, NEGATIVE, OVER_TARGET, SHARE_OVER_100, format_amount
+from .models import Assessment, Evidence, ProgressEntry, State
+from .plausibility import CUMULATIVE_DOWN, HUNDRED, NEGATIVE, OVER_TARGET, SHARE_OVER_100, UNLIKELY, format_amount
 
 CATEGORY_ORDER = ["implausible", "decreasing", "over-budget", "completion", "evidence"]
 CONDITION_TEXT_MAX = 120  # a checklist condition prints a paragraph; the place needs its start
@@ -103,6 +103,12 @@ def _earlier(series: dict[int, Decimal | None], number: int) -> int | None:
     return max((n for n, v in series.items() if n < number and v is not None), default=None)
 
 
+def _accepted(entry: ProgressEntry) -> bool:
+    """An unusual result the division explained and the planner then approved has been
+    checked by the person this list is for; an impossible one never is."""
+    return entry.state == State.APPROVED and bool(entry.implausible_note.strip())
+
+
 def _has_content(entry: ProgressEntry) -> bool:
     return (entry.value is not None or entry.verified_value is not None or bool(entry.counted_measures)
             or entry.percent_complete is not None or entry.disbursed is not None)
@@ -123,6 +129,8 @@ def _indicator_findings(found: _Findings, entries: list[ProgressEntry]) -> None:
                               cumulative=entry.value_is_cumulative, targets=targets, series=series)
         for check in checks:
             for problem in check.problems:
+                if problem.kind == UNLIKELY and _accepted(entry):
+                    continue
                 _indicator_problem(found, entry, check, problem,
                                    series.get((ind.pk, period.kind, check.measure) if check.measure else (ind.pk, period.kind), {}))
 

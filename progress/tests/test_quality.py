@@ -71,6 +71,13 @@ def test_a_result_far_above_the_target_is_one_warning_with_each_report_as_a_plac
                              entry_link(lamp_item, 3), entry_link(lamp_item, 4))
 
 
+def test_an_unusual_result_explained_and_approved_is_settled(real_plan, lamp_item):
+    report(lamp_item, 3, value=Decimal(250), state=State.APPROVED, implausible_note="นับรวมโคมที่ซ่อมแล้วด้วย")
+    report(lamp_item, 4, value=Decimal(260), state=State.ENDORSED, implausible_note="นับรวมโคมที่ซ่อมแล้วด้วย")
+    [finding] = progress_findings(real_plan)
+    assert finding.places == (Place("Jan 2567", "260 ดวง"),)  # not approved yet: still the planner's to check
+
+
 def test_the_verified_result_is_the_one_judged(real_plan, lamp_item):
     report(lamp_item, 3, value=Decimal(250), verified_value=Decimal(25), state=State.APPROVED)
     assert progress_findings(real_plan) == []
