@@ -208,3 +208,15 @@ def test_queries_do_not_grow_with_reports(real_plan, lamp_item, canal_project, d
         many = progress_findings(real_plan)
     assert {f.category for f in few} == {"implausible", "completion", "over-budget", "evidence"}
     assert len(many) > len(few)
+
+
+def test_the_planner_can_open_every_link(client, cast, lamp_item, canal_project, drains):
+    report(lamp_item, 3, value=Decimal(-5))
+    report(canal_project, 3, disbursed=Decimal(400000))
+    condition = RubricCondition.objects.filter(level__rubric__indicator=drains.obj, kind="checklist").first()
+    Assessment.objects.create(indicator=drains.obj, period=month(3), kind="evaluator", confirmed=[checklist_key(condition)])
+    findings = progress_findings(cast.plan)
+    assert {f.category for f in findings} == {"implausible", "over-budget", "evidence"}
+    client.force_login(cast.planner)
+    for url in {link.url for f in findings for link in f.links}:
+        assert client.get(url).status_code == 200, url
