@@ -95,19 +95,23 @@ def _number(value: Decimal) -> str:
     return format_number_in(value, get_language())
 
 
+def format_amount(number: Decimal, unit: str | None) -> str:
+    """A value with its unit as the user reads it, in the active language's digits."""
+    unit = (unit or "").strip()
+    if unit == "%":
+        return f"{_number(number)}%"
+    if unit.startswith("ร้อยละ"):
+        return f"{unit} {_number(number)}"  # Thai writes "ร้อยละ ๘๐", not "๘๐ ร้อยละ"
+    return f"{_number(number)} {unit}".strip()
+
+
 def describe(problem: Problem, *, unit: str = "", field: str | None = None) -> str:
     """The sentence for the user, in the active language; `field` (the form's label)
     starts it when the message is not already shown under a named column."""
     from django.utils.translation import gettext as _
 
-    unit = (unit or "").strip()
-
     def amount(number: Decimal) -> str:
-        if unit == "%":
-            return f"{_number(number)}%"
-        if unit.startswith("ร้อยละ"):
-            return f"{unit} {_number(number)}"  # Thai writes "ร้อยละ ๘๐", not "๘๐ ร้อยละ"
-        return f"{_number(number)} {unit}".strip()
+        return format_amount(number, unit)
 
     numbers = {"value": amount(problem.value),
                "limit": amount(problem.limit) if problem.limit is not None else "",
