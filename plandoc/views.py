@@ -4,8 +4,9 @@ from django.shortcuts import get_object_or_404, render
 
 from accounts import policy
 from accounts.policy import scope_to_user
-from plans.findings import DOCUMENT_CATEGORIES, ERROR, SEVERITIES
+from plans.findings import CATEGORIES, DOCUMENT_CATEGORIES, ERROR, PROGRESS_CATEGORIES, SEVERITIES
 from plans.models import Plan
+from progress.quality import progress_findings
 
 from .checks import check_plan
 
@@ -39,9 +40,12 @@ def plan_check(request, plan_id: int):
     plan = _get_plan_for_user(request.user, plan_id)
     if not policy.allowed(request.user, "plans.check"):
         raise PermissionDenied
-    chosen = request.GET.get("category") if request.GET.get("category") in DOCUMENT_CATEGORIES else None
+    chosen = request.GET.get("category") if request.GET.get("category") in CATEGORIES else None
     severity = request.GET.get("severity") if request.GET.get("severity") in SEVERITIES else None
     document = group_findings(check_plan(plan), DOCUMENT_CATEGORIES, chosen, severity)
+    progress = group_findings(progress_findings(plan), PROGRESS_CATEGORIES, chosen, severity)
     return render(request, "plans/check.html", {
-        "plan": plan, "document": document, "chosen": chosen, "severity": severity, "severities": SEVERITIES,
+        "plan": plan, "parts": [document, progress], "document": document, "progress": progress,
+        "total": document["total"] + progress["total"],
+        "chosen": chosen, "severity": severity, "severities": SEVERITIES,
     })

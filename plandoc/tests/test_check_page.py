@@ -58,3 +58,21 @@ def test_check_page_query_count_is_bounded(client, cast, django_assert_max_num_q
     client.force_login(cast.planner)
     with django_assert_max_num_queries(40):
         client.get(reverse("plan-check", args=[cast.plan.pk]))
+
+
+def test_the_page_lists_problems_of_reported_progress_with_a_link_to_the_report(client, cast):
+    from decimal import Decimal
+
+    from indicators.models import Indicator
+    from plans.models import Period
+    from progress.models import ProgressEntry, State
+
+    lamps = Indicator.objects.get(plan=cast.plan, key="okr:1.1.03")
+    december = Period.objects.get(fiscal_year_id=2567, kind="month", number=3)
+    ProgressEntry.objects.create(plan=cast.plan, period=december, division_id=lamps.division_id, indicator=lamps,
+                                 state=State.DRAFT, narrative="x", value=Decimal(-5))
+    client.force_login(cast.planner)
+    page = client.get(reverse("plan-check", args=[cast.plan.pk]), {"category": "implausible"}).content.decode()
+    assert 'id="category-implausible"' in page and 'id="category-amount"' not in page
+    assert "-๕ ดวง" in page
+    assert reverse("progress:entry", args=[december.pk, "indicator", lamps.pk]) in page
