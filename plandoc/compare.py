@@ -22,6 +22,9 @@ _POLICY = re.compile(r"P\s*(\d+)", re.IGNORECASE)
 _OKR = re.compile(r"\d+\.\d+\.\d+")
 _BRACKETS = re.compile(r"[()\[\]{}]")
 _ABBREVIATION_MARKS = ("ฯลฯ", "ฯ", "...", "…")
+# Thai vowels and tone marks that attach to the consonant before them: a "prefix" that
+# stops in front of one stops inside a syllable ("นาที" of "นาที่"), so it is another word.
+_ATTACHED = re.compile(r"[\u0e30-\u0e3a\u0e45-\u0e4e]")
 # Area names: table ง prints "ด้านเดินทางดี" where the other tables print "เดินทางดี".
 _AREA_PREFIX = "ด้าน"
 
@@ -67,7 +70,9 @@ def names_differ(a: str | None, b: str | None, *, area: bool = False) -> bool:
         return True
     short, full = sorted((x, y), key=len)
     stem = _strip_abbreviation(short)
-    return not (stem and full.startswith(stem))
+    if not (stem and full.startswith(stem)):
+        return True
+    return bool(_ATTACHED.match(full[len(stem):]))
 
 
 def _residue(text: str, units: set[str]) -> str:

@@ -318,3 +318,9 @@ def test_messages_are_thai_in_thai(plan):
     with translation.override("th"):
         found = check_plan(plan)
     assert all(any("\u0e00" <= ch <= "\u0e7f" for ch in f.message) for f in found), [f.message for f in found]
+
+
+def test_a_tone_mark_more_is_not_a_shortening(quiet):
+    park = IndicatorFactory(plan=quiet, name="จำนวนสวน ๑๕ นาที่")
+    variant(park, "name", "จำนวนสวน ๑๕ นาที")
+    assert [f.category for f in check_plan(quiet)] == ["name"]
