@@ -76,3 +76,12 @@ def test_the_page_lists_problems_of_reported_progress_with_a_link_to_the_report(
     assert 'id="category-implausible"' in page and 'id="category-amount"' not in page
     assert "-๕ ดวง" in page
     assert reverse("progress:entry", args=[december.pk, "indicator", lamps.pk]) in page
+
+
+def test_the_planner_can_open_every_record_a_finding_links_to(client, cast):
+    from plandoc.checks import check_plan
+
+    client.force_login(cast.planner)
+    urls = {link.url for f in check_plan(cast.plan) for link in f.links}
+    assert len(urls) > 20
+    assert {url: client.get(url).status_code for url in urls} == {url: 200 for url in urls}
