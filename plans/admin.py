@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from kpiplan.admin_base import PlanDataAdmin, ReasonModelForm, ReferenceAdmin, ScopedInline
 from kpiplan.forms import DepartmentCodeField
 from plandoc.resources import (
+    DiscrepancyResource,
     DivisionResource,
     PlanStatementResource,
     PrintedTotalResource,
@@ -14,6 +15,7 @@ from plandoc.resources import (
 )
 
 from .models import (
+    Discrepancy,
     Division,
     FiscalYear,
     Organization,
@@ -220,4 +222,13 @@ class PrintedTotalAdmin(PlanDataAdmin):
     list_display = ["section", "label", "amount", "count", "plan"]
     list_filter = ["section", "plan"]
     search_fields = ["label", "text"]
+    autocomplete_fields = ["plan"]
+
+
+@admin.register(Discrepancy)
+class DiscrepancyAdmin(PlanDataAdmin):
+    resource_classes = [DiscrepancyResource]  # the workbook sheet's columns
+    list_display = ["what", "category", "severity", "subject", "plan", "order"]
+    list_filter = ["category", "severity", "plan"]
+    search_fields = ["what", "notes"]
     autocomplete_fields = ["plan"]
