@@ -310,3 +310,35 @@ def test_the_planner_sees_the_disagreements_in_the_admin(client, cast):
     page = client.get(reverse("admin:plans_discrepancy_change", args=[found.pk]))
     assert page.status_code == 200
     assert found.what in page.content.decode()
+
+
+def test_the_planner_edits_a_disagreement_by_key_and_lines_in_the_admin(client, cast):
+    from django.urls import reverse
+
+    from tests.admin_forms import form_data
+
+    client.force_login(cast.planner)
+    record = Discrepancy.objects.get(plan=cast.plan, category="amount")
+    url = reverse("admin:plans_discrepancy_change", args=[record.pk])
+    page = client.get(url)
+    # The places are lines «where | value», the subject its key: what the planner reads in the book.
+    assert "ส่วนที่ ๑ สรุปโครงการ ลำดับที่ ๒ | ๑,๓๘๕,๐๐๐" in page.content.decode()
+    assert page.context["adminform"].form["subject_key"].value() == "p1:2"
+
+    lines = "ส่วนที่ ๑ สรุปโครงการ ลำดับที่ ๒ | ๑,๓๘๕,๐๐๐\nส่วนที่ ๔ ตาราง ก KPI ๓.๑.๑.๔ | ๔๘๕,๕๐๐ บาท\n"
+    response = client.post(url, form_data(page, subject_key="kpi:3.1.1.4", places=lines, change_reason="ตรวจทาน"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    record.refresh_from_db()
+    assert record.subject == Indicator.objects.get(plan=cast.plan, key="kpi:3.1.1.4")
+    assert record.places == [{"where": "ส่วนที่ ๑ สรุปโครงการ ลำดับที่ ๒", "value": "๑,๓๘๕,๐๐๐"},
+                             {"where": "ส่วนที่ ๔ ตาราง ก KPI ๓.๑.๑.๔", "value": "๔๘๕,๕๐๐ บาท"}]
+    assert record.history.first().history_change_reason == "ตรวจทาน"
+
+    page = client.get(url)
+    refused = client.post(url, form_data(page, subject_key="p9:9", places="ส่วนที่ ๑ | ๑", change_reason="ลอง"))
+    assert refused.status_code == 200
+    errors = refused.context["adminform"].form.errors
+    assert "อย่างน้อยสองแห่ง" in str(errors["places"])
+    assert "p9:9" in str(errors["subject_key"])
+    record.refresh_from_db()
+    assert len(record.places) == 2
