@@ -43,7 +43,7 @@ def records(plan) -> list[tuple]:
 
 def test_the_real_plan_keeps_its_disagreements_with_their_subjects(real_plan):
     found = list(Discrepancy.objects.filter(plan=real_plan))
-    assert len(found) == 40
+    assert len(found) == 41
     # Every kind the plan check could not see before is there.
     assert {d.category for d in found} == {"amount", "count", "code", "target", "unit", "name", "schedule", "formula",
                                            "date", "reference"}
@@ -232,7 +232,7 @@ def test_the_workbook_sheet_round_trips_the_real_plans_disagreements(real_plan, 
     before = records(real_plan)
     data = export_workbook(real_plan)
     header, rows = sheet_rows(data)
-    assert len(rows) == 40
+    assert len(rows) == 41
     welfare = next(r for r in rows if r["หมวด"] == "จำนวนเงิน")
     assert (welfare["ชนิดของรายการที่เกี่ยวข้อง"], welfare["รหัสอ้างอิง"]) == ("โครงการ", "p1:2")
     assert welfare["ค่าที่พิมพ์ 3"] == "งบประมาณ ๔๘๕,๕๐๐ บาท (งบรายจ่ายอื่น)"
@@ -244,7 +244,7 @@ def test_the_workbook_sheet_round_trips_the_real_plans_disagreements(real_plan, 
     preview = import_workbook(data, "plan-2567.xlsx", user=planner, dry_run=False)
     assert problems(preview) == []
     outcome = next(s for s in preview.sheets if s.name == SHEET)
-    assert [r.action for r in outcome.rows] == ["new"] * 40
+    assert [r.action for r in outcome.rows] == ["new"] * 41
     assert records(real_plan) == before
 
     # Importing the same file again changes nothing.
@@ -268,7 +268,7 @@ def cell(ws, row, header):
 def test_a_planner_adds_a_disagreement_in_the_workbook(real_plan, planner):
     def add(ws):
         row = ws.max_row + 1
-        for header, value in {"ลำดับ": "๔๑", "หมวด": "ค่าเป้าหมาย", "ความร้ายแรง": "ข้อผิดพลาด",
+        for header, value in {"ลำดับ": "๔๒", "หมวด": "ค่าเป้าหมาย", "ความร้ายแรง": "ข้อผิดพลาด",
                               "ชนิดของรายการที่เกี่ยวข้อง": "ตัวชี้วัด", "รหัสอ้างอิง": "okr:1.1.03",
                               "สิ่งที่พิมพ์ไม่ตรงกัน": "จำนวนดวงไฟ", "ที่พิมพ์ 1": "ส่วนที่ ๒ OKR ๑.๑.๐๓",
                               "ค่าที่พิมพ์ 1": "๑๐,๕๐๐ ดวง", "ที่พิมพ์ 2": "ตาราง ง", "ค่าที่พิมพ์ 2": "๗๐ ดวง"}.items():
@@ -276,7 +276,7 @@ def test_a_planner_adds_a_disagreement_in_the_workbook(real_plan, planner):
 
     preview = import_workbook(edited(export_workbook(real_plan), add), "เพิ่ม.xlsx", user=planner, dry_run=False)
     assert problems(preview) == []
-    added = Discrepancy.objects.get(plan=real_plan, order=41)
+    added = Discrepancy.objects.get(plan=real_plan, order=42)
     assert (added.category, added.severity, added.what) == ("target", "error", "จำนวนดวงไฟ")
     assert added.subject == Indicator.objects.get(plan=real_plan, key="okr:1.1.03")
     assert added.places == [{"where": "ส่วนที่ ๒ OKR ๑.๑.๐๓", "value": "๑๐,๕๐๐ ดวง"}, {"where": "ตาราง ง", "value": "๗๐ ดวง"}]
