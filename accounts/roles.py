@@ -25,7 +25,8 @@ ROLE_LABELS = {
 
 # Models a planner maintains for their own organization in the admin.
 PLAN_DATA_MODELS = {
-    "plans": ["division", "workgroup", "plan", "planstatement", "strategynode", "variant", "printedtotal"],
+    "plans": ["division", "workgroup", "plan", "planstatement", "strategynode", "variant", "printedtotal",
+              "discrepancy"],
     "indicators": ["indicator", "indicatortarget", "baseline", "rubric", "rubriclevel", "rubriccondition"],
     "projects": ["project", "projectindicator", "keyresultlink", "workstep"],
 }

@@ -19,7 +19,9 @@ from django.db import transaction
 
 from indicators.models import Baseline, Indicator, IndicatorTarget, Rubric, RubricCondition, RubricLevel
 from kpiplan.lib.thai import NumberParseError, parse_decimal
+from plans.findings import DOCUMENT_CATEGORIES, SEVERITIES
 from plans.models import (
+    Discrepancy,
     Division,
     FiscalYear,
     Organization,
@@ -218,6 +220,7 @@ class PlanLoader:
             self.load_indicators()
             self.load_projects()
             self.load_links_steps_totals()
+            self.load_disagreements()
             for obj, field_name, value, source in self.pending_variants:
                 self.variant(obj, field_name, value, source)
             Variant.objects.bulk_create(self.variants)
@@ -228,6 +231,7 @@ class PlanLoader:
             "indicators": len(self.indicators),
             "projects": len(self.projects),
             "variants": len(self.variants),
+            "disagreements": self.disagreement_count,
         }
         return LoadResult(self.plan, counts)
 
@@ -640,6 +644,47 @@ class PlanLoader:
                     ),
                     file,
                 )
+
+
+    def subject(self, key: str):
+        """The node, indicator or project a key names (their key shapes never overlap)."""
+        return self.nodes.get(key) or self.indicators.get(key) or self.projects.get(key)
+
+    def load_disagreements(self) -> None:
+        """`disagreements:` of every file, in document order, after every record exists
+        (a disagreement may be about a record a later file creates)."""
+        order = 0
+        self.disagreement_count = 0
+        for file, doc in self.docs:
+            for n, entry in enumerate(doc.get("disagreements") or [], 1):
+                order += 1
+                where = f"{file}: disagreement {n} ({as_text(entry.get('what'))!r})"
+                category, severity = entry.get("category"), entry.get("severity") or "error"
+                if category not in DOCUMENT_CATEGORIES:
+                    self.problems.append(f"{where}: unknown category {category!r} (one of {', '.join(DOCUMENT_CATEGORIES)})")
+                if severity not in SEVERITIES:
+                    self.problems.append(f"{where}: unknown severity {severity!r} (error or warning)")
+                places = [{"where": as_text(p.get("where")), "value": as_text(p.get("value"))}
+                          for p in entry.get("places") or [] if isinstance(p, dict)]
+                if len(places) < 2 or any(not p["where"] for p in places):
+                    self.problems.append(f"{where}: needs at least two places, each with where: and value:")
+                if not as_text(entry.get("what")):
+                    self.problems.append(f"{where}: what: is missing")
+                key = as_text(entry.get("subject"))
+                subject = self.subject(key) if key else None
+                if key and subject is None:
+                    self.problems.append(f"{where}: unknown subject key '{key}' (no node, indicator or project has it)")
+                    continue
+                self.save(
+                    Discrepancy(
+                        plan=self.plan, category=category or "", severity=severity, what=as_text(entry.get("what")),
+                        content_type=ContentType.objects.get_for_model(subject) if subject else None,
+                        object_id=subject.pk if subject else None,
+                        places=places, notes=as_text(entry.get("notes")), order=order,
+                    ),
+                    file,
+                )
+                self.disagreement_count += 1
 
 
 def load_plan_directory(directory, *, user=None, replace: bool = False) -> LoadResult:

@@ -42,6 +42,7 @@ from kpiplan.import_widgets import ImportPreview, RowOutcome, SheetOutcome, Thai
 from kpiplan.lib.spreadsheets import SpreadsheetError, put_cell, read_upload
 from kpiplan.lib.thai import to_ascii_digits
 from plans.models import (
+    Discrepancy,
     Division,
     FiscalYear,
     Organization,
@@ -80,6 +81,13 @@ FREQUENCIES = {"month": "รายเดือน", "quarter": "รายไต�
 CONDITION_KINDS = {"threshold": "เกณฑ์ตัวเลข", "checklist": "รายการที่ต้องทำ"}
 OPERATORS = {">=": ">=", ">": ">", "<=": "<=", "<": "<"}
 VARIANT_KINDS = {"node": "กรอบยุทธศาสตร์", "indicator": "ตัวชี้วัด", "project": "โครงการ"}
+DISAGREEMENT_CATEGORIES = {
+    "total": "ยอดรวม", "count": "จำนวนนับ", "amount": "จำนวนเงิน", "code": "รหัส", "target": "ค่าเป้าหมาย",
+    "unit": "หน่วยนับ", "name": "ชื่อ", "schedule": "ช่วงเวลาดำเนินการ", "formula": "สูตรคำนวณและเกณฑ์",
+    "date": "วันที่", "reference": "การอ้างอิง",
+}
+SEVERITY_LABELS = {"error": "ข้อผิดพลาด", "warning": "ข้อสังเกต"}
+DISAGREEMENT_PLACES = 4  # pairs of columns «ที่พิมพ์ n» / «ค่าที่พิมพ์ n»
 YES, NO = "ใช่", ""
 TRUE_WORDS = {"ใช่", "y", "yes", "true", "1", "x", "✓", "/", "*"}
 FALSE_WORDS = {"", "ไม่", "ไม่ใช่", "n", "no", "false", "0", "-"}
@@ -1179,6 +1187,86 @@ class VariantSheet(SheetSpec):
         return {"kind": kind, "key": keys[v.object_id], "field": v.field, "value": v.value, "source": v.source}
 
 
+class DisagreementSheet(SheetSpec):
+    """What the document prints differently in two or more places that no computed
+    comparison sees (plans.models.Discrepancy): a row per disagreement, its places as
+    pairs of columns (where printed, value as printed there)."""
+
+    name = "ข้อที่เอกสารพิมพ์ไม่ตรงกัน"
+    model = Discrepancy
+    columns = [
+        Col("ลำดับ", "order", "int", required=True, field="order", width=8),
+        Col("หมวด", "category", "choice", required=True, choices=DISAGREEMENT_CATEGORIES, field="category",
+            lookup="disagreement_categories", width=16),
+        Col("ความร้ายแรง", "severity", "choice", choices=SEVERITY_LABELS, field="severity", lookup="severities",
+            width=12),
+        Col("ชนิดของรายการที่เกี่ยวข้อง", "kind", "choice", choices=VARIANT_KINDS, lookup="variant_kinds", width=16),
+        Col("รหัสอ้างอิง", "subject", "code", width=16),
+        Col("สิ่งที่พิมพ์ไม่ตรงกัน", "what", required=True, field="what", width=30),
+        *(col for n in range(1, DISAGREEMENT_PLACES + 1) for col in (
+            Col(f"ที่พิมพ์ {n}", f"where{n}", width=36), Col(f"ค่าที่พิมพ์ {n}", f"value{n}", width=24))),
+        Col("หมายเหตุ", "notes", field="notes", width=40),
+    ]
+    identity_attrs = ("order",)
+    export_ordering = ("order", "id")
+
+    def _maps(self, ctx):
+        from django.contrib.contenttypes.models import ContentType
+
+        return {"node": (ContentType.objects.get_for_model(StrategyNode), ctx.nodes),
+                "indicator": (ContentType.objects.get_for_model(Indicator), ctx.indicators),
+                "project": (ContentType.objects.get_for_model(Project), ctx.projects)}
+
+    def existing(self, ctx):
+        self.maps = self._maps(ctx)
+        return {(d.order,): d for d in Discrepancy.objects.filter(plan=ctx.plan)}
+
+    def new(self, ctx, values):
+        return Discrepancy(plan=ctx.plan)
+
+    def resolve(self, ctx, values, errors):
+        places = []
+        for n in range(1, DISAGREEMENT_PLACES + 1):
+            where, value = values.get(f"where{n}") or "", values.get(f"value{n}") or ""
+            if value and not where:
+                errors.append((f"ที่พิมพ์ {n}", _("Write where this value is printed (section, table, row).")))
+            elif where:
+                places.append({"where": where, "value": value})
+        if len(places) < 2:
+            errors.append(("ที่พิมพ์ 1", _("A disagreement needs at least two places, each with the value printed "
+                                           "there (%(count)s given).") % {"count": len(places)}))
+        content_type, object_id = None, None
+        kind, key = values.get("kind"), values.get("subject")
+        if key and not kind:
+            errors.append(("ชนิดของรายการที่เกี่ยวข้อง", _("Choose what kind of record «%(key)s» is.") % {"key": key}))
+        elif key:
+            content_type, objs = self.maps[kind]
+            what = {"node": "framework", "indicator": "indicator", "project": "project"}[kind]
+            target = _ref(ctx, objs, key, errors, "รหัสอ้างอิง", what, VARIANT_KINDS[kind])
+            object_id = target.pk if target is not None else None
+        fields = _plain(values, "order", "category", "what", "notes")
+        fields.update(severity=values.get("severity") or "error", places=places,
+                      content_type=content_type if object_id else None, object_id=object_id)
+        return fields, {}
+
+    def export_context(self, queryset):
+        """The keys of the records the disagreements are about: content type -> (kind, {pk: key})."""
+        from django.contrib.contenttypes.models import ContentType
+
+        plans = queryset.order_by().values("plan_id")
+        return {ContentType.objects.get_for_model(model).pk:
+                (kind, dict(model.objects.filter(plan__in=plans).exclude(key="").values_list("pk", "key")))
+                for kind, model in (("node", StrategyNode), ("indicator", Indicator), ("project", Project))}
+
+    def export_row(self, d, context=None):
+        kind, keys = context.get(d.content_type_id, (None, {})) if d.content_type_id else (None, {})
+        row = {"order": d.order, "category": d.category, "severity": d.severity, "what": d.what, "notes": d.notes,
+               "kind": kind if d.object_id in keys else None, "subject": keys.get(d.object_id)}
+        for n, place in enumerate(d.places[:DISAGREEMENT_PLACES], 1):
+            row[f"where{n}"], row[f"value{n}"] = place.get("where"), place.get("value")
+        return row
+
+
 PLAN_SHEET = "แผน"
 PLAN_COLUMNS = [
     Col("ชื่อย่อหน่วยงาน", "organization", required=True, width=18),
@@ -1194,6 +1282,7 @@ SHEETS: list[SheetSpec] = [
     AgencySheet(), PolicySheet(), DivisionSheet(), WorkGroupSheet(), StatementSheet(), NodeSheet(),
     IndicatorSheet(), TargetSheet(), BaselineSheet(), RubricSheet(), RubricLevelSheet(), RubricConditionSheet(),
     ProjectSheet(), ProjectIndicatorSheet(), KeyResultLinkSheet(), WorkStepSheet(), TotalSheet(), VariantSheet(),
+    DisagreementSheet(),
 ]
 SHEETS_BY_NAME = {s.name: s for s in SHEETS}
 
@@ -1616,6 +1705,13 @@ INSTRUCTIONS = [
     "• การนำเข้าบันทึกทั้งไฟล์หรือไม่บันทึกเลย ถ้ามีข้อผิดพลาดแม้แถวเดียว จะไม่มีการบันทึกใด ๆ",
     "• รายการที่ลบออกจากไฟล์จะไม่ถูกลบออกจากระบบ (ลบได้ที่หน้าจัดการข้อมูล)",
     "• ไฟล์ CSV นำเข้าได้ทีละแผ่นงาน (UTF-8 หรือ TIS-620) ระบบดูชนิดจากหัวคอลัมน์",
+    "• แผ่นงาน «ข้อที่เอกสารพิมพ์ไม่ตรงกัน»: เรื่องที่เอกสารพิมพ์ไว้ไม่ตรงกันในสองแห่งขึ้นไป ซึ่งระบบคำนวณเทียบเองไม่ได้ "
+    "(เช่น งบประมาณที่อยู่ในข้อความ จำนวนคนในตารางหนึ่งกับอีกตารางหนึ่ง เดือนในข้อความกับช่องเดือน สูตรกับนิยาม "
+    "วันที่นอกปีงบประมาณ) หนึ่งแถวต่อหนึ่งเรื่อง: «ลำดับ» ตามลำดับในเอกสาร «หมวด» และ «ความร้ายแรง» เลือกจากรายการ "
+    "(ข้อผิดพลาด = ตัวเลขต่างกัน ข้อสังเกต = ชื่อเขียนสองแบบ) «ชนิดของรายการที่เกี่ยวข้อง» กับ «รหัสอ้างอิง» "
+    "บอกรายการที่เรื่องนี้เกี่ยวข้อง (ว่างได้) แล้วใส่ «ที่พิมพ์ 1» (ส่วนที่ ตาราง แถว) กับ «ค่าที่พิมพ์ 1» "
+    "(ตามที่พิมพ์ เลขไทยตามต้นฉบับ) อย่างน้อยสองแห่ง ไม่เกินสี่แห่ง "
+    "ไม่ต้องใส่สิ่งที่ระบบเทียบเองอยู่แล้ว (ยอดรวมกับรายการ ข้อความที่พิมพ์ต่างกันของช่องเดียวกัน)",
 ]
 
 
@@ -1630,6 +1726,7 @@ def _lists(plan) -> dict[str, list[str]]:
         "directions": list(DIRECTIONS.values()), "measure_types": list(MEASURE_TYPES.values()),
         "frequencies": list(FREQUENCIES.values()), "condition_kinds": list(CONDITION_KINDS.values()),
         "operators": list(OPERATORS.values()), "variant_kinds": list(VARIANT_KINDS.values()),
+        "disagreement_categories": list(DISAGREEMENT_CATEGORIES.values()), "severities": list(SEVERITY_LABELS.values()),
         "sections": ["1", "2", "3"], "yes": [YES], "units": sorted(units),
     }
 

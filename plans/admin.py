@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.utils.translation import gettext_lazy as _
@@ -5,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from kpiplan.admin_base import PlanDataAdmin, ReasonModelForm, ReferenceAdmin, ScopedInline
 from kpiplan.forms import DepartmentCodeField
 from plandoc.resources import (
+    DiscrepancyResource,
     DivisionResource,
     PlanStatementResource,
     PrintedTotalResource,
@@ -14,6 +16,7 @@ from plandoc.resources import (
 )
 
 from .models import (
+    Discrepancy,
     Division,
     FiscalYear,
     Organization,
@@ -221,3 +224,116 @@ class PrintedTotalAdmin(PlanDataAdmin):
     list_filter = ["section", "plan"]
     search_fields = ["label", "text"]
     autocomplete_fields = ["plan"]
+
+
+class PlacesField(forms.CharField):
+    """The places of a disagreement as lines a planner types, «where | value as printed»,
+    one line per place (the database keeps a list of {"where", "value"})."""
+
+    widget = forms.Textarea(attrs={"rows": 5, "style": "width: 42em"})
+    SEPARATOR = " | "
+
+    def prepare_value(self, value):
+        if isinstance(value, str):
+            import json
+
+            try:
+                value = json.loads(value)
+            except ValueError:
+                return value
+        if isinstance(value, list):
+            return "\n".join(f"{p.get('where', '')}{self.SEPARATOR}{p.get('value', '')}" for p in value)
+        return value
+
+    def to_python(self, value):
+        places = []
+        for number, line in enumerate((value or "").splitlines(), 1):
+            if not line.strip():
+                continue
+            where, bar, printed = line.partition("|")
+            if not bar or not where.strip():
+                raise forms.ValidationError(
+                    _("Line %(number)s: write where it is printed, then «|», then the value as printed there.")
+                    % {"number": number})
+            places.append({"where": where.strip(), "value": printed.strip()})
+        return places
+
+
+# What a disagreement may be about, as the seed files and the workbook name it (by key).
+SUBJECT_MODELS = (("plans", "StrategyNode"), ("indicators", "Indicator"), ("projects", "Project"))
+
+
+def subject_by_key(plan, key: str):
+    """The framework element, indicator or project of `plan` with `key` (their key shapes
+    never overlap), or None. Models by name: the apps above plans are not imported here."""
+    from django.apps import apps
+
+    for app_label, name in SUBJECT_MODELS:
+        found = apps.get_model(app_label, name).objects.filter(plan=plan, key=key).first()
+        if found is not None:
+            return found
+    return None
+
+
+class DiscrepancyForm(ReasonModelForm):
+    """The record it is about is named by its key (p1:2, okr:1.2.01, obj:6.3), as in the
+    seed files and the workbook, not by a kind and a database id."""
+
+    subject_key = forms.CharField(label=_("about (key)"), required=False, max_length=60,
+                                  help_text=_("The key of the framework element, indicator or project, e.g. p1:2 or "
+                                              "okr:1.2.01; empty when it is about no single record."))
+    places = PlacesField(label=_("places and printed values"),
+                         help_text=_("One line per place: where it is printed (section, table, row) | the value as "
+                                     "printed there."))
+
+    class Meta:
+        model = Discrepancy
+        fields = ["plan", "category", "severity", "what", "subject_key", "places", "notes", "order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.object_id and not self.is_bound:
+            self.initial["subject_key"] = getattr(self.instance.subject, "key", "")
+
+    def clean(self):
+        from django.contrib.contenttypes.models import ContentType
+
+        cleaned = super().clean()
+        key, plan = (cleaned.get("subject_key") or "").strip(), cleaned.get("plan")
+        subject = subject_by_key(plan, key) if key and plan else None
+        if key and plan and subject is None:
+            self.add_error("subject_key", _("No framework element, indicator or project of this plan has the key "
+                                            "«%(key)s».") % {"key": key})
+        self.instance.content_type = ContentType.objects.get_for_model(subject) if subject else None
+        self.instance.object_id = subject.pk if subject else None
+        return cleaned
+
+
+@admin.register(Discrepancy)
+class DiscrepancyAdmin(PlanDataAdmin):
+    """The document's disagreements the plan check lists as recorded (the workbook sheet
+    «ข้อที่เอกสารพิมพ์ไม่ตรงกัน» holds the same rows)."""
+
+    form = DiscrepancyForm
+    resource_classes = [DiscrepancyResource]  # the workbook sheet's columns
+    list_display = ["order", "what", "category", "severity", "subject_label", "printed_places", "plan"]
+    list_display_links = ["order", "what"]
+    list_filter = ["category", "severity", "plan"]
+    search_fields = ["what", "notes"]
+    autocomplete_fields = ["plan"]
+    list_select_related = ["plan", "plan__organization"]
+
+    def get_queryset(self, request):
+        # The subject is generic: one query per kind of record, not one per row.
+        return super().get_queryset(request).prefetch_related("subject")
+
+    @admin.display(description=_("about"))
+    def subject_label(self, obj):
+        return getattr(obj.subject, "key", "") or str(obj.subject or "")
+
+    @admin.display(description=_("places and printed values"))
+    def printed_places(self, obj):
+        from django.utils.html import format_html_join
+
+        return format_html_join("", "<div>{}: <strong>{}</strong></div>",
+                                ((p.get("where", ""), p.get("value", "")) for p in obj.places or []))

@@ -14,6 +14,8 @@ from simple_history.models import HistoricalRecords
 from kpiplan.lib import fiscal
 from kpiplan.lib.thai import localize_digits, month_name_in, to_thai_digits
 
+from .findings import DOCUMENT_CATEGORIES, ERROR, SEVERITIES
+
 
 class OrgScopedQuerySet(models.QuerySet):
     """Rows visible to one user: every model says how it reaches its organization."""
@@ -414,6 +416,57 @@ class Variant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.value} ({self.source})"
+
+
+class Discrepancy(models.Model):
+    """A disagreement the document prints that no computed comparison can see: an amount
+    that exists only inside a text, a count printed in one table against another, a
+    schedule whose text names another month than its column, a formula that contradicts
+    its definition, a date outside the period it reports on. Kept with the plan as the
+    transcriber found it (what, and every place with the value printed there), so the
+    plan check lists it next to the computed comparisons instead of losing it in a note."""
+
+    ORG_PATH = "plan__organization"
+
+    plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="discrepancies")
+    category = models.CharField(_("category"), max_length=20, choices=list(DOCUMENT_CATEGORIES.items()))
+    severity = models.CharField(_("severity"), max_length=10, choices=list(SEVERITIES.items()), default=ERROR)
+    content_type = models.ForeignKey(ContentType, verbose_name=_("kind of record"), on_delete=models.CASCADE,
+                                     null=True, blank=True)
+    object_id = models.PositiveBigIntegerField(_("record id"), null=True, blank=True)
+    subject = GenericForeignKey("content_type", "object_id")
+    what = models.CharField(_("what disagrees"), max_length=300,
+                            help_text=_("What is printed differently, e.g. the project budget or the number of participants."))
+    places = models.JSONField(_("places and printed values"), default=list, blank=True,
+                              help_text=_("Each place: where it is printed (section, table, row) and the value printed there."))
+    notes = models.TextField(_("notes"), blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    objects = OrgScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("disagreement in the document")
+        verbose_name_plural = _("disagreements in the document")
+        ordering = ["plan", "order", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return self.what
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        places = self.places if isinstance(self.places, list) else None
+        if places is None or any(
+            not isinstance(p, dict) or not str(p.get("where") or "").strip() or "value" not in p for p in places
+        ):
+            raise ValidationError({"places": _("Each place needs \"where\" (section, table, row) and \"value\" "
+                                               "(as printed there).")})
+        if len(places) < 2:
+            raise ValidationError({"places": _("A disagreement needs at least two places, each with the value "
+                                               "printed there (%(count)s given).") % {"count": len(places)}})
 
 
 # Where the tables that the plan book prints as printed are, as the seed files and the
