@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from indicators.models import Indicator
 from kpiplan.lib.thai import format_number, to_ascii_digits, to_thai_digits
 from plans.findings import DOCUMENT_CATEGORIES, ERROR, WARNING, Finding, Link, Place
-from plans.models import Plan, PrintedTotal, StrategyNode, Variant
+from plans.models import Discrepancy, Plan, PrintedTotal, StrategyNode, Variant
 from projects.models import KeyResultLink, Project, ProjectIndicator, WorkStep
 
 from . import compare
@@ -123,6 +123,7 @@ def check_plan(plan: Plan) -> list[Finding]:
     findings += _check_divisions(plan)
     findings += _check_rubrics(plan)
     findings += _check_work_steps(plan)
+    findings += _recorded(plan)
     order = list(DOCUMENT_CATEGORIES)
     return sorted(findings, key=lambda f: order.index(f.category))
 
@@ -435,35 +436,42 @@ def _check_rubrics(plan: Plan) -> list[Finding]:
 
 def _check_work_steps(plan: Plan) -> list[Finding]:
     """Table จ: the printed cumulative percent of a step is the one before plus its
-    weight; weights add up to 100; the ↔ months follow the steps' order. A step whose
-    weight the document lost is not a disagreement: the steps around it are compared
-    with what is printed."""
+    weight; weights add up to 100; the ↔ months follow the steps' order and are the month
+    a step's text names. A step whose weight the document lost is not a disagreement: the
+    steps around it are compared with what is printed. The plan book prints the same
+    comparisons (plandoc.compare)."""
     findings = []
     steps = defaultdict(list)
     for step in WorkStep.objects.filter(project__plan=plan).select_related("project").order_by("project", "number"):
         steps[step.project].append(step)
     for project, rows in steps.items():
         where = f"ส่วนที่ ๔ ตาราง จ, {project.name}"
-        for before, step in zip(rows, rows[1:], strict=False):
-            if None in (before.cumulative_percent, step.cumulative_percent, step.weight):
-                continue
-            if before.cumulative_percent + step.weight != step.cumulative_percent:
-                findings.append(finding(
-                    "total", project,
-                    _("Step %(n)s prints a cumulative %(printed)s%%, but the step before (%(before)s%%) "
-                      "plus its weight (%(weight)s%%) is %(sum)s%%.")
-                    % {"n": step.number, "printed": format_number(step.cumulative_percent),
-                       "before": format_number(before.cumulative_percent), "weight": format_number(step.weight),
-                       "sum": format_number(before.cumulative_percent + step.weight)},
-                    [(f"{where}, ขั้นตอนที่ {to_thai_digits(before.number)}", format_number(before.cumulative_percent, thai=True)),
-                     (f"{where}, ขั้นตอนที่ {to_thai_digits(step.number)}", format_number(step.cumulative_percent, thai=True))],
-                    [project],
-                ))
+        by_number = {s.number: s for s in rows}
+        for d in compare.cumulative_disagreements(rows):
+            before = by_number.get(d["number"] - 1)
+            places = [(f"{where}, ขั้นตอนที่ {to_thai_digits(before.number)}", printed(before.cumulative_percent))] if before else []
+            places.append((f"{where}, ขั้นตอนที่ {to_thai_digits(d['number'])}", printed(d["printed"])))
+            findings.append(finding(
+                "total", project,
+                _("Step %(n)s prints a cumulative %(printed)s%%, but the step before (%(before)s%%) "
+                  "plus its weight (%(weight)s%%) is %(sum)s%%.")
+                % {"n": d["number"], "printed": format_number(d["printed"]), "before": format_number(d["previous"]),
+                   "weight": format_number(d["weight"]), "sum": format_number(d["expected"])},
+                places, [project],
+            ))
         weights = [s.weight for s in rows]
         if weights and None not in weights and sum(weights) != 100:
             findings.append(finding(
                 "total", project, _("The steps' weights add up to %(total)s%%, not 100%%.") % {"total": format_number(sum(weights))},
-                [(where, format_number(sum(weights), thai=True))], [project],
+                [(where, printed(sum(weights)))], [project],
+            ))
+        for d in compare.month_disagreements(rows, compare.FISCAL_MONTH_ABBR):
+            findings.append(finding(
+                "schedule", project,
+                _("Step %(n)s names %(named)s in its text but is marked in another month.") % {"n": d["number"], "named": d["named"]},
+                [(f"{where}, ขั้นตอนที่ {to_thai_digits(d['number'])}, ข้อความ", f"เดือน{d['named']}"),
+                 (f"{where}, ขั้นตอนที่ {to_thai_digits(d['number'])}, ช่องเดือน (↔)", ", ".join(d["marked"]))],
+                [project], severity=ERROR,
             ))
         dated = [s for s in rows if s.months]
         for before, step in zip(dated, dated[1:], strict=False):
@@ -471,8 +479,37 @@ def _check_work_steps(plan: Plan) -> list[Finding]:
                 findings.append(finding(
                     "schedule", project,
                     _("Step %(n)s is scheduled before step %(before)s.") % {"n": step.number, "before": before.number},
-                    [(f"{where}, ขั้นตอนที่ {to_thai_digits(before.number)}", ", ".join(map(str, before.months))),
-                     (f"{where}, ขั้นตอนที่ {to_thai_digits(step.number)}", ", ".join(map(str, step.months)))],
+                    [(f"{where}, ขั้นตอนที่ {to_thai_digits(before.number)}", _months(before.months)),
+                     (f"{where}, ขั้นตอนที่ {to_thai_digits(step.number)}", _months(step.months))],
                     [project],
                 ))
     return findings
+
+
+def _recorded(plan: Plan) -> list[Finding]:
+    """The disagreements the transcriber recorded because no comparison can see them."""
+    records = list(Discrepancy.objects.filter(plan=plan).select_related("content_type").order_by("order", "pk"))
+    subjects = {}
+    by_type = defaultdict(list)
+    for r in records:
+        if r.content_type_id:
+            by_type[r.content_type_id].append(r)
+    for items in by_type.values():
+        model = items[0].content_type.model_class()
+        for pk, record in model.objects.in_bulk([r.object_id for r in items]).items():
+            subjects[(items[0].content_type_id, pk)] = record
+    findings = []
+    for r in records:
+        subject = subjects.get((r.content_type_id, r.object_id))
+        message = _("Printed differently: %(what)s.") % {"what": r.what}
+        if r.notes:
+            message = f"{message} {r.notes}"
+        places = [(str(p.get("where", "")), str(p.get("value", ""))) for p in r.places]
+        found = finding(r.category, subject if subject is not None else r.what, message, places,
+                        [x for x in (subject, r) if x is not None], severity=r.severity)
+        findings.append(Finding(**{**found.__dict__, "recorded": True}))
+    return findings
+
+
+def _months(months: list[int]) -> str:
+    return ", ".join(compare.FISCAL_MONTH_ABBR[m - 1] for m in sorted(months) if 1 <= m <= 12)

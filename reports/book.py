@@ -20,8 +20,6 @@ from django.utils.safestring import mark_safe
 
 from indicators.models import Indicator, RubricLevel
 from kpiplan.lib.thai import (
-    MONTHS_TH,
-    MONTHS_TH_ABBR,
     NumberParseError,
     format_number,
     parse_decimal,
@@ -29,6 +27,7 @@ from kpiplan.lib.thai import (
     to_thai_digits,
 )
 from plandoc.checks import total_disagreements
+from plandoc.compare import FISCAL_MONTH_ABBR, cumulative_disagreements, month_disagreements
 from plans.models import (
     KR_KPI_SUMMARY_SOURCE,
     Division,
@@ -589,50 +588,6 @@ def _table_d(links: list[KeyResultLink], nodes: dict, areas: list[StrategyNode])
     return out
 
 
-# Full month names as a step's text names them ("ประจำเดือนเมษายน ๒๕๖๗"), with their fiscal
-# month (1 = October).
-_FISCAL_MONTH_OF_NAME = {name: (calendar_month - 10) % 12 + 1 for calendar_month, name in enumerate(MONTHS_TH, start=1)}
-_MONTH_NAMED = re.compile("เดือน(" + "|".join(MONTHS_TH) + ")")
-
-
-def cumulative_disagreements(steps: list[WorkStep]) -> list[dict]:
-    """Steps whose printed cumulative percent is not the step before's plus their weight
-    (a step whose neighbour lacks a number is not judged)."""
-    out = []
-    for before, step in zip([None, *steps], steps, strict=False):
-        if step.cumulative_percent is None or step.weight is None:
-            continue
-        if before is None:
-            if step.number != 1:
-                continue
-            expected, previous = step.weight, Decimal(0)
-        elif before.cumulative_percent is None or before.number != step.number - 1:
-            continue
-        else:
-            previous = before.cumulative_percent
-            expected = previous + step.weight
-        if expected != step.cumulative_percent:
-            out.append({"number": step.number, "printed": step.cumulative_percent, "previous": previous,
-                        "weight": step.weight, "expected": expected})
-    return out
-
-
-def month_disagreements(steps: list[WorkStep], abbreviations: list[str]) -> list[dict]:
-    """Steps whose text names one month ("ประจำเดือนเมษายน") but whose mark is in other month
-    columns."""
-    out = []
-    for step in steps:
-        named = set(_MONTH_NAMED.findall(step.name))
-        if len(named) != 1 or not step.months:
-            continue
-        name = named.pop()
-        if _FISCAL_MONTH_OF_NAME[name] not in step.months:
-            out.append({"number": step.number, "named": name,
-                        "marked": [abbreviations[m - 1] for m in sorted(step.months) if 1 <= m <= 12]})
-    return out
-
-
-FISCAL_MONTH_ABBR = [MONTHS_TH_ABBR[(m + 8) % 12] for m in range(1, 13)]  # ต.ค. … ก.ย.
 
 
 def _table_e_item(rows: list[WorkStep]) -> dict:

@@ -324,3 +324,25 @@ def test_a_tone_mark_more_is_not_a_shortening(quiet):
     park = IndicatorFactory(plan=quiet, name="จำนวนสวน ๑๕ นาที่")
     variant(park, "name", "จำนวนสวน ๑๕ นาที")
     assert [f.category for f in check_plan(quiet)] == ["name"]
+
+
+def test_a_step_marked_in_another_month_than_its_text_names_is_a_schedule_error(quiet):
+    project = ProjectFactory(plan=quiet, section=3)
+    WorkStepFactory(project=project, number=1, weight=50, cumulative_percent=50, months=[6], name="รายงานประจำเดือนมีนาคม ๒๕๖๗")
+    WorkStepFactory(project=project, number=2, weight=50, cumulative_percent=100, months=[6], name="รายงานประจำเดือนเมษายน ๒๕๖๗")
+    [found] = check_plan(quiet)
+    assert (found.category, found.severity) == ("schedule", "error")
+    assert [p.value for p in found.places] == ["เดือนเมษายน", "มี.ค."]
+
+
+def test_recorded_disagreements_are_listed_with_their_places(quiet):
+    from plans.models import Discrepancy
+
+    project = ProjectFactory(plan=quiet, section=1)
+    Discrepancy.objects.create(plan=quiet, category="amount", subject=project, what="งบประมาณโครงการ",
+                               places=[{"where": "ส่วนที่ ๑", "value": "๑,๓๘๕,๐๐๐"}, {"where": "ตาราง ก", "value": "๔๘๕,๕๐๐"}])
+    [found] = check_plan(quiet)
+    assert (found.category, found.severity, found.recorded) == ("amount", "error", True)
+    assert found.subject == str(project) and "งบประมาณโครงการ" in found.message
+    assert [p.value for p in found.places] == ["๑,๓๘๕,๐๐๐", "๔๘๕,๕๐๐"]
+    assert len(found.links) == 2  # the project and the record itself

@@ -133,6 +133,9 @@ def test_table_e_keeps_the_surviving_work_steps(real_plan):
     # printed cumulative ๗๓ is: ๖๔ + ๗ = ๗๑.
     [cumulative] = [f for f in check_plan(real_plan) if f.category == "total" and f.subject == str(steps[0].project)]
     assert [p.value for p in cumulative.places] == ["๖๔", "๗๓"]
+    # Steps 9 and 10 are marked a month before the month their text names.
+    months = [f for f in check_plan(real_plan) if f.category == "schedule"]
+    assert [[p.value for p in f.places] for f in months] == [["เดือนเมษายน", "มี.ค."], ["เดือนพฤษภาคม", "เม.ย."]]
 
 
 def test_loading_twice_is_refused_and_replace_gives_the_same_plan(real_plan):
