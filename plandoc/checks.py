@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from indicators.models import Indicator
 from kpiplan.lib.thai import format_number, to_ascii_digits, to_thai_digits
 from plans.findings import DOCUMENT_CATEGORIES, ERROR, WARNING, Finding, Link, Place
-from plans.models import Discrepancy, Plan, PrintedTotal, StrategyNode, Variant
+from plans.models import KR_KPI_SUMMARY_SOURCE, Discrepancy, Plan, PrintedTotal, StrategyNode, Variant
 from projects.models import KeyResultLink, Project, ProjectIndicator, WorkStep
 
 from . import compare
@@ -119,6 +119,7 @@ def check_plan(plan: Plan) -> list[Finding]:
     findings += _check_amounts(plan)
     findings += _check_variants(plan)
     findings += _check_duplicate_codes(plan)
+    findings += _check_key_results_missing_from_part2(plan)
     findings += _check_references(plan)
     findings += _check_divisions(plan)
     findings += _check_rubrics(plan)
@@ -354,6 +355,21 @@ def _check_duplicate_codes(plan: Plan) -> list[Finding]:
         findings.append(finding(
             "code", code, _("One code is printed for %(n)s different indicators.") % {"n": len(same)},
             [(INDICATOR_HOME.get(i.kind, ""), i.name) for i in same], same,
+        ))
+    return findings
+
+
+def _check_key_results_missing_from_part2(plan: Plan) -> list[Finding]:
+    """The front matter's KR/KPI list stars (*) the district's key results, which Part 2's
+    key-result tables list; a starred one that Part 2 does not list disagrees."""
+    findings = []
+    missing = Indicator.objects.filter(plan=plan, kind=Indicator.Kind.OKR, starred=True, part2_order__isnull=True,
+                                       summary_order__isnull=False).order_by("summary_order")
+    for indicator in missing:
+        findings.append(finding(
+            "reference", indicator, _("The summary marks it as a key result of the district (*), but Part 2 does not list it."),
+            [(f"{KR_KPI_SUMMARY_SOURCE}, {indicator.code_label}", f"{indicator.name}*"),
+             ("ส่วนที่ ๒ ตารางตัววัดผลหลัก", _("(not listed)"))], [indicator],
         ))
     return findings
 

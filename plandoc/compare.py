@@ -60,10 +60,12 @@ def _strip_abbreviation(text: str) -> str:
 def names_differ(a: str | None, b: str | None, *, area: bool = False) -> bool:
     """Two printed names of one thing disagree, unless one is the other shortened: a
     prefix of it ("ขุดลอกท่อ" for "ขุดลอกท่อ (กม.)") or an abbreviation ending in ฯ
-    ("ฝ่ายพัฒนาชุมชนฯ"). `area`: the "ด้าน" prefix of development-area names is style."""
+    ("ฝ่ายพัฒนาชุมชนฯ"). `area`: the "ด้าน" prefix of development-area names is style, but
+    an area's name is a few words that each count ("ด้านสังคม" is not "สังคมดี"), so it is
+    never taken for a shortening."""
     x, y = normal(a), normal(b)
     if area:
-        x, y = x.removeprefix(_AREA_PREFIX), y.removeprefix(_AREA_PREFIX)
+        return x.removeprefix(_AREA_PREFIX) != y.removeprefix(_AREA_PREFIX)
     if x == y:
         return False
     if not x or not y:

@@ -246,8 +246,6 @@ def test_area_names_with_the_prefix_and_shortened_names_are_no_findings(quiet):
 
     area = StrategyNode.objects.create(plan=quiet, level=StrategyNode.Level.DEVELOPMENT_AREA, code="1", title="เดินทางดี")
     variant(area, "title", "ด้านเดินทางดี")
-    env = StrategyNode.objects.create(plan=quiet, level=StrategyNode.Level.DEVELOPMENT_AREA, code="4", title="สิ่งแวดล้อมดี")
-    variant(env, "title", "ด้านสิ่งแวดล้อม")
     project = ProjectFactory(plan=quiet, section=2, name="ขุดลอกท่อ (กม.)")
     variant(project, "name", "ขุดลอกท่อ", source="ส่วนที่ ๒ สรุปโครงการ")
     long = ProjectFactory(plan=quiet, section=2, name="โครงการจัดระเบียบผู้ค้าหาบเร่ - แผงลอย (ยกเลิก/ยุบรวมพื้นที่)")
@@ -346,3 +344,19 @@ def test_recorded_disagreements_are_listed_with_their_places(quiet):
     assert found.subject == str(project) and "งบประมาณโครงการ" in found.message
     assert [p.value for p in found.places] == ["๑,๓๘๕,๐๐๐", "๔๘๕,๕๐๐"]
     assert len(found.links) == 2  # the project and the record itself
+
+
+def test_an_area_name_missing_a_word_is_a_name_finding(quiet):
+    from plans.models import StrategyNode
+
+    area = StrategyNode.objects.create(plan=quiet, level=StrategyNode.Level.DEVELOPMENT_AREA, code="8", title="สังคมดี")
+    variant(area, "title", "ด้านสังคม")
+    assert [f.category for f in check_plan(quiet)] == ["name"]
+
+
+def test_a_starred_key_result_part_2_does_not_list_is_a_reference_finding(quiet):
+    IndicatorFactory(plan=quiet, kind="okr", code="8.1.07", starred=True, summary_order=50, part2_order=None)
+    IndicatorFactory(plan=quiet, kind="okr", code="8.1.05", starred=True, summary_order=49, part2_order=3)
+    IndicatorFactory(plan=quiet, kind="okr", code="1.1.02", starred=False, summary_order=2, part2_order=None)
+    [found] = check_plan(quiet)
+    assert found.category == "reference" and "8.1.07" in found.subject
