@@ -16,7 +16,7 @@ from accounts import roles
 from indicators.models import Indicator
 from plandoc.loader import PlanLoadError, load_plan_directory
 from plandoc.workbook import DisagreementSheet, export_workbook, import_workbook
-from plans.models import Discrepancy, Plan, Variant
+from plans.models import Discrepancy, Plan, StrategyNode, Variant
 from projects.models import Project
 from tests.factories import make_user
 
@@ -68,8 +68,8 @@ def test_the_real_plan_keeps_its_disagreements_with_their_subjects(real_plan):
 
     # Subjects of every kind resolve: an indicator, a framework-free project of Part 3, none.
     kinds = {type(d.subject) for d in found if d.object_id}
-    assert kinds == {Project, Indicator}
-    assert Discrepancy.objects.filter(plan=real_plan, object_id__isnull=True).count() == 2
+    assert kinds == {Project, Indicator, StrategyNode}
+    assert Discrepancy.objects.filter(plan=real_plan, object_id__isnull=True).count() == 5  # two names, three titles
 
     # What became a record left the transcriber's notes.
     welfare_kpi = Indicator.objects.get(plan=real_plan, key="kpi:3.1.1.4")
