@@ -29,4 +29,6 @@ def test_the_empty_template_offers_the_planners_organization_where_the_plan_shee
     assert rules[short_name_cell].formula1 == '"สนข.บางแค"'
     assert "สนข.บางแค" in rules[short_name_cell].prompt
     assert "50400000" in rules[code_cell].prompt
-    assert sheet.max_row == 1  # the row is the planner's to fill: the import reads one
+    # The row is filled with them already; the planner adds the year and the title to it.
+    assert sheet.max_row == 2
+    assert (sheet[short_name_cell].value, sheet[code_cell].value) == ("สนข.บางแค", "50400000")
