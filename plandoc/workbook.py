@@ -1779,14 +1779,14 @@ class Importer:
                 old = set() if is_new else {o.pk for o in getattr(obj, name).all()}
                 if old != {o.pk for o in objs}:
                     m2m_changed[name] = objs
-            if not self.validate(obj, {f: v for f, v in changed.items()}, headers, row):
-                continue
-            for name, value in changed.items():
-                setattr(obj, name, value)
             if not is_new:
                 row.changes = _changes(obj, changed, headers) + [
                     (headers.get(name, name), _shown(list(getattr(obj, name).all())), _shown(objs))
                     for name, objs in m2m_changed.items()]
+            if not self.validate(obj, {f: v for f, v in changed.items()}, headers, row):
+                continue
+            for name, value in changed.items():
+                setattr(obj, name, value)
             if is_new or changed or m2m_changed or later:
                 row.action = "new" if is_new else "update"
                 if is_new:
