@@ -40,7 +40,7 @@ from accounts.roles import user_organization
 from indicators.models import Baseline, Indicator, IndicatorTarget, Rubric, RubricCondition, RubricLevel
 from kpiplan.import_widgets import ImportPreview, RowOutcome, SheetOutcome, ThaiDecimalWidget, ThaiIntegerWidget
 from kpiplan.lib.spreadsheets import SpreadsheetError, put_cell, read_upload
-from kpiplan.lib.thai import to_ascii_digits
+from kpiplan.lib.thai import format_number, to_ascii_digits
 from plans.models import (
     Discrepancy,
     Division,
@@ -1350,7 +1350,7 @@ def _shown(value) -> str:
     if isinstance(value, bool):
         return YES if value else "ไม่"
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
+        return format_number(value)  # money and measured values, with thousands separators
     if isinstance(value, list | tuple | set):
         return ", ".join(_shown(v) for v in value)
     if isinstance(value, dict):

@@ -10,6 +10,7 @@ import pytest
 from django.utils import translation
 
 from accounts import policy, roles
+from kpiplan.lib.thai import format_number
 from plandoc.tests.test_workbook import edit, fill, fill_plan_row, problems, row_errors, set_cell, upload
 from plandoc.workbook import INSTRUCTIONS_SHEET, PLAN_SHEET, SHEETS, export_workbook, import_workbook
 from plans.models import Organization, Plan, StrategyNode
@@ -141,8 +142,8 @@ def test_the_preview_warns_when_a_printed_total_or_count_disagrees_with_its_rows
                               dry_run=True)
     assert problems(preview) == []  # a warning: printed plans do disagree, and are imported as printed
     assert sheet(preview, "ยอดรวมที่พิมพ์").warnings == [
-        "Section 2 «รวมส่วนที่ ๒»: the printed total is 120000 baht, but the budgets of the section's projects add "
-        "up to 100000 baht (a project with sub-items is counted through its sub-items).",
+        "Section 2 «รวมส่วนที่ ๒»: the printed total is 120,000 baht, but the budgets of the section's projects add "
+        "up to 100,000 baht (a project with sub-items is counted through its sub-items).",
         "Section 2 «รวมส่วนที่ ๒»: the printed count is 2, but the section lists 1 projects.",
     ]
 
@@ -157,7 +158,7 @@ def test_the_page_shows_the_total_warning_in_thai(client, cast):
     totals = [{"ลำดับ": 1, "ส่วนที่": 2, "รายการ": "รวมส่วนที่ ๒", "จำนวนเงิน (บาท)": 120000}]
     client.force_login(cast.other_planner)
     page = upload(client, small_plan(bangkhae_template(cast), totals=totals)).content.decode()
-    assert "ยอดรวมที่พิมพ์คือ 120000 บาท แต่งบประมาณของโครงการในส่วนนี้รวมกันได้ 100000 บาท" in page
+    assert "ยอดรวมที่พิมพ์คือ 120,000 บาท แต่งบประมาณของโครงการในส่วนนี้รวมกันได้ 100,000 บาท" in page
     assert 'id="confirm-import"' in page
 
 
@@ -178,7 +179,7 @@ def test_the_preview_shows_what_each_updated_row_changes_from_and_to(cast, real_
     rows = {r.label: r for r in sheet(preview, "โครงการ").rows if r.action == "update"}
     assert set(rows) == {"p3:1.1", "p3:1.2"}
     assert rows["p3:1.1"].changes == [
-        ("งบประมาณ (บาท)", f"{project.budget.normalize():f}", "1234567"),
+        ("งบประมาณ (บาท)", format_number(project.budget), "1,234,567"),
         ("องค์ประกอบกรอบยุทธศาสตร์", project.node.key if project.node_id else "—", node.key),
     ]
     before = Project.objects.get(plan=cast.plan, key="p3:1.2").policy_codes.replace(" ", ", ") or "—"
