@@ -1934,16 +1934,21 @@ def _safe(value):
 
 def _offer_own_organization(ws, organization: Organization) -> None:
     """The template's plan row is filled with the planner's organization (short name and
-    code: the planner never sees what an administrator typed), and the short name is the
-    one choice of the cell's drop-down, the code in its note. The planner adds the year
-    and the title to the same row (the import reads one row)."""
+    code: the planner never sees what an administrator typed); the cell's drop-down
+    offers the names the import accepts for it (short name, full name, code), the code
+    cell's note says the code. The planner adds the year and the title to the same row
+    (the import reads one row)."""
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     columns = {col.attr: get_column_letter(i) for i, col in enumerate(PLAN_COLUMNS, 1)}
     name = organization.short_name.replace('"', "")
-    choice = DataValidation(type="list", formula1=f'"{name}"', allow_blank=True, errorStyle="stop",
-                            showErrorMessage=True, errorTitle="ไม่ใช่หน่วยงานของท่าน",
+    # An Excel list is at most 255 characters, its items split at commas.
+    accepted = [n.replace('"', "").replace(",", " ") for n in (organization.short_name, organization.name,
+                                                               organization.code) if n]
+    formula = '"' + ",".join(dict.fromkeys(accepted)) + '"'
+    choice = DataValidation(type="list", formula1=formula if len(formula) <= 255 else f'"{name}"', allow_blank=True,
+                            errorStyle="stop", showErrorMessage=True, errorTitle="ไม่ใช่หน่วยงานของท่าน",
                             error=f"ชื่อย่อหน่วยงานของท่านคือ {name}",
                             showInputMessage=True, promptTitle="ชื่อย่อหน่วยงาน", prompt=f"หน่วยงานของท่าน: {name}")
     choice.add(f"{columns['organization']}2")
