@@ -1585,10 +1585,12 @@ class Importer:
         missing = [c.header for c in PLAN_COLUMNS if c.required and c.header not in sheet.header]
         if missing:
             outcome.errors.append(_("Missing columns: %(columns)s") % {"columns": ", ".join(f"«{m}»" for m in missing)})
+            ctx.plan = self.stand_in_plan(None)
             return
         if not records:
             outcome.errors.append(_("This sheet is empty; it must have one row: the organization, the fiscal year and "
                                     "the plan's title."))
+            ctx.plan = self.stand_in_plan(None)
             return
         for number, _record in records[1:]:
             outcome.rows.append(RowOutcome(number, "error", "", [("", _("The plan sheet may have only one row."))]))

@@ -252,3 +252,15 @@ def test_the_page_names_sheet_row_column_and_value(client, cast):
     assert "«หน่วยงานที่เกี่ยวข้อง» แถว ๒ คอลัมน์ «ชื่อย่อ»: «สคน.» ไม่ใช่หน่วยงานที่มีในระบบ" in page
     assert "«นโยบาย» แถว ๒ คอลัมน์ «รหัสนโยบาย»: «P999» ไม่ใช่รหัสนโยบายที่มีในระบบ" in page
     assert 'id="confirm-import"' not in page
+
+
+def test_an_empty_plan_sheet_still_checks_the_other_sheets(cast):
+    projects = [{"รหัสอ้างอิง": "p2:1", "ส่วนที่": 2, "ชื่อโครงการ": "ก", "งบประมาณ (บาท)": "หนึ่งแสน"}]
+
+    def no_plan_row(book):
+        book[PLAN_SHEET].delete_rows(2)
+    data = edit(small_plan(bangkhae_template(cast), projects=projects), no_plan_row)
+    preview = import_workbook(data, "b.xlsx", user=cast.other_planner, dry_run=False)
+    assert sheet(preview, PLAN_SHEET).errors
+    assert [(s, c) for s, _r, c, _m in row_errors(preview)] == [("โครงการ", "งบประมาณ (บาท)")]
+    assert Plan.objects.filter(organization=cast.other_org).count() == 1
