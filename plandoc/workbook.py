@@ -1459,20 +1459,28 @@ class Importer:
 
     def warn_totals(self, matched, preview) -> None:
         """A printed total or count (the sheet «ยอดรวมที่พิมพ์») that its section's
-        projects do not add up to, said in the preview before anything is imported: the
-        plan as it will be is in the transaction, so the plan check's own comparison
-        (plandoc.checks) is asked. A warning, not an error: printed plans do disagree."""
-        from .checks import section_budget_sums, section_listed_counts, total_disagreements
+        projects do not add up to, and work steps whose printed cumulative percents or
+        weights do not add up, said in the preview before anything is imported: the plan
+        as it will be is in the transaction, so the plan check's own comparisons
+        (plandoc.checks) are asked. Warnings, not errors: printed plans do disagree."""
+        from .checks import section_budget_sums, section_listed_counts, step_total_findings, total_disagreements
 
-        outcome = next((o for o in preview.sheets if o.name == TotalSheet.name), None)
-        if self.ctx.plan is None or outcome is None or outcome.has_errors:
-            return
+        sheets = {o.name: o for o in preview.sheets}
+        if self.ctx.plan is None or preview.has_errors:
+            return  # the rows are not all there: sums would say nothing true
+        steps = sheets.get(WorkStepSheet.name)
+        outcome = sheets.get(TotalSheet.name)
         try:
             with transaction.atomic():
                 totals = list(PrintedTotal.objects.filter(plan=self.ctx.plan).order_by("section", "id"))
                 sums, counts = section_budget_sums(self.ctx.plan), section_listed_counts(self.ctx.plan)
+                step_findings = step_total_findings(self.ctx.plan) if steps is not None else []
         except DatabaseError:
             logger.exception("workbook import of %s: totals not compared", self.filename)
+            return
+        if steps is not None:
+            steps.warnings += [f"{f.subject}: {f.message}" for f in step_findings]
+        if outcome is None:
             return
         for section in sorted({t.section for t in totals}):
             printed = [t for t in totals if t.section == section]

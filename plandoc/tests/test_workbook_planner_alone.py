@@ -264,3 +264,22 @@ def test_an_empty_plan_sheet_still_checks_the_other_sheets(cast):
     assert sheet(preview, PLAN_SHEET).errors
     assert [(s, c) for s, _r, c, _m in row_errors(preview)] == [("โครงการ", "งบประมาณ (บาท)")]
     assert Plan.objects.filter(organization=cast.other_org).count() == 1
+
+
+def test_the_preview_warns_when_work_steps_do_not_add_up(cast):
+    def steps(weights, cumulative):
+        def change(book):
+            fill(book, "ขั้นตอนการดำเนินงาน", [
+                {"โครงการ (รหัสอ้างอิง)": "p2:1", "ขั้นที่": n, "ขั้นตอน": f"ขั้นที่ {n}", "น้ำหนัก (ร้อยละ)": w,
+                 "ร้อยละสะสม": c} for n, (w, c) in enumerate(zip(weights, cumulative, strict=True), 1)])
+        return edit(small_plan(bangkhae_template(cast)), change)
+
+    preview = import_workbook(steps([30, 60], [30, 100]), "b.xlsx", user=cast.other_planner, dry_run=True)
+    assert problems(preview) == []
+    assert sheet(preview, "ขั้นตอนการดำเนินงาน").warnings == [
+        "โครงการปรับปรุงทางเท้า: Step 2 prints a cumulative 100%, but the step before (30%) plus its weight (60%) "
+        "is 90%.",
+        "โครงการปรับปรุงทางเท้า: The steps' weights add up to 90%, not 100%.",
+    ]
+    preview = import_workbook(steps([30, 70], [30, 100]), "b.xlsx", user=cast.other_planner, dry_run=True)
+    assert problems(preview) == [] and not sheet(preview, "ขั้นตอนการดำเนินงาน").warnings
