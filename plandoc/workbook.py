@@ -14,7 +14,16 @@ Records are identified by their stable `key` within the plan (nodes, indicators,
 projects), by name (divisions, work groups), or by their natural position (targets by
 indicator + order, work steps by project + step number, statements by order...). Rows
 missing from the workbook are kept, never deleted. The plan is always the importer's
-organization's; a workbook naming another organization is refused.
+organization's, named by its short name, full name or code (the empty template comes
+with it filled in); a workbook naming another organization is refused. Every sheet is
+checked even when one fails (a wrong plan row is checked against a stand-in plan inside
+the rolled-back transaction). City-wide reference data (organizations, policy codes) is
+added only by an administrator's import ("plans.create_reference_data"); a planner's
+names existing ones. The preview lists what each updated row changes and warns of
+printed totals, counts and step percents that their rows do not add up to.
+
+Imports of one organization run one at a time (its row is locked), each sheet in its own
+atomic block; a database error is logged with its traceback and the file's name.
 
 Queries: loading what exists costs a constant number per sheet; each sheet's new and
 changed rows are written in bulk with their history rows, so the count does not grow
