@@ -253,6 +253,9 @@ PERMISSIONS: dict[str, Callable[..., bool]] = {
     "plans.import": can_import_plan,
     "accounts.add_people": can_add_people,
     "admin.change_reference": lambda user, obj=None: sees_all_organizations(user),
+    # City-wide organizations and policy codes: an import may add them only for an
+    # administrator; a planner's workbook names existing ones (issue 15).
+    "plans.create_reference_data": lambda user, obj=None: sees_all_organizations(user),
 }
 
 

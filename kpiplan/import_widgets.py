@@ -62,6 +62,9 @@ class RowOutcome:
     # record): if it differs between the preview and the confirmation, someone changed
     # the data in between and the import stops instead of overwriting their change.
     basis: str = ""
+    # For an updated row: (column header, stored value, value in the file) per field it
+    # changes, so the planner sees what the import will overwrite before confirming.
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass

@@ -529,3 +529,9 @@ def _recorded(plan: Plan) -> list[Finding]:
 
 def _months(months: list[int]) -> str:
     return ", ".join(compare.FISCAL_MONTH_ABBR[m - 1] for m in sorted(months) if 1 <= m <= 12)
+
+
+def step_total_findings(plan: Plan) -> list[Finding]:
+    """The work steps whose printed cumulative percents or weights do not add up: what
+    the workbook's preview warns of before an import (plandoc.workbook)."""
+    return [f for f in _check_work_steps(plan) if f.category == "total"]

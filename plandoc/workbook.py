@@ -14,7 +14,16 @@ Records are identified by their stable `key` within the plan (nodes, indicators,
 projects), by name (divisions, work groups), or by their natural position (targets by
 indicator + order, work steps by project + step number, statements by order...). Rows
 missing from the workbook are kept, never deleted. The plan is always the importer's
-organization's; a workbook naming another organization is refused.
+organization's, named by its short name, full name or code (the empty template comes
+with it filled in); a workbook naming another organization is refused. Every sheet is
+checked even when one fails (a wrong plan row is checked against a stand-in plan inside
+the rolled-back transaction). City-wide reference data (organizations, policy codes) is
+added only by an administrator's import ("plans.create_reference_data"); a planner's
+names existing ones. The preview lists what each updated row changes and warns of
+printed totals, counts and step percents that their rows do not add up to.
+
+Imports of one organization run one at a time (its row is locked), each sheet in its own
+atomic block; a database error is logged with its traceback and the file's name.
 
 Queries: loading what exists costs a constant number per sheet; each sheet's new and
 changed rows are written in bulk with their history rows, so the count does not grow
@@ -32,7 +41,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts import policy
@@ -40,7 +49,7 @@ from accounts.roles import user_organization
 from indicators.models import Baseline, Indicator, IndicatorTarget, Rubric, RubricCondition, RubricLevel
 from kpiplan.import_widgets import ImportPreview, RowOutcome, SheetOutcome, ThaiDecimalWidget, ThaiIntegerWidget
 from kpiplan.lib.spreadsheets import SpreadsheetError, put_cell, read_upload
-from kpiplan.lib.thai import to_ascii_digits
+from kpiplan.lib.thai import format_number, to_ascii_digits
 from plans.models import (
     Discrepancy,
     Division,
@@ -252,6 +261,9 @@ class Context:
     rubrics: dict = field(default_factory=dict)
     levels: dict = field(default_factory=dict)
     sheet_keys: set = field(default_factory=set)
+    # City-wide reference data (organizations, policy codes) is the administrators':
+    # a planner's workbook may name it, never add to it (accounts.policy).
+    may_create_reference: bool = False
 
     def save(self, obj):
         obj._change_reason = self.reason
@@ -404,6 +416,11 @@ class AgencySheet(SheetSpec):
     def compare_only_new(self):
         return True
 
+    def unknown_message(self, value) -> str:
+        return _("«%(value)s» is not an organization the system knows; organizations are added by an administrator "
+                 "only. Use the short name of one that exists (ask the administrator to add a new one).") % {
+                     "value": value}
+
     def register(self, ctx, obj, values):
         ctx.agencies[obj.short_name] = obj
 
@@ -439,6 +456,10 @@ class PolicySheet(SheetSpec):
 
     def compare_only_new(self):
         return True
+
+    def unknown_message(self, value) -> str:
+        return _("«%(value)s» is not a policy code the system knows; policy codes are added by an administrator "
+                 "only. Use a code that exists (ask the administrator to add a new one).") % {"value": value}
 
     def register(self, ctx, obj, values):
         ctx.policies[obj.code] = obj
@@ -1311,6 +1332,57 @@ def _field_error(exc: ValidationError, model_field) -> str:
     return "; ".join(exc.messages)
 
 
+def _ensure_fiscal_year(year: int) -> FiscalYear:
+    """The fiscal year and its periods; another organization's import creating the same
+    new year at the same moment makes our insert fail on its key once, and the second
+    try finds their (now committed) year."""
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                return FiscalYear.ensure(year)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError
+
+
+def _shown(value) -> str:
+    """A stored or imported value as the preview shows it (a related record by the key
+    or name the workbook uses for it)."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if hasattr(value, "_meta"):
+        if value._meta.model_name in ("division", "workgroup"):
+            return value.name  # the workbook names them by name (their short name is a label)
+        return str(getattr(value, "key", "") or getattr(value, "short_name", "") or getattr(value, "code", "")
+                   or getattr(value, "name", "") or value)
+    if isinstance(value, bool):
+        return YES if value else "ไม่"
+    if isinstance(value, Decimal):
+        return format_number(value)  # money and measured values, with thousands separators
+    if isinstance(value, list | tuple | set):
+        return ", ".join(_shown(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    text = str(value)
+    return text if len(text) <= 120 else text[:117] + "…"
+
+
+def _changes(obj, fields: dict, headers: dict) -> list[tuple[str, str, str]]:
+    """(column, stored value, value in the file) for each field the row changes."""
+    out = []
+    for name, value in fields.items():
+        model_field = obj._meta.get_field(name)
+        old = getattr(obj, name) if not model_field.is_relation else getattr(obj, name, None)
+        if model_field.is_relation:
+            if getattr(obj, model_field.attname) == (value.pk if value is not None else None):
+                continue
+        elif _same(old, value):
+            continue
+        out.append((headers.get(name, name), _shown(old), _shown(value)))
+    return out
+
+
 def _same(old, new) -> bool:
     if isinstance(old, str) or isinstance(new, str):
         return (old or "").strip() == (new or "").strip()
@@ -1340,14 +1412,24 @@ class Importer:
         matched = self.match_sheets(sheets)
         if preview.errors:
             return preview
-        self.ctx = Context(self.user, organization, _("Imported from file %(name)s") % {"name": self.filename})
+        self.ctx = Context(self.user, organization, _("Imported from file %(name)s") % {"name": self.filename},
+                           may_create_reference=policy.allowed(self.user, "plans.create_reference_data"))
+        # Fresh sheet objects for this import: a sheet keeps the row it is resolving on
+        # itself (self._ind, self.maps...), and module-wide instances were shared by two
+        # imports running at once in two threads, each writing the other's rows.
+        specs = [type(spec)() for spec in SHEETS]
         try:
             with transaction.atomic():
+                # One import of an organization at a time: a second upload of the same file
+                # (a double click, a second tab) waits for the first to finish and then sees
+                # its rows, instead of inserting the same plan, fiscal year or rows again
+                # and failing on their unique constraints.
+                Organization.objects.select_for_update().filter(pk=organization.pk).first()
                 self.load_reference()
                 self.import_plan(matched.get(PLAN_SHEET))
                 if self.ctx.plan is not None:
                     self.load_plan_keys(matched)
-                for spec in SHEETS:
+                for spec in specs:
                     sheet = matched.get(spec.name)
                     if sheet is None:
                         continue
@@ -1357,28 +1439,72 @@ class Importer:
                         outcome.errors.append(_("This sheet was not checked, because the sheet «%(sheet)s» has errors.")
                                               % {"sheet": PLAN_SHEET})
                         continue
-                    sid = transaction.savepoint()
                     try:
-                        self.import_sheet(spec, sheet, outcome)
-                        self.refuse_if_judged(spec, outcome)
-                        transaction.savepoint_commit(sid)
-                    except DatabaseError as exc:
-                        transaction.savepoint_rollback(sid)
-                        logger.warning("workbook import: database refused sheet %s: %s", spec.name, exc)
+                        # atomic() and not a bare savepoint: simple-history's bulk writes
+                        # mark the transaction broken on a database error, and only an
+                        # atomic block clears that mark when it rolls back to its
+                        # savepoint (a bare savepoint_rollback raised
+                        # TransactionManagementError and hid the real error).
+                        with transaction.atomic():
+                            self.import_sheet(spec, sheet, outcome)
+                            self.refuse_if_judged(spec, outcome)
+                    except DatabaseError:
+                        logger.exception("workbook import of %s: the database refused sheet %s", self.filename,
+                                         spec.name)
                         outcome.errors.append(_("The database refused the data of this sheet (it breaks one of its "
-                                                "rules); the sheets after it were not checked."))
-                        break
+                                                "rules); the administrator has the details."))
+                self.warn_totals(matched, preview)
                 if not dry_run and expect is not None and not preview.has_errors and preview.signature() != expect:
                     preview.errors.append(_("The plan was changed after you checked the file, so nothing was "
                                             "imported. Please upload the file again to see a new check."))
                 if dry_run or preview.has_errors:
                     transaction.set_rollback(True)
         except Exception:  # never a server error, never a partial write (the transaction is gone)
-            logger.exception("workbook import failed: %s", self.filename)
+            logger.exception("workbook import of %s failed", self.filename)
             preview.errors.append(_("An unexpected error stopped the import; nothing was saved. Please send this "
                                     "file to the administrator."))
         self.plan = self.ctx.plan if not (dry_run or preview.has_errors) else None
         return preview
+
+    def warn_totals(self, matched, preview) -> None:
+        """A printed total or count (the sheet «ยอดรวมที่พิมพ์») that its section's
+        projects do not add up to, and work steps whose printed cumulative percents or
+        weights do not add up, said in the preview before anything is imported: the plan
+        as it will be is in the transaction, so the plan check's own comparisons
+        (plandoc.checks) are asked. Warnings, not errors: printed plans do disagree."""
+        from .checks import section_budget_sums, section_listed_counts, step_total_findings, total_disagreements
+
+        sheets = {o.name: o for o in preview.sheets}
+        if self.ctx.plan is None or preview.has_errors:
+            return  # the rows are not all there: sums would say nothing true
+        steps = sheets.get(WorkStepSheet.name)
+        outcome = sheets.get(TotalSheet.name)
+        try:
+            with transaction.atomic():
+                totals = list(PrintedTotal.objects.filter(plan=self.ctx.plan).order_by("section", "id"))
+                sums, counts = section_budget_sums(self.ctx.plan), section_listed_counts(self.ctx.plan)
+                step_findings = step_total_findings(self.ctx.plan) if steps is not None else []
+        except DatabaseError:
+            logger.exception("workbook import of %s: totals not compared", self.filename)
+            return
+        if steps is not None:
+            steps.warnings += [f"{f.subject}: {f.message}" for f in step_findings]
+        if outcome is None:
+            return
+        for section in sorted({t.section for t in totals}):
+            printed = [t for t in totals if t.section == section]
+            for d in total_disagreements(printed, sums.get(section, Decimal(0)), counts.get(section, 0)):
+                values = {"section": section, "label": d["label"], "printed": _shown(d["printed"]),
+                          "computed": _shown(d["computed"])}
+                if d["kind"] == "amount":
+                    outcome.warnings.append(_(
+                        "Section %(section)s «%(label)s»: the printed total is %(printed)s baht, but the budgets of "
+                        "the section's projects add up to %(computed)s baht (a project with sub-items is counted "
+                        "through its sub-items).") % values)
+                else:
+                    outcome.warnings.append(_(
+                        "Section %(section)s «%(label)s»: the printed count is %(printed)s, but the section lists "
+                        "%(computed)s projects.") % values)
 
     def refuse_if_judged(self, spec, outcome) -> None:
         """Targets, baselines and rubrics a locked period was judged against change by no
@@ -1476,10 +1602,12 @@ class Importer:
         missing = [c.header for c in PLAN_COLUMNS if c.required and c.header not in sheet.header]
         if missing:
             outcome.errors.append(_("Missing columns: %(columns)s") % {"columns": ", ".join(f"«{m}»" for m in missing)})
+            ctx.plan = self.stand_in_plan(None)
             return
         if not records:
             outcome.errors.append(_("This sheet is empty; it must have one row: the organization, the fiscal year and "
                                     "the plan's title."))
+            ctx.plan = self.stand_in_plan(None)
             return
         for number, _record in records[1:]:
             outcome.rows.append(RowOutcome(number, "error", "", [("", _("The plan sheet may have only one row."))]))
@@ -1487,46 +1615,76 @@ class Importer:
         row = RowOutcome(number, "error")
         outcome.rows.append(row)
         values = self.convert_row(PLAN_COLUMNS, record, row)
-        org_name, org_code = values.get("organization") or "", values.get("org_code") or ""
         own = ctx.organization
-        if org_name and org_name != own.short_name and ctx.agencies.get(org_name) != own:
-            other = ctx.agencies.get(org_name)
-            if other:
-                message = _("This file is the plan of «%(name)s», which belongs to %(other)s; only plans of "
-                            "%(own)s can be imported.") % {"name": org_name, "other": other.name, "own": own.name}
-            else:
-                message = _("This file is the plan of «%(name)s»; only plans of %(own)s can be imported.") % {
-                    "name": org_name, "own": own.name}
-            row.errors.append(("ชื่อย่อหน่วยงาน", message))
-        if org_code and org_code != own.code:
-            other = Organization.objects.filter(code=org_code).first()
-            if other:
-                message = _("The code «%(code)s» is the code of %(other)s, not of %(own)s.") % {
-                    "code": org_code, "other": other.name, "own": own.name}
-            else:
-                message = _("The code «%(code)s» is not the code of %(own)s.") % {"code": org_code, "own": own.name}
-            row.errors.append(("รหัสหน่วยงาน (๘ หลัก)", message))
-        if row.errors:
-            return
-        fiscal_year = FiscalYear.ensure(values["fiscal_year"])
-        plan = Plan.objects.filter(organization=own, fiscal_year=fiscal_year).first()
-        fields = {"title": values["title"]}
+        self.check_organization(values, row)
+        year = values.get("fiscal_year")
+        plan = None
+        if year is not None:
+            fiscal_year = _ensure_fiscal_year(year)
+            plan = Plan.objects.filter(organization=own, fiscal_year=fiscal_year).first()
+        fields = {"title": values.get("title") or ""}
         for attr in ("area_km2", "source", "report_due_days"):
             if attr in values:
                 fields[attr] = values[attr] if values[attr] is not None else (7 if attr == "report_due_days" else None)
-        row.label = values["title"]
+        row.label = values.get("title") or ""
+        if row.errors:
+            # The other sheets are still checked, against the plan of that year (or a
+            # stand-in), so the planner sees every problem of the file at once; nothing
+            # is saved, since the file has errors.
+            ctx.plan = plan or self.stand_in_plan(year)
+            return
         if plan is None:
             plan = Plan(organization=own, fiscal_year=fiscal_year)
             row.action = "new"
         else:
             row.action = "update" if any(not _same(getattr(plan, f), v) for f, v in fields.items()) else "skip"
+            if row.action == "update":
+                row.changes = _changes(plan, fields, {c.attr: c.header for c in PLAN_COLUMNS})
         if row.action != "skip":
             for f, v in fields.items():
                 setattr(plan, f, v)
             if not self.validate(plan, fields, {c.attr: c.header for c in PLAN_COLUMNS}, row):
+                ctx.plan = self.stand_in_plan(year) if plan.pk is None else plan
                 return
             ctx.save(plan)
         ctx.plan = plan
+
+    def check_organization(self, values, row) -> None:
+        """The plan row names the importer's own organization: by its short name, full
+        name, department code or a recorded alias, in either column (the planner knows
+        the name on the letterhead, not the short name an administrator typed)."""
+        own = self.ctx.organization
+        names = {own.short_name, own.name, own.code} - {""}
+        names |= {alias for alias, org in self.ctx.agencies.items() if org == own}
+        for attr, header in (("organization", "ชื่อย่อหน่วยงาน"), ("org_code", "รหัสหน่วยงาน (๘ หลัก)")):
+            given = " ".join((values.get(attr) or "").split())
+            if not given or given in names or to_ascii_digits(given) == own.code:
+                continue
+            other = self.ctx.agencies.get(given) or (Organization.objects.filter(code=to_ascii_digits(given))
+                                                      .exclude(code="").first()) \
+                or Organization.objects.filter(name=given).first()
+            if other is not None and other != own:
+                message = _("«%(given)s» is %(other)s, another organization; you can import plans of %(own)s only "
+                            "(write «%(short)s», «%(name)s» or the code «%(code)s»).")
+            else:
+                message = _("«%(given)s» is not the name of your organization; write its short name «%(short)s», "
+                            "its full name «%(name)s» or its code «%(code)s».")
+            row.errors.append((header, message % {"given": given, "other": other.name if other else "", "own": own.name,
+                                                  "short": own.short_name, "name": own.name,
+                                                  "code": own.code or "—"}))
+
+    def stand_in_plan(self, year) -> Plan:
+        """A plan to check the other sheets against when the plan row is wrong: written
+        inside the import's transaction, which is rolled back (the file has errors)."""
+        own = self.ctx.organization
+        existing = Plan.objects.filter(organization=own).order_by("-fiscal_year").first()
+        if existing is not None and year is None:
+            return existing
+        fiscal_year = _ensure_fiscal_year(year or 2500)
+        plan = Plan.objects.filter(organization=own, fiscal_year=fiscal_year).first()
+        if plan is None:
+            plan = Plan.objects.create(organization=own, fiscal_year=fiscal_year, title="-")
+        return plan
 
     # -- the other sheets ----------------------------------------------------------
     def convert_row(self, columns, record, row) -> dict:
@@ -1608,6 +1766,10 @@ class Importer:
             if row.errors:
                 continue
             obj = existing.get(identity)
+            if obj is None and compare_only_new and not ctx.may_create_reference:
+                column = spec.columns[0]
+                row.errors.append((column.header, spec.unknown_message(values[column.attr])))
+                continue
             if obj is not None and compare_only_new:
                 row.action = "skip"  # city-wide reference data: never changed by a plan import
                 spec.register(ctx, obj, values)
@@ -1636,6 +1798,10 @@ class Importer:
                 old = set() if is_new else {o.pk for o in getattr(obj, name).all()}
                 if old != {o.pk for o in objs}:
                     m2m_changed[name] = objs
+            if not is_new:
+                row.changes = _changes(obj, changed, headers) + [
+                    (headers.get(name, name), _shown(list(getattr(obj, name).all())), _shown(objs))
+                    for name, objs in m2m_changed.items()]
             if not self.validate(obj, {f: v for f, v in changed.items()}, headers, row):
                 continue
             for name, value in changed.items():
@@ -1693,19 +1859,65 @@ def import_workbook(data: bytes, filename: str, *, user, dry_run: bool = True, p
 INSTRUCTIONS = [
     "แบบฟอร์มแผนปฏิบัติราชการทั้งแผน (นำเข้าและส่งออก)",
     "",
-    "• แต่ละแผ่นงานคือข้อมูลหนึ่งชนิด แถวแรกคือหัวคอลัมน์ ห้ามแก้ชื่อแผ่นงานและหัวคอลัมน์",
-    "• แผ่นงาน «แผน» มีแถวเดียว: หน่วยงานต้องเป็นหน่วยงานของผู้นำเข้า ปีงบประมาณเป็น พ.ศ. (พิมพ์ ค.ศ. ก็ได้ ระบบแปลงให้)",
-    "• «รหัสอ้างอิง» คือรหัสถาวรของแต่ละรายการในแผน (เช่น okr:1.1.01, p2:1.7) ใช้อ้างถึงกันระหว่างแผ่นงาน "
+    "วิธีกรอก",
+    "• เริ่มที่แผ่นงาน «แผน» แล้วกรอกแผ่นงานอื่นตามลำดับจากซ้ายไปขวา แผ่นงานที่ไม่ใช้ปล่อยว่างได้",
+    "• แต่ละแผ่นงานคือข้อมูลหนึ่งชนิด แถวแรกคือหัวคอลัมน์ ห้ามแก้ชื่อแผ่นงานและหัวคอลัมน์ กรอกตั้งแต่แถวที่ ๒ แถวละหนึ่งรายการ",
+    "• «รหัสอ้างอิง» คือรหัสถาวรที่ท่านตั้งเองให้แต่ละรายการในแผน (เช่น okr:1.1.01, p2:1.7) ใช้อ้างถึงกันระหว่างแผ่นงาน "
     "เปลี่ยนรหัสอ้างอิง = สร้างรายการใหม่",
     "• อ้างถึงฝ่ายด้วยชื่อฝ่าย อ้างถึงหน่วยงานอื่นด้วยชื่อย่อ (เช่น สนท.) รหัสนโยบายคั่นด้วยช่องว่าง (เช่น P236 P114)",
     "• ตัวเลขพิมพ์เลขไทยหรือเลขอารบิกก็ได้ มีจุลภาคคั่นหลักพันได้ เช่น ๑,๒๕๐,๐๐๐",
     "• ช่องที่มีรายการให้เลือก (ลูกศร) ให้เลือกจากรายการ",
     "• ใส่ค่า ไม่ใช่สูตร (ถ้าใช้สูตร ให้เปิดใน Excel แล้วบันทึกก่อนนำเข้า)",
-    "• นำเข้าแล้วระบบจะแสดงตัวอย่างก่อนบันทึก: แถวใหม่ แถวที่แก้ไข แถวที่ไม่เปลี่ยน และข้อผิดพลาดพร้อมแถวและคอลัมน์",
+    "• นำเข้าแล้วระบบจะแสดงตัวอย่างก่อนบันทึก: แถวใหม่ แถวที่แก้ไข (ช่องใดเปลี่ยนจากอะไรเป็นอะไร) แถวที่ไม่เปลี่ยน "
+    "และข้อผิดพลาดพร้อมแผ่นงาน แถวและคอลัมน์ ระบบตรวจทุกแผ่นงานแม้แผ่นงานหนึ่งมีข้อผิดพลาด",
     "• การนำเข้าบันทึกทั้งไฟล์หรือไม่บันทึกเลย ถ้ามีข้อผิดพลาดแม้แถวเดียว จะไม่มีการบันทึกใด ๆ",
     "• รายการที่ลบออกจากไฟล์จะไม่ถูกลบออกจากระบบ (ลบได้ที่หน้าจัดการข้อมูล)",
     "• ไฟล์ CSV นำเข้าได้ทีละแผ่นงาน (UTF-8 หรือ TIS-620) ระบบดูชนิดจากหัวคอลัมน์",
-    "• แผ่นงาน «ข้อที่เอกสารพิมพ์ไม่ตรงกัน»: เรื่องที่เอกสารพิมพ์ไว้ไม่ตรงกันในสองแห่งขึ้นไป ซึ่งระบบคำนวณเทียบเองไม่ได้ "
+    "",
+    "แต่ละแผ่นงาน",
+    "• «แผน»: มีแถวเดียว «ชื่อย่อหน่วยงาน» ใส่ชื่อย่อ ชื่อเต็ม หรือรหัสหน่วยงานของท่านก็ได้ (แบบฟอร์มเปล่าที่ดาวน์โหลดจากระบบ"
+    "ใส่ชื่อย่อและรหัสของหน่วยงานท่านไว้ให้แล้ว) «ปีงบประมาณ (พ.ศ.)» เช่น 2568 (พิมพ์ ค.ศ. ก็ได้ ระบบแปลงให้) "
+    "«ชื่อแผน» ตามหน้าปกของแผน",
+    "• «หน่วยงานที่เกี่ยวข้อง»: หน่วยงานอื่นที่แผนอ้างถึง ใช้ได้เฉพาะหน่วยงานที่มีในระบบแล้ว หน่วยงานใหม่ต้องให้ผู้ดูแลระบบเพิ่ม "
+    "(ไม่ต้องกรอกแผ่นงานนี้ถ้าใช้แต่หน่วยงานที่มีอยู่)",
+    "• «นโยบาย»: รหัสนโยบายเป็น P และเลข ๓ หลัก (เช่น P213) ใช้ได้เฉพาะรหัสที่มีในระบบแล้ว รหัสใหม่ต้องให้ผู้ดูแลระบบเพิ่ม",
+    "• «ฝ่าย»: ฝ่ายของหน่วยงาน แถวละฝ่าย แผ่นงานอื่นอ้างถึงฝ่ายด้วย «ชื่อฝ่าย» ที่พิมพ์ไว้ในแผ่นงานนี้ทุกตัวอักษร",
+    "• «งาน»: งานภายใต้ฝ่าย «ฝ่าย» ใส่ชื่อฝ่ายตามแผ่นงาน «ฝ่าย»",
+    "• «ข้อความนำ»: คำนำ วิสัยทัศน์ พันธกิจ จุดแข็ง ฯลฯ แถวละข้อความ เลือก «ประเภท» จากรายการ «ลำดับ» คือลำดับที่พิมพ์",
+    "• «กรอบยุทธศาสตร์»: มิติ ยุทธศาสตร์ ด้าน เป้าประสงค์ กลยุทธ์ แถวละรายการ ตั้ง «รหัสอ้างอิง» เอง (เช่น area:1, obj:1.1) "
+    "และใส่ «อยู่ภายใต้ (รหัสอ้างอิง)» เป็นรหัสอ้างอิงของรายการที่อยู่เหนือขึ้นไป",
+    "• «ตัวชี้วัด»: แถวละตัวชี้วัด ตั้ง «รหัสอ้างอิง» เอง (เช่น okr:1.1.01 หรือ pa:1 สำหรับตัวชี้วัดคำรับรอง) เลือก «ประเภท» "
+    "จากรายการ «ฝ่ายที่รายงานผล» คือฝ่ายที่ส่งผลการดำเนินงาน «ค่าเป้าหมาย (ตามที่พิมพ์)» คือข้อความตามเอกสาร "
+    "ส่วนตัวเลขเป้าหมายใส่ในแผ่นงาน «ค่าเป้าหมาย»",
+    "• «ค่าเป้าหมาย»: ตัวเลขเป้าหมายของตัวชี้วัด แถวละตัวเลข (ตัวชี้วัดที่มีหลายตัววัดใส่หลายแถว «ลำดับ» 1, 2, …)",
+    "• «ค่าฐาน»: ผลการดำเนินงานของปีก่อน ๆ แถวละปี",
+    "• «เกณฑ์การให้คะแนน»: ตัวชี้วัดที่ให้คะแนนเป็นระดับ (เช่น ตัวชี้วัดคำรับรอง) หนึ่งแถวต่อตัวชี้วัด "
+    "ใส่ «ตัวชี้วัด (รหัสอ้างอิง)» และ «ชื่อเกณฑ์»",
+    "• «ระดับเกณฑ์»: แถวละระดับ ระดับ 1 ถึง 5 ของเกณฑ์นั้น «วิธีวัดผล» คือข้อความของระดับตามเอกสาร «คะแนน» คือคะแนนของระดับ "
+    "«เกณฑ์ร้อยละ (ตัวเลข)» ใส่เมื่อเอกสารกำหนดระดับเป็นร้อยละ",
+    "• «เงื่อนไขเกณฑ์»: ข้อความของแต่ละระดับเขียนเป็นเงื่อนไขที่ระบบตรวจได้ แถวละเงื่อนไข "
+    "ระดับหนึ่งผ่านเมื่อเงื่อนไขทุกข้อของระดับนั้นเป็นจริง «ตัวชี้วัด (รหัสอ้างอิง)» และ «ระดับ» ต้องตรงกับแถวในแผ่นงาน "
+    "«ระดับเกณฑ์» «ลำดับ» คือลำดับของเงื่อนไขในระดับนั้น (1, 2, …)",
+    "    – ชนิด «เกณฑ์ตัวเลข»: ตั้งชื่อสิ่งที่วัดใน «ตัววัด» (เช่น ร้อยละความสำเร็จ) เลือก «เครื่องหมาย» (>=, >, <=, <) "
+    "ใส่ «ค่า» และ «หน่วย» เช่น ระดับ 5 «ร้อยละความสำเร็จ >= 100 %»",
+    "    – ใช้ชื่อ «ตัววัด» เดียวกันทุกตัวอักษรในทุกระดับ (ระดับ 1 ถึง 5 ต่างกันที่ «ค่า») เพราะผู้รายงานกรอกผลของตัววัดนั้น"
+    "ครั้งเดียว แล้วระบบเทียบกับเงื่อนไขของทุกระดับ",
+    "    – ชนิด «รายการที่ต้องทำ»: สิ่งที่ต้องทำให้เสร็จพร้อมหลักฐาน เขียนใน «ข้อความ» (ไม่ต้องใส่ตัววัด เครื่องหมาย ค่า)",
+    "• «โครงการ»: แถวละโครงการ ตั้ง «รหัสอ้างอิง» เอง (เช่น p2:1.1) «ส่วนที่» คือ 1, 2 หรือ 3 ตามส่วนของแผนที่พิมพ์โครงการ "
+    "«งบประมาณ (บาท)» เป็นตัวเลข «ฝ่ายที่รับผิดชอบ» ใส่ชื่อฝ่ายตามแผ่นงาน «ฝ่าย»",
+    "    – โครงการที่มีรายการย่อย: ใส่โครงการหลักหนึ่งแถว แล้วใส่รายการย่อยแถวละรายการ โดยใส่รหัสอ้างอิงของโครงการหลักใน "
+    "«เป็นรายการย่อยของ (รหัสอ้างอิง)»",
+    "    – ตัวเลขสรุปของโครงการที่มีรายการย่อย (งบประมาณรวม) ใส่ที่แถวโครงการหลัก งบประมาณของแต่ละรายการใส่ที่แถวรายการย่อย "
+    "ยอดรวมของส่วนนับเฉพาะแถวที่ไม่มีรายการย่อย จึงไม่นับซ้ำ",
+    "    – «ลำดับที่ในตารางสรุป» ใส่เฉพาะแถวที่พิมพ์ในตารางสรุปของส่วน (โครงการหลัก) รายการย่อยเว้นว่าง",
+    "• «โครงการกับตัวชี้วัด»: ตัวชี้วัดของแต่ละโครงการ แถวละคู่ (รหัสอ้างอิงของโครงการและของตัวชี้วัด)",
+    "• «ตาราง ง»: ผลลัพธ์หลักระดับเมืองกับโครงการของหน่วยงานตามตาราง ง ของแผน แถวละแถวของตาราง",
+    "• «ขั้นตอนการดำเนินงาน»: แถวละขั้นตอนของโครงการ «น้ำหนัก (ร้อยละ)» ของทุกขั้นรวมกันเป็น 100 "
+    "«เดือนที่ดำเนินการ» เป็นเลขเดือนของปีงบประมาณ (1 = ต.ค. … 12 = ก.ย.) คั่นด้วยช่องว่าง",
+    "• «ยอดรวมที่พิมพ์»: ยอดงบประมาณรวมและจำนวนโครงการที่แผนพิมพ์ไว้ในแต่ละส่วน แถวละยอด ระบบเทียบกับผลรวมของแถวโครงการ "
+    "และเตือนในหน้าตรวจสอบก่อนนำเข้าถ้าไม่ตรงกัน",
+    "• «ข้อความที่พิมพ์ต่างกัน»: เมื่อเอกสารพิมพ์ชื่อหรือค่าของรายการเดียวกันต่างกันในตารางต่าง ๆ (บันทึกไว้ ไม่ต้องแก้เอกสาร)",
+    "• «ข้อที่เอกสารพิมพ์ไม่ตรงกัน»: เรื่องที่เอกสารพิมพ์ไว้ไม่ตรงกันในสองแห่งขึ้นไป ซึ่งระบบคำนวณเทียบเองไม่ได้ "
     "(เช่น งบประมาณที่อยู่ในข้อความ จำนวนคนในตารางหนึ่งกับอีกตารางหนึ่ง เดือนในข้อความกับช่องเดือน สูตรกับนิยาม "
     "วันที่นอกปีงบประมาณ) หนึ่งแถวต่อหนึ่งเรื่อง: «ลำดับ» ตามลำดับในเอกสาร «หมวด» และ «ความร้ายแรง» เลือกจากรายการ "
     "(ข้อผิดพลาด = ตัวเลขต่างกัน ข้อสังเกต = ชื่อเขียนสองแบบ) «ชนิดของรายการที่เกี่ยวข้อง» กับ «รหัสอ้างอิง» "
@@ -1740,21 +1952,31 @@ def _safe(value):
 
 
 def _offer_own_organization(ws, organization: Organization) -> None:
-    """The template's plan row offers the planner's organization where it asks for it:
-    the short name as the one choice of a drop-down, the code in the cell's note. The
-    row stays empty (the planner fills it, the import reads one row)."""
+    """The template's plan row is filled with the planner's organization (short name and
+    code: the planner never sees what an administrator typed); the cell's drop-down
+    offers the names the import accepts for it (short name, full name, code), the code
+    cell's note says the code. The planner adds the year and the title to the same row
+    (the import reads one row)."""
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     columns = {col.attr: get_column_letter(i) for i, col in enumerate(PLAN_COLUMNS, 1)}
     name = organization.short_name.replace('"', "")
-    choice = DataValidation(type="list", formula1=f'"{name}"', allow_blank=True, errorStyle="stop",
-                            showErrorMessage=True, errorTitle="ไม่ใช่หน่วยงานของท่าน",
+    # An Excel list is at most 255 characters, its items split at commas.
+    accepted = [n.replace('"', "").replace(",", " ") for n in (organization.short_name, organization.name,
+                                                               organization.code) if n]
+    formula = '"' + ",".join(dict.fromkeys(accepted)) + '"'
+    choice = DataValidation(type="list", formula1=formula if len(formula) <= 255 else f'"{name}"', allow_blank=True,
+                            errorStyle="stop", showErrorMessage=True, errorTitle="ไม่ใช่หน่วยงานของท่าน",
                             error=f"ชื่อย่อหน่วยงานของท่านคือ {name}",
                             showInputMessage=True, promptTitle="ชื่อย่อหน่วยงาน", prompt=f"หน่วยงานของท่าน: {name}")
     choice.add(f"{columns['organization']}2")
     ws.add_data_validation(choice)
+    put_cell(ws, 2, PLAN_COLUMNS.index(next(c for c in PLAN_COLUMNS if c.attr == "organization")) + 1,
+             organization.short_name)
     if organization.code:
+        put_cell(ws, 2, PLAN_COLUMNS.index(next(c for c in PLAN_COLUMNS if c.attr == "org_code")) + 1,
+                 organization.code)
         note = DataValidation(type="textLength", operator="equal", formula1="8", allow_blank=True,
                               showErrorMessage=True, errorTitle="รหัสหน่วยงาน", error="รหัสหน่วยงานมี ๘ หลัก",
                               showInputMessage=True, promptTitle="รหัสหน่วยงาน",
@@ -1778,6 +2000,9 @@ def export_workbook(plan: Plan | None, organization: Organization | None = None)
     for i, line in enumerate(INSTRUCTIONS, 1):
         info.cell(row=i, column=1, value=line)
     info["A1"].font = Font(bold=True, size=14)
+    for i, line in enumerate(INSTRUCTIONS, 1):
+        if line and not line.lstrip().startswith(("•", "–")) and i > 1:
+            info.cell(row=i, column=1).font = Font(bold=True)
     info.column_dimensions["A"].width = 120
     header_font = Font(bold=True, color="FFFFFF")
     header_fill = PatternFill("solid", fgColor="305496")

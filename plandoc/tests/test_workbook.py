@@ -481,6 +481,14 @@ def fill(book, sheet, rows):
         ws.append([row.get(h) for h in headers])
 
 
+def fill_plan_row(book, values):
+    """The template's one plan row (row 2, already naming the planner's organization)."""
+    ws = book["แผน"]
+    for c, header in enumerate([c.value for c in ws[1]], 1):
+        if header in values:
+            ws.cell(row=2, column=c, value=values[header])
+
+
 def test_a_second_district_makes_its_plan_from_the_template_and_gets_its_book(client, db):
     from plans.models import Organization
     from reports.book import plan_book
@@ -490,11 +498,13 @@ def test_a_second_district_makes_its_plan_from_the_template_and_gets_its_book(cl
     org = OrganizationFactory(short_name="สนข.บางกอกน้อย", name="สำนักงานเขตบางกอกน้อย", code="50200000")
     planner = make_user("planner_bkn", roles.PLANNER, org)
     assert Organization.objects.filter(short_name="สนท.").exists()
+    from projects.models import Policy
+
+    code = Policy.objects.order_by("code").values_list("code", flat=True).first()  # city-wide: named, not added
 
     def change(book):
-        fill(book, "แผน", [{"ชื่อย่อหน่วยงาน": "สนข.บางกอกน้อย", "ปีงบประมาณ (พ.ศ.)": "๒๕๖๘",
-                           "ชื่อแผน": "แผนปฏิบัติราชการประจำปี พ.ศ. ๒๕๖๘ สำนักงานเขตบางกอกน้อย"}])
-        fill(book, "นโยบาย", [{"รหัสนโยบาย": "P777", "ชื่อนโยบาย": "นโยบายทดสอบ"}])
+        fill_plan_row(book, {"ปีงบประมาณ (พ.ศ.)": "๒๕๖๘",
+                             "ชื่อแผน": "แผนปฏิบัติราชการประจำปี พ.ศ. ๒๕๖๘ สำนักงานเขตบางกอกน้อย"})
         fill(book, "ฝ่าย", [{"ลำดับ": 1, "ชื่อฝ่าย": "ฝ่ายโยธา"}, {"ลำดับ": 2, "ชื่อฝ่าย": "ฝ่ายรักษาความสะอาดและสวนสาธารณะ"}])
         fill(book, "งาน", [{"ฝ่าย": "ฝ่ายโยธา", "ลำดับ": 1, "ชื่องาน": "งานบำรุงรักษาซ่อมแซม"}])
         fill(book, "ข้อความนำ", [{"ลำดับ": 1, "ประเภท": "คำนำ", "ข้อความ": "แผนนี้จัดทำขึ้นเพื่อทดสอบการนำเข้า"},
@@ -519,7 +529,7 @@ def test_a_second_district_makes_its_plan_from_the_template_and_gets_its_book(cl
         fill(book, "โครงการ", [
             {"รหัสอ้างอิง": "p2:1.1", "ส่วนที่": 2, "ลำดับที่ในตารางสรุป": "1", "เลขที่ในตารางรายละเอียด": "1",
              "ชื่อโครงการ": "โครงการขุดลอกคลองบางกอกน้อย", "งบประมาณ (บาท)": "๑,๕๐๐,๐๐๐", "ฝ่ายที่รับผิดชอบ": "ฝ่ายโยธา",
-             "งาน": "งานบำรุงรักษาซ่อมแซม", "รหัสยุทธศาสตร์ (๖ หลัก)": "115037", "รหัสนโยบาย (คั่นด้วยช่องว่าง)": "P777",
+             "งาน": "งานบำรุงรักษาซ่อมแซม", "รหัสยุทธศาสตร์ (๖ หลัก)": "115037", "รหัสนโยบาย (คั่นด้วยช่องว่าง)": code,
              "องค์ประกอบกรอบยุทธศาสตร์": "obj:1.1", "ลำดับ": 1},
             {"รหัสอ้างอิง": "p3:1.1", "ส่วนที่": 3, "ลำดับที่ในตารางสรุป": "1", "ชื่อโครงการ": "งานรักษาความสะอาดถนน",
              "งบประมาณ (บาท)": 250000, "ฝ่ายที่รับผิดชอบ": "ฝ่ายรักษาความสะอาดและสวนสาธารณะ", "ลำดับ": 2}])
@@ -539,7 +549,7 @@ def test_a_second_district_makes_its_plan_from_the_template_and_gets_its_book(cl
     assert client.post(reverse("plan-import"), {"action": "confirm", "token": response.context["token"]}).status_code == 302
 
     plan = Plan.objects.get(organization=org, fiscal_year=2568)
-    assert Project.objects.get(plan=plan, key="p2:1.1").policy_codes == "P777"
+    assert Project.objects.get(plan=plan, key="p2:1.1").policy_codes == code
     assert Project.objects.get(plan=plan, key="p2:1.1").division.organization == org
     book = plan_book(plan)
     texts = "\n".join(page_texts(layout("reports/book.html", book)))

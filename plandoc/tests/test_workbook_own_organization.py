@@ -26,7 +26,10 @@ def test_the_empty_template_offers_the_planners_organization_where_the_plan_shee
     short_name_cell = f"{get_column_letter(header.index('ชื่อย่อหน่วยงาน') + 1)}2"
     code_cell = f"{get_column_letter(header.index('รหัสหน่วยงาน (๘ หลัก)') + 1)}2"
     rules = {str(rule.sqref): rule for rule in sheet.data_validations.dataValidation}
-    assert rules[short_name_cell].formula1 == '"สนข.บางแค"'
+    # Its drop-down offers every name the import accepts for the organization.
+    assert rules[short_name_cell].formula1 == '"สนข.บางแค,สำนักงานเขตบางแค,50400000"'
     assert "สนข.บางแค" in rules[short_name_cell].prompt
     assert "50400000" in rules[code_cell].prompt
-    assert sheet.max_row == 1  # the row is the planner's to fill: the import reads one
+    # The row is filled with them already; the planner adds the year and the title to it.
+    assert sheet.max_row == 2
+    assert (sheet[short_name_cell].value, sheet[code_cell].value) == ("สนข.บางแค", "50400000")

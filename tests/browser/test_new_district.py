@@ -29,8 +29,13 @@ def fill(book, sheet, rows):
 def filled_template(template: bytes, budget) -> bytes:
     """What a planner types into the empty template in Excel (Thai digits included)."""
     book = openpyxl.load_workbook(io.BytesIO(template))
-    fill(book, "แผน", [{"ชื่อย่อหน่วยงาน": "สนข.บางกอกน้อย", "ปีงบประมาณ (พ.ศ.)": "๒๕๖๘",
-                       "ชื่อแผน": "แผนปฏิบัติราชการประจำปี พ.ศ. ๒๕๖๘ สำนักงานเขตบางกอกน้อย"}])
+    # The template's one plan row already names the organization; the year and title go beside it.
+    plan_row = {"ปีงบประมาณ (พ.ศ.)": "๒๕๖๘", "ชื่อแผน": "แผนปฏิบัติราชการประจำปี พ.ศ. ๒๕๖๘ สำนักงานเขตบางกอกน้อย"}
+    ws = book["แผน"]
+    assert ws["A2"].value == "สนข.บางกอกน้อย"
+    for c, header in enumerate([c.value for c in ws[1]], 1):
+        if header in plan_row:
+            ws.cell(row=2, column=c, value=plan_row[header])
     fill(book, "ฝ่าย", [{"ลำดับ": 1, "ชื่อฝ่าย": "ฝ่ายโยธา"}])
     fill(book, "ข้อความนำ", [{"ลำดับ": 1, "ประเภท": "วิสัยทัศน์", "ข้อความ": "บางกอกน้อยน่าอยู่"}])
     fill(book, "กรอบยุทธศาสตร์", [
