@@ -112,6 +112,26 @@ def _fingerprint(obj, fields: dict, m2m: dict) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]
 
 
+
+
+def records_by_kind(ctx) -> dict:
+    """The import's records a row may name by kind and key: kind -> (content type, {key: record})."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return {"node": (ContentType.objects.get_for_model(StrategyNode), ctx.nodes),
+            "indicator": (ContentType.objects.get_for_model(Indicator), ctx.indicators),
+            "project": (ContentType.objects.get_for_model(Project), ctx.projects)}
+
+def keys_by_content_type(queryset) -> dict:
+    """The keys of a plan's framework nodes, indicators and projects, for rows that name a
+    record of any of them (variants, disagreements): content type id -> (kind, {pk: key})."""
+    from django.contrib.contenttypes.models import ContentType
+
+    plans = queryset.order_by().values("plan_id")
+    return {ContentType.objects.get_for_model(model).pk:
+            (kind, dict(model.objects.filter(plan__in=plans).exclude(key="").values_list("pk", "key")))
+            for kind, model in (("node", StrategyNode), ("indicator", Indicator), ("project", Project))}
+
 class Skip(Exception):
     """A row that cannot be checked further (its errors are already recorded)."""
 
@@ -1162,11 +1182,7 @@ class VariantSheet(SheetSpec):
     identity_attrs = ("kind", "key", "field", "value", "source")
 
     def _maps(self, ctx):
-        from django.contrib.contenttypes.models import ContentType
-
-        return {"node": (ContentType.objects.get_for_model(StrategyNode), ctx.nodes),
-                "indicator": (ContentType.objects.get_for_model(Indicator), ctx.indicators),
-                "project": (ContentType.objects.get_for_model(Project), ctx.projects)}
+        return records_by_kind(ctx)
 
     def existing(self, ctx):
         self.maps = self._maps(ctx)
@@ -1193,13 +1209,8 @@ class VariantSheet(SheetSpec):
     export_ordering = ("content_type", "object_id", "field", "pk")
 
     def export_context(self, queryset):
-        """The keys of what the variants print differently: content type -> (kind, {pk: key})."""
-        from django.contrib.contenttypes.models import ContentType
-
-        plans = queryset.order_by().values("plan_id")
-        return {ContentType.objects.get_for_model(model).pk:
-                (kind, dict(model.objects.filter(plan__in=plans).exclude(key="").values_list("pk", "key")))
-                for kind, model in (("node", StrategyNode), ("indicator", Indicator), ("project", Project))}
+        """The keys of what the variants print differently."""
+        return keys_by_content_type(queryset)
 
     def export_row(self, v, context=None):
         kind, keys = context.get(v.content_type_id, (None, {}))
@@ -1232,11 +1243,7 @@ class DisagreementSheet(SheetSpec):
     export_ordering = ("order", "id")
 
     def _maps(self, ctx):
-        from django.contrib.contenttypes.models import ContentType
-
-        return {"node": (ContentType.objects.get_for_model(StrategyNode), ctx.nodes),
-                "indicator": (ContentType.objects.get_for_model(Indicator), ctx.indicators),
-                "project": (ContentType.objects.get_for_model(Project), ctx.projects)}
+        return records_by_kind(ctx)
 
     def existing(self, ctx):
         self.maps = self._maps(ctx)
@@ -1271,13 +1278,8 @@ class DisagreementSheet(SheetSpec):
         return fields, {}
 
     def export_context(self, queryset):
-        """The keys of the records the disagreements are about: content type -> (kind, {pk: key})."""
-        from django.contrib.contenttypes.models import ContentType
-
-        plans = queryset.order_by().values("plan_id")
-        return {ContentType.objects.get_for_model(model).pk:
-                (kind, dict(model.objects.filter(plan__in=plans).exclude(key="").values_list("pk", "key")))
-                for kind, model in (("node", StrategyNode), ("indicator", Indicator), ("project", Project))}
+        """The keys of the records the disagreements are about."""
+        return keys_by_content_type(queryset)
 
     def export_row(self, d, context=None):
         kind, keys = context.get(d.content_type_id, (None, {})) if d.content_type_id else (None, {})
