@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "plandoc",
     "api",
     "notices",
+    "traffy",
     # Last, so that its post_migrate hook sees every other app's permissions.
     "accounts",
 ]
