@@ -256,6 +256,11 @@ PERMISSIONS: dict[str, Callable[..., bool]] = {
     # City-wide organizations and policy codes: an import may add them only for an
     # administrator; a planner's workbook names existing ones (issue 15).
     "plans.create_reference_data": lambda user, obj=None: sees_all_organizations(user),
+    # Traffy tickets (issue 16) are public complaints: everyone who reads the organization
+    # reads them (any division's staff too: the work lists are the district's); imports
+    # are the planner's of the organization (or an administrator's).
+    "traffy.view": reads_organization,
+    "traffy.import": is_planner_of,
 }
 
 

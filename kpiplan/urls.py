@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("progress.project_urls")),
     path("", include("reports.urls")),
     path("", include("notices.urls")),
+    path("", include("traffy.urls")),
     path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -124,6 +124,7 @@ def _values(w, route: str, name: str) -> list:
         "indicator_id": [w.b_indicator.pk],
         "report_file_id": [w.b_file.pk],
         "notice_id": [w.b_notice.pk],
+        "organization_id": [w.b_org.pk],  # the Traffy page of B
         "format": ["json"],
         "kind": ["scorecard", "quarterly", "book"],
         # A password-reset link for B's staff with a token that is not theirs.

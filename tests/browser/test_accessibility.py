@@ -130,6 +130,7 @@ def site(transactional_db, settings, media_root):
         "plan_id": [plan.pk], "period_id": [period.pk], "evidence_id": [evidence.pk],
         "project_id": [canal.pk], "indicator_id": [road.pk], "report_file_id": [report.pk],
         "kind": ["scorecard", "quarterly", "book"],
+        "organization_id": [org.pk],  # the organization's Traffy page
         # The head's notice of the submitted report (the bell's link goes to the report).
         "notice_id": [Notice.objects.filter(recipient=users["head"]).order_by("pk").first().pk],
         # A real reset link of the staff member: the form to set a new password.
