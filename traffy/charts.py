@@ -83,14 +83,15 @@ def map_svg(points: Sequence[tuple[float, float, str]], outlines: dict[str, list
         pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
         parts.append(f'<polygon class="outline" points="{pts}" fill="{OUTLINE_COLOURS[i % len(OUTLINE_COLOURS)]}" '
                      f'stroke="#8a99a8" stroke-width="1"><title>{escape(name)}</title></polygon>')
+    for lon, lat, _sub in points:
+        x, y = px(lon, lat)
+        parts.append(f'<circle class="ticket" cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{OPEN_COLOUR}" fill-opacity=".75"/>')
     for name, poly in sorted(outlines.items()):
         if len(poly) < 3 or not name:
             continue
         xy = [px(*p) for p in poly]
         cx, cy = sum(x for x, _ in xy) / len(xy), sum(y for _, y in xy) / len(xy)
-        parts.append(f'<text x="{cx:.1f}" y="{cy:.1f}" text-anchor="middle" fill="#33414e">{escape(name)}</text>')
-    for lon, lat, _sub in points:
-        x, y = px(lon, lat)
-        parts.append(f'<circle class="ticket" cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{OPEN_COLOUR}" fill-opacity=".75"/>')
+        parts.append(f'<text x="{cx:.1f}" y="{cy:.1f}" text-anchor="middle" fill="#1f2a35" stroke="#fff" stroke-width="3" '
+                     f'paint-order="stroke" font-weight="bold">{escape(name)}</text>')
     parts.append("</svg>")
     return "".join(parts)

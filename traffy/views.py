@@ -24,7 +24,7 @@ from plans.models import Organization
 from . import kpi
 from .charts import map_svg, monthly_svg
 
-LIST_LIMIT = 100  # rows of a work list on the page; the count above it says how many there are
+LIST_LIMIT = 50  # rows of a work list on the page; the count above it says how many there are
 MAP_LIMIT = 3000  # dots on the map (the oldest open tickets first)
 
 
@@ -71,8 +71,8 @@ def _work_list(tickets, order: tuple[str, ...], now) -> WorkList:
     rows = list(tickets.order_by(*order).only(
         "ticket_id", "problem_types", "description", "photo_url", "subdistrict", "state", "reported_at", "count_reopen",
         "finished_at")[:LIST_LIMIT])
-    for t in rows:
-        t.days_open = (now - t.reported_at).days
+    for t in rows:  # days open so far, or days it took for a finished (re-opened) one
+        t.days_open = ((t.finished_at if t.is_finished and t.finished_at else now) - t.reported_at).days
     return WorkList(tickets.count(), rows, kpi.counts_by_type(tickets), kpi.counts_by_subdistrict(tickets))
 
 
