@@ -67,12 +67,14 @@ class WorkList:
     by_subdistrict: list
 
 
-def _work_list(tickets, order: tuple[str, ...], now) -> WorkList:
+def _work_list(tickets, order: tuple[str, ...], now, *, counts: bool = False) -> WorkList:
     rows = list(tickets.order_by(*order).only(
         "ticket_id", "problem_types", "description", "photo_url", "subdistrict", "state", "reported_at", "count_reopen",
         "finished_at")[:LIST_LIMIT])
     for t in rows:  # days open so far, or days it took for a finished (re-opened) one
         t.days_open = ((t.finished_at if t.is_finished and t.finished_at else now) - t.reported_at).days
+    if not counts:
+        return WorkList(tickets.count(), rows, [], [])
     return WorkList(tickets.count(), rows, kpi.counts_by_type(tickets), kpi.counts_by_subdistrict(tickets))
 
 
@@ -96,7 +98,7 @@ def organization_page(request, organization_id: int):
                         label=_("Traffy tickets by month: received, resolved, open at the month's end"))
 
     open_tickets = tickets.exclude(state=kpi.FINISHED)
-    overdue = _work_list(kpi.open_longer_than(tickets, now), ("reported_at", "pk"), now)
+    overdue = _work_list(kpi.open_longer_than(tickets, now), ("reported_at", "pk"), now, counts=True)
     reopened = _work_list(kpi.reopened(tickets.filter(reported_at__gte=year_start, reported_at__lt=year_end)),
                           ("-count_reopen", "reported_at", "pk"), now)
     urgent = _work_list(kpi.of_types(open_tickets, kpi.urgent_types()), ("reported_at", "pk"), now)
