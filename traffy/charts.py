@@ -16,7 +16,7 @@ OPEN_COLOUR = ACTUAL_COLOUR
 OUTLINE_COLOURS = ("#e7f0fa", "#eef6ee", "#fff4e6", "#f3f0ff", "#fff0f6", "#e6fcf5", "#f8f9fa", "#fff9db")
 
 
-def monthly_svg(months: Sequence[tuple[str, int, int, int]], *, label: str, width: int = 640, height: int = 260) -> str:
+def monthly_svg(months: Sequence[tuple[str, int, int, int]], *, label: str, width: int = 480, height: int = 240) -> str:
     """Per (month label, received, resolved in the month, open at its end): two columns side
     by side with their counts above, and the open tickets as a line across the months."""
     left, right, top, bottom = 8, 8, 20, 22

@@ -114,6 +114,7 @@ def organization_page(request, organization_id: int):
         "organization": organization, "year": year, "years": [year - 1, year + 1] if year < fiscal_year_of(today) else [year - 1],
         "figures": [(f.month.abbr_in(language), f) for f in figures], "to_date": figures[-1] if figures else None,
         "to_date_month": _month_name(figures[-1].month, language) if figures else "",
+        "month_running": bool(figures) and figures[-1].month.end >= today, "today": today,
         "chart": mark_safe(chart),  # noqa: S308 - built from counts and escaped labels
         "the_map": mark_safe(the_map),  # noqa: S308 - built from coordinates and escaped names
         "mapped": len(points), "map_limit": MAP_LIMIT,
