@@ -294,3 +294,19 @@ def test_staff_may_not_post_a_file(client, cast):
     client.force_login(cast.staff)
     response = client.post(reverse("traffy-import"), {"action": "preview", "file": upload("x.csv", THAI_CSV)})
     assert response.status_code == 403 and not Batch.objects.exists()
+
+
+def test_the_home_page_links_the_import_for_planners_only(client, cast):
+    client.force_login(cast.planner)
+    assert reverse("traffy-import") in client.get(reverse("home")).content.decode()
+    client.force_login(cast.staff)
+    assert reverse("traffy-import") not in client.get(reverse("home"), follow=True).content.decode()
+
+
+def test_the_page_lists_the_organizations_imports_only(client, cast):
+    run(cast.org, THAI_CSV, "ภาษีเจริญ-พ.ย.csv", user=cast.planner)
+    run(cast.other_org, THAI_CSV, "บางแค-พ.ย.csv", user=cast.other_planner)
+    client.force_login(cast.planner)
+    text = client.get(reverse("traffy-import")).content.decode()
+    assert "ภาษีเจริญ-พ.ย.csv" in text and "บางแค-พ.ย.csv" not in text
+    assert "ใหม่ ๗ ปรับปรุง ๐ ไม่เปลี่ยนแปลง ๐ เขตอื่น ๓" in text
