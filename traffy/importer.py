@@ -412,10 +412,14 @@ def read_file(file, filename: str, *, errors: list[RowError] | None = None) -> t
 # -- districts -------------------------------------------------------------------------------
 
 def organization_districts(organization) -> set[str]:
-    """The district names an organization answers to: from its name, short name and aliases."""
-    names = {organization.name, organization.short_name}
-    names.update(alias.alias for alias in organization.aliases.all())
-    return {district_key(n) for n in names if n} - {""}
+    """The district names an organization answers to: from its name, short name and aliases
+    (kept on the instance: the fetch command asks once per feature)."""
+    cached = getattr(organization, "_traffy_districts", None)
+    if cached is None:
+        names = {organization.name, organization.short_name}
+        names.update(alias.alias for alias in organization.aliases.all())
+        cached = organization._traffy_districts = frozenset({district_key(n) for n in names if n} - {""})
+    return cached
 
 
 def district_matches(organization, district_text: str) -> bool:
