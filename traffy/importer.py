@@ -8,6 +8,7 @@ preview collects them all instead (pass `errors=`), so the planner fixes the fil
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -51,7 +52,7 @@ class RowError(ValueError):
 
 
 class FileError(ValueError):
-    """The file as a whole cannot be read (not UTF-8, not JSON, a required column missing)."""
+    """The file as a whole cannot be read (unreadable characters, not JSON, a required column missing)."""
 
 
 @dataclass
@@ -274,16 +275,30 @@ def _header_key(text: str) -> str:
 _BY_HEADER = {_header_key(h): name for name, headers in HEADERS.items() for h in headers}
 
 
-def read_csv(file, *, errors: list[RowError] | None = None) -> Iterator[TicketRow]:
+def csv_encoding(data: bytes) -> str:
+    """UTF-8 (with or without a BOM) if the bytes are UTF-8, else TIS-620/Windows-874, as
+    Thai Excel saves a CSV: the other imports read both (kpiplan.lib.spreadsheets).
+    Checked piece by piece, so the file is never held twice as text."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(data), 1 << 16):
+            decoder.decode(data[start:start + (1 << 16)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "cp874"
+    return "utf-8-sig"
+
+
+def read_csv(file, *, errors: list[RowError] | None = None, encoding: str = "utf-8-sig") -> Iterator[TicketRow]:
     """The tickets of a CSV export, one at a time (a binary or text file). Row numbers
     are as a spreadsheet shows them (the header is row 1). With `errors`, bad rows are
     collected there and skipped; without, the first one raises RowError."""
-    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="") if not isinstance(file, io.TextIOBase) else file
+    text = io.TextIOWrapper(file, encoding=encoding, newline="") if not isinstance(file, io.TextIOBase) else file
     reader = csv.reader(text)
     try:
         header = next(reader, None)
     except UnicodeDecodeError:
-        raise FileError(_("The file is not UTF-8 text; save the CSV as «CSV UTF-8».")) from None
+        raise FileError(_("The characters of this CSV file cannot be read; please save it as UTF-8 or TIS-620.")) from None
     if not header:
         raise FileError(_("The file is empty."))
     columns: dict[str, tuple[int, str]] = {}
@@ -311,7 +326,7 @@ def read_csv(file, *, errors: list[RowError] | None = None) -> Iterator[TicketRo
             if row is not None:
                 yield row
     except UnicodeDecodeError:
-        raise FileError(_("Row %(row)s is not UTF-8 text; save the CSV as «CSV UTF-8».") % {"row": number + 1}) from None
+        raise FileError(_("The characters of this CSV file cannot be read; please save it as UTF-8 or TIS-620.")) from None
 
 
 def _csv_row(cells: list[str], columns: dict[str, tuple[int, str]], number: int) -> TicketRow | RowError:
@@ -402,11 +417,11 @@ def read_geojson(file, *, errors: list[RowError] | None = None) -> Iterator[Tick
             errors.append(exc)
 
 
-def read_file(file, filename: str, *, errors: list[RowError] | None = None) -> tuple[str, Iterator[TicketRow]]:
+def read_file(data: bytes, filename: str, *, errors: list[RowError] | None = None) -> tuple[str, Iterator[TicketRow]]:
     """(Batch kind, rows) for an uploaded file, by its name's ending."""
     if filename.lower().endswith((".geojson", ".json")):
-        return Batch.Kind.GEOJSON, read_geojson(file, errors=errors)
-    return Batch.Kind.CSV, read_csv(file, errors=errors)
+        return Batch.Kind.GEOJSON, read_geojson(io.BytesIO(data), errors=errors)
+    return Batch.Kind.CSV, read_csv(io.BytesIO(data), errors=errors, encoding=csv_encoding(data))
 
 
 # -- districts -------------------------------------------------------------------------------
@@ -556,7 +571,7 @@ def import_file(*, organization, user, data: bytes, filename: str, dry_run: bool
     errors: list[RowError] | None = [] if dry_run else None
     try:
         with transaction.atomic():
-            kind, rows = read_file(io.BytesIO(data), filename, errors=errors)
+            kind, rows = read_file(data, filename, errors=errors)
             batch = Batch(organization=organization, kind=kind, source=filename[:500], by=user)
             result.batch = import_rows(organization, rows, batch=batch, chunk_size=chunk_size)
             if dry_run:

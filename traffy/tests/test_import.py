@@ -91,6 +91,12 @@ def test_the_english_headed_export_with_a_bom_imports_with_exact_counts(organiza
         datetime(2023, 11, 4, 12, 45, 10, tzinfo=UTC)  # "…+00"
 
 
+def test_an_export_saved_by_thai_excel_tis620_imports_the_same(organization):
+    batch = run(organization, THAI_CSV.decode().encode("cp874"), "tis620.csv")
+    assert (batch.created, batch.other_districts) == (7, 3)
+    assert Ticket.objects.get(organization=organization, ticket_id="2023-G7H8J9").subdistrict == "บางจาก"
+
+
 def test_an_api_page_as_geojson_imports_with_exact_counts(organization):
     batch = run(organization, GEOJSON, "page-2024-01.geojson")
     assert batch.kind == Batch.Kind.GEOJSON
@@ -182,6 +188,14 @@ def test_each_bad_cell_names_its_column(header, cell, column, problem):
     with pytest.raises(RowError) as caught:
         list(read_csv(io.BytesIO(text.encode())))
     assert (caught.value.row, caught.value.column, caught.value.problem) == (2, column, problem)
+
+
+def test_a_file_that_is_not_text_says_so(organization):
+    result = import_file(organization=organization, user=None, data=b"\x89PNG\r\n\x1a\n\x00\x00\xfc\xfd", filename="x.csv",
+                         dry_run=True)
+    assert result.file_error == "The characters of this CSV file cannot be read; please save it as UTF-8 or TIS-620."
+    result = import_file(organization=organization, user=None, data=b"{not json", filename="page.geojson", dry_run=True)
+    assert result.file_error.startswith("The file is not GeoJSON")
 
 
 def test_a_file_without_a_required_column_says_which(organization):
