@@ -324,3 +324,30 @@ def test_the_page_lists_the_organizations_imports_only(client, cast):
     text = client.get(reverse("traffy-import")).content.decode()
     assert "ภาษีเจริญ-พ.ย.csv" in text and "บางแค-พ.ย.csv" not in text
     assert "ใหม่ ๗ ปรับปรุง ๐ ไม่เปลี่ยนแปลง ๐ เขตอื่น ๓" in text
+
+
+@pytest.mark.parametrize("who, imports_own, imports_other, views_own, views_other", [
+    ("staff", False, False, True, False),
+    ("head", False, False, True, False),
+    ("executive", False, False, True, False),
+    ("planner", True, False, True, False),
+    ("other_planner", False, True, False, True),
+    ("administrator", True, True, True, True),
+])
+def test_the_policy_names_who_imports_and_who_reads_tickets(cast, who, imports_own, imports_other, views_own, views_other):
+    from accounts import policy
+
+    user = getattr(cast, who)
+    assert policy.allowed(user, "traffy.import", cast.org) is imports_own
+    assert policy.allowed(user, "traffy.import", cast.other_org) is imports_other
+    assert policy.allowed(user, "traffy.view", cast.org) is views_own
+    assert policy.allowed(user, "traffy.view", cast.other_org) is views_other
+
+
+def test_the_city_executive_reads_every_organizations_tickets_and_imports_none(cast):
+    from accounts import policy, roles
+    from tests.factories import make_user
+
+    city = make_user("city", roles.CITY_EXECUTIVE)
+    assert policy.allowed(city, "traffy.view", cast.org) and policy.allowed(city, "traffy.view", cast.other_org)
+    assert not policy.allowed(city, "traffy.import") and not policy.allowed(city, "traffy.import", cast.org)
