@@ -219,6 +219,23 @@ def can_check_plans(user, obj=None) -> bool:
     return sees_all_organizations(user) or is_planner(user)
 
 
+def can_import_traffy(user, organization=None) -> bool:
+    """Traffy Fondue tickets go into an organization by its planner, or by an administrator
+    (for any organization): the KPI of table ค 1.2 is computed from them."""
+    if sees_all_organizations(user):
+        return True
+    if not (is_planner(user) and user_organization(user) is not None):
+        return False
+    return organization is None or same_organization(user, organization)
+
+
+def can_view_traffy(user, organization=None) -> bool:
+    """An organization's tickets are read by its own people and the readers of every organization."""
+    if organization is None:
+        return reads_all_organizations(user) or user_organization(user) is not None
+    return reads_organization(user, organization)
+
+
 def import_progress_scope(user, plan) -> str | None:
     """What the user may import into the plan's progress: "division" (staff and heads,
     their own division's reports) or None (planners never write a division's report)."""
@@ -252,15 +269,15 @@ PERMISSIONS: dict[str, Callable[..., bool]] = {
     "plans.check": can_check_plans,
     "plans.import": can_import_plan,
     "accounts.add_people": can_add_people,
+    # Traffy tickets (issue 16) are public complaints: everyone who reads the organization
+    # reads them (any division's staff too: the work lists are the district's); imports
+    # are the planner's of the organization (or an administrator's).
+    "traffy.import": can_import_traffy,
+    "traffy.view": can_view_traffy,
     "admin.change_reference": lambda user, obj=None: sees_all_organizations(user),
     # City-wide organizations and policy codes: an import may add them only for an
     # administrator; a planner's workbook names existing ones (issue 15).
     "plans.create_reference_data": lambda user, obj=None: sees_all_organizations(user),
-    # Traffy tickets (issue 16) are public complaints: everyone who reads the organization
-    # reads them (any division's staff too: the work lists are the district's); imports
-    # are the planner's of the organization (or an administrator's).
-    "traffy.view": reads_organization,
-    "traffy.import": is_planner_of,
 }
 
 

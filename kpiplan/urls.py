@@ -7,6 +7,7 @@ from accounts import views as account_views
 from plandoc import import_views as plan_import_views
 from plandoc import views as plan_views
 from progress import views as progress_views
+from traffy import import_views as traffy_import_views
 
 admin.site.site_header = _("kpiplan — action plans")
 admin.site.site_title = _("kpiplan")
@@ -29,6 +30,7 @@ urlpatterns = [
     path("plans/<int:plan_id>/workbook.xlsx", plan_import_views.plan_workbook, name="plan-workbook"),
     path("plans/workbook-template.xlsx", plan_import_views.workbook_template, name="plan-workbook-template"),
     path("plans/import/", plan_import_views.import_plan, name="plan-import"),
+    path("traffy/import/", traffy_import_views.import_tickets, name="traffy-import"),
     path("", include("progress.urls")),
     path("", include("progress.project_urls")),
     path("", include("reports.urls")),

@@ -110,6 +110,7 @@ def home(request):
         "can_check": policy.allowed(user, "plans.check"),
         "can_oversee": policy.allowed(user, "progress.oversee"),
         "can_import_plan": policy.allowed(user, "plans.import"),
+        "can_import_traffy": policy.allowed(user, "traffy.import"),
         # Reports are made in the background for the own organization's plans; a reader
         # of every organization (the city executive) downloads the others' while waiting.
         "may_request": {p.pk for p in plans if policy.allowed(user, "organization.same", p)},

@@ -37,6 +37,8 @@ from projects.models import Project
 from reports.models import ReportFile
 from tests.factories import OrganizationFactory, PlanFactory, make_user
 from tests.url_registry import concrete_paths, site_urls
+from traffy.models import Batch as TraffyBatch
+from traffy.models import Ticket as TraffyTicket
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +98,11 @@ def world(cast, road_item, period):
     notify(recipients=[w.b_staff], kind=Kind.RETURNED, key="returned:matrix", link="/work/",
            params={"period": str(period), "item": f"ตัวชี้วัด{B_NAME}", "comment": B_DRAFT})
     w.b_notice = Notice.objects.get(recipient=w.b_staff, key="returned:matrix")
+    # B's Traffy tickets and the import that brought them (issue 16): the import page lists imports.
+    w.b_traffy_batch = TraffyBatch.objects.create(organization=w.b_org, kind=TraffyBatch.Kind.CSV, source=f"{B_NAME}.csv",
+                                                  by=w.b_planner)
+    TraffyTicket.objects.create(organization=w.b_org, ticket_id="2024-BBBBBB", description=f"ร้องเรียน{B_NAME}",
+                                district="บางขุนเทียน", state="รอรับเรื่อง", reported_at=timezone.now(), batch=w.b_traffy_batch)
     w.city = make_user("city_executive", roles.CITY_EXECUTIVE)  # of no organization
     w.users = {"staff": cast.staff, "head": cast.head, "other_staff": cast.other_staff, "planner": cast.planner,
                "executive": cast.executive, "b_staff": w.b_staff, "b_planner": w.b_planner, "city": w.city}
@@ -237,7 +244,9 @@ def _fingerprint(w) -> tuple[list, list]:
          list(PeriodLock.objects.filter(organization=w.b_org).values_list("period_id", "locked")),
          list(Indicator.objects.filter(plan=w.b_plan).values_list("pk", "name", "unit")),
          list(ReportFile.objects.filter(organization=w.b_org).order_by("pk").values_list("pk", "status")),
-         list(Notice.objects.filter(recipient__profile__organization=w.b_org).order_by("pk").values_list("pk", "read_at"))]
+         list(Notice.objects.filter(recipient__profile__organization=w.b_org).order_by("pk").values_list("pk", "read_at")),
+         list(TraffyTicket.objects.filter(organization=w.b_org).order_by("pk").values_list("pk", "state", "batch")),
+         TraffyBatch.objects.filter(organization=w.b_org).count()]
     return a, b
 
 

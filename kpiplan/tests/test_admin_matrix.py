@@ -129,6 +129,12 @@ def world(cast, real_plan):
     ReopenRequest.objects.create(organization=cast.org, period=previous, requested_by=cast.staff,
                                  division=cast.division, reason="ขอแก้ไข")
     now = timezone.now()
+    from traffy.models import Batch as TraffyBatch
+    from traffy.models import Ticket as TraffyTicket
+
+    traffy_batch = TraffyBatch.objects.create(organization=cast.org, kind="csv", source="traffy.csv", by=cast.planner)
+    TraffyTicket.objects.create(organization=cast.org, ticket_id="2024-MATRIX", state="รอรับเรื่อง", reported_at=now,
+                                batch=traffy_batch).states.create(state="รอรับเรื่อง", at=now, batch=traffy_batch)
     ReportFile.objects.create(kind="book", plan=real_plan, organization=cast.org, requested_by=cast.planner,
                               created_at=now, expires_at=ReportFile.expiry_from(now))
     return cast
