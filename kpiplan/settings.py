@@ -228,6 +228,16 @@ PROGRESS_PLAUSIBLE_MULTIPLE = os.environ.get("PROGRESS_PLAUSIBLE_MULTIPLE", "3")
 # Reports produced in the background (reports.tasks) are kept under MEDIA_ROOT too,
 # streamed after an access check, and purged this many days after they were asked for.
 REPORT_FILE_DAYS = int(os.environ.get("REPORT_FILE_DAYS", "7"))
+# Traffy Fondue's public statistics API, read by `manage.py traffy_fetch` (traffy.fetch):
+# seconds to wait for an answer, attempts per page on a timeout, 5xx or 429, the first
+# wait between attempts (doubled each time; a longer Retry-After wins), the pause between
+# any two requests so a month's fetch does not hammer a public service, and the order.
+TRAFFY_API_URL = os.environ.get("TRAFFY_API_URL", "https://publicapi.traffy.in.th/teamchadchart-stat-api/geojson/v1")
+TRAFFY_API_TIMEOUT = float(os.environ.get("TRAFFY_API_TIMEOUT", "60"))
+TRAFFY_API_ATTEMPTS = int(os.environ.get("TRAFFY_API_ATTEMPTS", "4"))
+TRAFFY_API_BACKOFF = float(os.environ.get("TRAFFY_API_BACKOFF", "5"))
+TRAFFY_API_PAUSE = float(os.environ.get("TRAFFY_API_PAUSE", "1"))
+TRAFFY_API_SORT = os.environ.get("TRAFFY_API_SORT", "ASC")
 # Where people reach this kpiplan (scheme, host and port, no trailing slash): the plan book
 # prints a QR code to the plan's page here in place of the printed plan's QR code.
 KPIPLAN_BASE_URL = os.environ.get("KPIPLAN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
