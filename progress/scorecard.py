@@ -12,6 +12,7 @@ from indicators.calculations import Reported, period_result, weighted_total
 from indicators.models import Baseline, Indicator
 from kpiplan.lib.fiscal import periods_within
 from plans.models import Period
+from traffy.evidence import Evidence, indicator_evidence, is_traffy_indicator
 
 from .models import Assessment, ProgressEntry
 
@@ -31,6 +32,7 @@ class ScoreRow:
     evidence_count: int
     self_assessment: Assessment | None
     evaluator: Assessment | None
+    traffy: Evidence | None = None  # indicator 1.2: the Traffy tickets behind its result
 
 
 @dataclass
@@ -79,7 +81,7 @@ def _official_reports(indicators, period) -> dict[int, list[ProgressEntry]]:
     return reports
 
 
-def _row(ind: Indicator, entries: list[ProgressEntry], period, assessments) -> ScoreRow:
+def _row(plan, ind: Indicator, entries: list[ProgressEntry], period, assessments) -> ScoreRow:
     # An indicator counts the reports of the periods it is reported for (months, or
     # quarters): the result of a quarter or the year follows indicators.calculations.period_result.
     numbers = list(periods_within(period.kind, period.number, ind.reporting_frequency))
@@ -96,6 +98,7 @@ def _row(ind: Indicator, entries: list[ProgressEntry], period, assessments) -> S
         evidence_count=sum(e.n_evidence for e in own),
         self_assessment=assessments.get((ind.pk, Assessment.Kind.SELF)),
         evaluator=assessments.get((ind.pk, Assessment.Kind.EVALUATOR)),
+        traffy=indicator_evidence(plan.organization_id, period.fiscal_year_id, period.last_month) if is_traffy_indicator(ind) else None,
     )
 
 
@@ -105,7 +108,7 @@ def build_scorecard(plan, period) -> Scorecard:
     indicators = list(agreement_indicators(plan))
     reports = _official_reports(indicators, period)
     assessments = {(a.indicator_id, a.kind): a for a in Assessment.objects.filter(period=period, indicator__in=indicators)}
-    rows = [_row(ind, reports.get(ind.pk, []), period, assessments) for ind in indicators]
+    rows = [_row(plan, ind, reports.get(ind.pk, []), period, assessments) for ind in indicators]
     selfs = [r.self_assessment for r in rows if r.self_assessment]
     evaluators = [r.evaluator for r in rows if r.evaluator]
     return Scorecard(

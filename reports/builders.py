@@ -30,12 +30,14 @@ from progress.status import IndicatorStatus, indicator_statuses
 from projects.calculations import Execution
 from projects.calculations import execution as calc_execution
 from projects.models import Project
+from traffy.evidence import Evidence, indicator_evidence, is_traffy_indicator
 
 
 @dataclass
 class IndicatorLine:
     status: IndicatorStatus
     entry: ProgressEntry | None
+    traffy: Evidence | None = None  # indicator 1.2: the Traffy tickets behind its result
 
 
 @dataclass
@@ -155,7 +157,9 @@ def quarterly_progress(plan, quarter: int, division: Division | None = None) -> 
         return sections[division_id]
 
     for s in statuses:
-        section(s.indicator.division_id).indicators.append(IndicatorLine(s, latest.get(("indicator", s.indicator.pk))))
+        # Only the plan that has indicator 1.2 pays the two Traffy queries, once.
+        evidence = indicator_evidence(plan.organization_id, plan.fiscal_year_id, month_number) if is_traffy_indicator(s.indicator) else None
+        section(s.indicator.division_id).indicators.append(IndicatorLine(s, latest.get(("indicator", s.indicator.pk)), evidence))
     for row in execution["projects"]:
         p = row.project
         if p.division_id is None:

@@ -8,6 +8,8 @@ formula (=, +, -, @) stays text (kpiplan.lib.spreadsheets.put_cell)."""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
@@ -15,14 +17,19 @@ from io import BytesIO
 from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from indicators.calculations import Status
-from kpiplan.lib.fiscal import period_name_th
-from kpiplan.lib.spreadsheets import put_cell
+from kpiplan.lib.fiscal import fiscal_months, period_name_th
+from kpiplan.lib.spreadsheets import inert_cell
 from kpiplan.lib.thai import format_be_date, to_thai_digits
 from projects.calculations import execution
+from traffy.evidence import period_tickets
+from traffy.kpi import days
+from traffy.models import FINISHED, Batch
 
 HEADER_FILL = PatternFill("solid", fgColor="E8EDF3")
 TOTAL_FILL = PatternFill("solid", fgColor="F3F5F8")
@@ -31,6 +38,7 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 WHOLE = "#,##0"
 DECIMAL = "#,##0.00"
+DATE_TIME = "yyyy-mm-dd hh:mm"  # ISO, sortable and unambiguous (Excel's B.E. year codes are not portable)
 AUTO = "auto"  # whole numbers as WHOLE, others as DECIMAL (results of different units)
 
 NOT_ASSESSED = "ยังไม่ประเมิน"
@@ -58,42 +66,100 @@ def status_labels() -> dict[str, str]:
     return {s.value: render_to_string("reports/_status.html", {"value": s.value}).strip() for s in Status}
 
 
-def _table(wb, name: str, titles: list[str], columns: list[Column], rows: list[list], *, total_rows=frozenset()):
+def _cell(ws, value, *, font=None, fill=None, border=None, alignment=None, number_format=None):
+    """A streamed cell (the workbooks are write-only: memory stays flat however many rows),
+    text that looks like a formula kept as text."""
+    cell = inert_cell(WriteOnlyCell(ws, value=value))
+    for name, style in (("font", font), ("fill", fill), ("border", border), ("alignment", alignment),
+                        ("number_format", number_format)):
+        if style is not None:
+            setattr(cell, name, style)
+    return cell
+
+
+def _table(wb, name: str, titles: list[str], columns: list[Column], rows: Iterable[list], *, total_rows=frozenset()):
     """A sheet: title lines, a blank line, the header (frozen and repeated on printed
-    pages), the rows; rows whose index is in `total_rows` are bold totals."""
+    pages), the rows (any iterable: written as they come); rows whose index is in
+    `total_rows` are bold totals."""
     ws = wb.create_sheet(name[:31])
-    for i, text in enumerate(titles, start=1):
-        cell = put_cell(ws, i, 1, text)
-        cell.font = Font(bold=True, size=14 if i == 1 else 12)
     header_row = len(titles) + 2
+    # A streamed sheet takes its columns, panes and page before its first row.
     for c, column in enumerate(columns, start=1):
-        cell = put_cell(ws, header_row, c, column.header)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.border = BORDER
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         ws.column_dimensions[get_column_letter(c)].width = column.width
-    for r, values in enumerate(rows):
-        total = r in total_rows
-        for c, (value, column) in enumerate(zip(values, columns, strict=True), start=1):
-            cell = put_cell(ws, header_row + 1 + r, c, value)
-            cell.border = BORDER
-            fmt = number_format(value, column.number_format)
-            if fmt:
-                cell.number_format = fmt
-                cell.alignment = Alignment(vertical="top")
-            else:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if total:
-                cell.font = Font(bold=True)
-                cell.fill = TOTAL_FILL
-    ws.freeze_panes = ws.cell(header_row + 1, 1)
+    ws.freeze_panes = f"A{header_row + 1}"
     ws.print_title_rows = f"{header_row}:{header_row}"
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    for i, text in enumerate(titles, start=1):
+        ws.append([_cell(ws, text, font=Font(bold=True, size=14 if i == 1 else 12))])
+    ws.append([])
+    ws.append([_cell(ws, column.header, font=Font(bold=True), fill=HEADER_FILL, border=BORDER,
+                     alignment=Alignment(wrap_text=True, vertical="center", horizontal="center")) for column in columns])
+    for r, values in enumerate(rows):
+        total = r in total_rows
+        cells = []
+        for value, column in zip(values, columns, strict=True):
+            if isinstance(value, Link):
+                cells.append(_link(ws, value.url))
+                continue
+            fmt = DATE_TIME if isinstance(value, datetime.datetime) else number_format(value, column.number_format)
+            cells.append(_cell(ws, value, border=BORDER, number_format=fmt,
+                               alignment=Alignment(vertical="top") if fmt else Alignment(wrap_text=True, vertical="top"),
+                               font=Font(bold=True) if total else None, fill=TOTAL_FILL if total else None))
+        ws.append(cells)
     return ws
+
+
+@dataclass(frozen=True)
+class Link:
+    """A cell value written as a link to its address."""
+
+    url: str
+
+
+def _link(ws, url: str):
+    """A photo's address as a link (photos stay on Traffy's servers, issue 16)."""
+    cell = _cell(ws, url, border=BORDER, alignment=Alignment(vertical="top"))
+    if url.startswith(("https://", "http://")):
+        cell.hyperlink = url
+        cell.font = Font(color="0563C1", underline="single")
+    return cell
+
+
+# -- Traffy Fondue tickets -------------------------------------------------------------------
+
+TICKET_COLUMNS = [
+    Column("เลขที่เรื่อง", 14), Column("วันที่รับแจ้ง", 17), Column("ประเภทปัญหา", 24), Column("แขวง", 16),
+    Column("สถานะ", 14), Column("วันที่เสร็จสิ้น", 17), Column("จำนวนวัน (รับแจ้งถึงเสร็จสิ้น หรือถึงวันที่จัดทำ)", 14, "0.0"),
+    Column("เปิดเรื่องซ้ำ (ครั้ง)", 10, WHOLE), Column("ภาพถ่าย", 40),
+]
+
+
+def _local(value):
+    """An aware time as Excel holds it: Bangkok wall time without a zone."""
+    return timezone.localtime(value).replace(tzinfo=None) if value else None
+
+
+def tickets_sheet(wb, titles: list[str], organization_id: int, start, end) -> None:
+    """The organization's Traffy tickets reported from `start` to `end` (dates), one row
+    each, streamed from the database in chunks into the write-only sheet; nothing when the
+    organization never imported Traffy tickets (no empty sheet in every workbook)."""
+    if not Batch.objects.filter(organization_id=organization_id).exists():
+        return
+    now = timezone.now()
+    titles = [*titles, f"เรื่องร้องเรียนผ่าน Traffy Fondue ที่รับแจ้ง {format_be_date(start)} – {format_be_date(end)}"]
+
+    def rows():
+        fields = ("ticket_id", "reported_at", "problem_types", "subdistrict", "state", "finished_at", "count_reopen", "photo_url")
+        for t in period_tickets(organization_id, start, end).only(*fields).iterator(chunk_size=2000):
+            until = t.finished_at if t.state == FINISHED and t.finished_at else now
+            yield [t.ticket_id, _local(t.reported_at), ", ".join(t.problem_types or []), t.subdistrict, t.state,
+                   _local(t.finished_at) if t.state == FINISHED else None, days((until - t.reported_at).total_seconds()),
+                   t.count_reopen, Link(t.photo_url) if t.photo_url else ""]
+
+    _table(wb, "Traffy Fondue", titles, TICKET_COLUMNS, rows())
 
 
 def _made_on() -> str:
@@ -101,7 +167,6 @@ def _made_on() -> str:
 
 
 def _save(wb) -> bytes:
-    del wb[wb.sheetnames[0]]  # the empty default sheet
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -116,7 +181,7 @@ def _assessment(a) -> list:
 
 
 def scorecard_xlsx(plan, period, card) -> bytes:
-    wb = Workbook()
+    wb = Workbook(write_only=True)
     titles = [
         plan.organization.name,
         f"ตาราง ค ตัวชี้วัดและภารกิจจากการเจรจาตกลง การประเมินผลการปฏิบัติราชการ ประจำปี พ.ศ. {to_thai_digits(plan.fiscal_year_id)}",
@@ -138,6 +203,7 @@ def scorecard_xlsx(plan, period, card) -> bytes:
                  NOT_ASSESSED if card.self_total is None else None, card.self_total,
                  NOT_ASSESSED if card.evaluator_total is None else None, card.evaluator_total, None])
     _table(wb, "ตาราง ค", titles, columns, rows, total_rows={len(rows) - 1})
+    tickets_sheet(wb, titles, plan.organization_id, period.start, period.end)
     return _save(wb)
 
 
@@ -154,7 +220,7 @@ def quarterly_titles(report: dict) -> list[str]:
 
 
 def quarterly_xlsx(report: dict) -> bytes:
-    wb = Workbook()
+    wb = Workbook(write_only=True)
     titles = quarterly_titles(report)
     labels = status_labels()
     indicators, projects, project_totals = [], [], set()
@@ -200,6 +266,10 @@ def quarterly_xlsx(report: dict) -> bytes:
         Column("เบิกจ่าย (บาท)", 16, DECIMAL), Column("ร้อยละเบิกจ่าย", 10, DECIMAL), Column("ความคืบหน้า (ร้อยละ)", 11, DECIMAL),
         Column("สิ่งที่ดำเนินการ", 40), Column("ปัญหาอุปสรรค", 30),
     ], projects, total_rows=project_totals)
+    if report["division"] is None:  # the tickets are the district's, not one division's
+        plan = report["plan"]
+        first = fiscal_months(plan.fiscal_year_id)[(report["quarter"] - 1) * 3]
+        tickets_sheet(wb, titles, plan.organization_id, first.start, report["month"].end)
     return _save(wb)
 
 
