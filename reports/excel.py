@@ -9,6 +9,7 @@ formula (=, +, -, @) stays text (kpiplan.lib.spreadsheets.put_cell)."""
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -38,8 +39,15 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 WHOLE = "#,##0"
 DECIMAL = "#,##0.00"
+TICKETS_CHUNK = 500  # tickets read per round trip while their sheet is written
 DATE_TIME = "yyyy-mm-dd hh:mm"  # ISO, sortable and unambiguous (Excel's B.E. year codes are not portable)
 AUTO = "auto"  # whole numbers as WHOLE, others as DECIMAL (results of different units)
+
+# Styles made once: a sheet of many rows reuses them rather than hashing new ones per cell.
+TOP = Alignment(vertical="top")
+TOP_WRAP = Alignment(wrap_text=True, vertical="top")
+BOLD = Font(bold=True)
+LINK_FONT = Font(color="0563C1", underline="single")
 
 NOT_ASSESSED = "ยังไม่ประเมิน"
 NOT_REPORTED = "ยังไม่รายงาน"
@@ -105,9 +113,8 @@ def _table(wb, name: str, titles: list[str], columns: list[Column], rows: Iterab
                 cells.append(_link(ws, value.url))
                 continue
             fmt = DATE_TIME if isinstance(value, datetime.datetime) else number_format(value, column.number_format)
-            cells.append(_cell(ws, value, border=BORDER, number_format=fmt,
-                               alignment=Alignment(vertical="top") if fmt else Alignment(wrap_text=True, vertical="top"),
-                               font=Font(bold=True) if total else None, fill=TOTAL_FILL if total else None))
+            cells.append(_cell(ws, value, border=BORDER, number_format=fmt, alignment=TOP if fmt else TOP_WRAP,
+                               font=BOLD if total else None, fill=TOTAL_FILL if total else None))
         ws.append(cells)
     return ws
 
@@ -119,12 +126,21 @@ class Link:
     url: str
 
 
+# An address Excel's HYPERLINK() takes as it is: http(s), no quote, no space, at most
+# 255 characters (the function's limit).
+_LINKABLE = re.compile(r'https?://[^"\s]{1,240}')
+
+
 def _link(ws, url: str):
-    """A photo's address as a link (photos stay on Traffy's servers, issue 16)."""
-    cell = _cell(ws, url, border=BORDER, alignment=Alignment(vertical="top"))
-    if url.startswith(("https://", "http://")):
-        cell.hyperlink = url
-        cell.font = Font(color="0563C1", underline="single")
+    """A photo's address as a link (photos stay on Traffy's servers, issue 16). A
+    HYPERLINK() formula rather than a cell hyperlink: openpyxl keeps every hyperlink in
+    memory until the sheet is saved, a formula is written with its row and forgotten. The
+    formula is built here from a checked address, never from the text as it came (any
+    other text stays text)."""
+    if not _LINKABLE.fullmatch(url):
+        return _cell(ws, url, border=BORDER, alignment=TOP_WRAP)
+    cell = WriteOnlyCell(ws, value=f'=HYPERLINK("{url}","{url}")')
+    cell.border, cell.alignment, cell.font = BORDER, TOP, LINK_FONT
     return cell
 
 
@@ -153,7 +169,7 @@ def tickets_sheet(wb, titles: list[str], organization_id: int, start, end) -> No
 
     def rows():
         fields = ("ticket_id", "reported_at", "problem_types", "subdistrict", "state", "finished_at", "count_reopen", "photo_url")
-        for t in period_tickets(organization_id, start, end).only(*fields).iterator(chunk_size=2000):
+        for t in period_tickets(organization_id, start, end).only(*fields).iterator(chunk_size=TICKETS_CHUNK):
             until = t.finished_at if t.state == FINISHED and t.finished_at else now
             yield [t.ticket_id, _local(t.reported_at), ", ".join(t.problem_types or []), t.subdistrict, t.state,
                    _local(t.finished_at) if t.state == FINISHED else None, days((until - t.reported_at).total_seconds()),
