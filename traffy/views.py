@@ -120,4 +120,5 @@ def organization_page(request, organization_id: int):
         "mapped": len(points), "map_limit": MAP_LIMIT,
         "overdue": overdue, "reopened": reopened, "urgent": urgent, "urgent_types": kpi.urgent_types(),
         "times": times, "open_days": kpi.OPEN_DAYS, "list_limit": LIST_LIMIT,
+        "can_import": allowed(request.user, "traffy.import", organization),
     })
