@@ -19,7 +19,7 @@ from accounts.policy import allowed, reads_all_organizations
 from accounts.roles import user_organization
 from kpiplan.lib.fiscal import fiscal_year_of
 from kpiplan.lib.thai import BE_OFFSET, localize_digits, month_name_in
-from plans.models import Organization
+from plans.models import Organization, Plan
 
 from . import kpi
 from .charts import map_svg, monthly_svg
@@ -49,14 +49,18 @@ def index(request):
     return render(request, "traffy/index.html", {"organizations": organizations})
 
 
-def _fiscal_year(request, today: datetime.date) -> int:
-    """?year= (B.E.) within reason, else the current fiscal year."""
+def _fiscal_year(request, today: datetime.date, organization) -> int:
+    """?year= (B.E.) within reason, else the year of the organization's latest plan (the
+    year its people report on, as every other page shows it), else the current one."""
     current = fiscal_year_of(today)
+    planned = (Plan.objects.filter(organization=organization, fiscal_year_id__lte=current)
+               .order_by("-fiscal_year_id").values_list("fiscal_year_id", flat=True).first())
+    default = planned or current
     try:
-        year = int(request.GET.get("year", current))
+        year = int(request.GET.get("year", default))
     except ValueError:
-        return current
-    return year if current - 10 <= year <= current else current
+        return default
+    return year if current - 10 <= year <= current else default
 
 
 @dataclass
@@ -88,7 +92,7 @@ def organization_page(request, organization_id: int):
     organization = _get_organization_for_user(request.user, organization_id)
     now = timezone.now()
     today = timezone.localdate(now)
-    year = _fiscal_year(request, today)
+    year = _fiscal_year(request, today, organization)
     tickets = kpi.tickets_of(organization)
     year_start, year_end = kpi.year_window(year)
     language = get_language()
