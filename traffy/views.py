@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.policy import allowed, reads_all_organizations
 from accounts.roles import user_organization
-from kpiplan.lib.fiscal import fiscal_year_of
+from kpiplan.lib.fiscal import fiscal_months, fiscal_year_of
 from kpiplan.lib.thai import BE_OFFSET, localize_digits, month_name_in
 from plans.models import Organization, Plan
 
@@ -69,6 +69,7 @@ class WorkList:
     tickets: list
     by_type: list
     by_subdistrict: list
+    resolved: int | None = None  # of them finished by the month's end (a month's list)
 
 
 def _work_list(tickets, order: tuple[str, ...], now, *, counts: bool = False) -> WorkList:
@@ -84,6 +85,20 @@ def _work_list(tickets, order: tuple[str, ...], now, *, counts: bool = False) ->
 
 def _month_name(month, language) -> str:
     return f"{month_name_in(month.month, language)} {localize_digits(month.year + BE_OFFSET, language)}"
+
+
+def _month_list(request, tickets, year: int, now):
+    """?month=YYYY-MM (a month of the fiscal year shown): the tickets received in it, the
+    list behind a month's figure (the entry page of indicator 1.2 links here)."""
+    wanted = request.GET.get("month", "")
+    month = next((m for m in fiscal_months(year) if f"{m.year:04d}-{m.month:02d}" == wanted), None)
+    if month is None:
+        return None, None
+    start, end = kpi.month_bounds(month)
+    received = tickets.filter(reported_at__gte=start, reported_at__lt=end)
+    listed = _work_list(received, ("reported_at", "pk"), now)
+    listed.resolved = received.filter(state=kpi.FINISHED, finished_at__lt=end).count()
+    return month, listed
 
 
 @login_required
@@ -106,6 +121,7 @@ def organization_page(request, organization_id: int):
     reopened = _work_list(kpi.reopened(tickets.filter(reported_at__gte=year_start, reported_at__lt=year_end)),
                           ("-count_reopen", "reported_at", "pk"), now)
     urgent = _work_list(kpi.of_types(open_tickets, kpi.urgent_types()), ("reported_at", "pk"), now)
+    month, month_list = _month_list(request, tickets, year, now)
     times = kpi.resolution_times(tickets.filter(finished_at__gte=year_start, finished_at__lt=year_end))
 
     points = [(float(lon), float(lat), sub) for lon, lat, sub in open_tickets.filter(
@@ -124,4 +140,5 @@ def organization_page(request, organization_id: int):
         "mapped": len(points), "map_limit": MAP_LIMIT,
         "overdue": overdue, "reopened": reopened, "urgent": urgent, "urgent_types": kpi.urgent_types(),
         "times": times, "open_days": kpi.OPEN_DAYS, "list_limit": LIST_LIMIT,
+        "month": month, "month_name": _month_name(month, language) if month else "", "month_list": month_list,
     })
