@@ -12,4 +12,6 @@ def navigation(request):
         "review": policy.allowed(user, "progress.review"),
         "oversee": policy.allowed(user, "progress.oversee"),
         "projects": policy.allowed(user, "progress.list_items"),
+        # Its own organization's Traffy page; the list of districts for those who read them all.
+        "traffy": policy.allowed(user, "traffy.view"),
     }}

@@ -54,8 +54,15 @@ class ProgressForm(forms.Form):
         help_text=_("Why the result is correct (e.g. the target counts only part of the work). The planner sees it "
                     "with the report."))
     implausible_seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Shown with Traffy's proposal (indicator 1.2, traffy.proposal); the service asks for
+    # it only when the result differs from the proposal.
+    proposal_note = forms.CharField(
+        label=_("Reason for differing from Traffy"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed only when the result is not the value Traffy proposes (e.g. tickets forwarded to "
+                    "another agency)."))
 
     UNUSUAL_FIELDS = ("implausible_confirmed", "implausible_note")
+    PROPOSAL_FIELDS = ("proposal_note",)
 
     def __init__(self, *args, item, steps=None, measures=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,7 +89,7 @@ class ProgressForm(forms.Form):
                 self.fields = fields
         else:
             del self.fields["value"], self.fields["value_is_cumulative"]
-            for name in ("implausible_confirmed", "implausible_note", "implausible_seen"):
+            for name in ("implausible_confirmed", "implausible_note", "implausible_seen", "proposal_note"):
                 del self.fields[name]
             self.fields["steps_done"].queryset = steps
             if not steps.exists():

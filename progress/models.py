@@ -85,6 +85,20 @@ class ProgressEntry(models.Model):
     implausible_reason = models.TextField(_("why the result looks unusual"), blank=True)
     implausible_note = models.TextField(_("explanation of the unusual result"), blank=True)
 
+    # Indicator 1.2 is computed from Traffy's tickets (traffy.proposal): the proposal a
+    # result was confirmed or overridden against, kept so reports can cite the counts and
+    # the import behind it, and why the person reporting entered another value.
+    proposed_value = models.DecimalField(_("value proposed by Traffy"), max_digits=7, decimal_places=2, null=True,
+                                         blank=True)
+    proposed_received = models.PositiveIntegerField(_("Traffy tickets received"), null=True, blank=True)
+    proposed_resolved = models.PositiveIntegerField(_("Traffy tickets resolved"), null=True, blank=True)
+    proposed_batch = models.ForeignKey("traffy.Batch", verbose_name=_("Traffy import proposed from"), null=True,
+                                       blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The batch may be deleted; its source and time stay citable.
+    proposed_source = models.CharField(_("Traffy source"), max_length=500, blank=True)
+    proposed_as_of = models.DateTimeField(_("Traffy figures as of"), null=True, blank=True)
+    proposal_note = models.TextField(_("reason for differing from Traffy's value"), blank=True)
+
     verified_value = models.DecimalField(_("verified result"), max_digits=18, decimal_places=4, null=True, blank=True)
     verified_measure_values = models.JSONField(_("verified result per measure"), default=dict, blank=True)
     evaluation_comment = models.TextField(_("evaluation comment"), blank=True)

@@ -59,6 +59,15 @@ class ImpossibleValue(WorkflowError):
         self.field = field  # the form field it is about ("measure_<n>" for one measure's box)
 
 
+class NeedsProposalReason(WorkflowError):
+    """A result other than the one Traffy's tickets give (traffy.proposal), saved without
+    saying why. `detail` is the message without the field's name, for under the box."""
+
+    def __init__(self, message: str, *, detail: str):
+        super().__init__(message)
+        self.detail = detail
+
+
 class NeedsExplanation(WorkflowError):
     """A result far from what the plan suggests: saved only when the person entering it
     confirms it and writes why. `reason` says why it looks wrong; `note_missing` whether
@@ -192,6 +201,8 @@ def _save(entry: ProgressEntry, user, reason: str) -> ProgressEntry:
 EDIT_FIELDS = ["value", "measure_values", "value_is_cumulative", "narrative", "obstacles", "suggestions",
                "percent_complete", "disbursed"]
 UNUSUAL_FIELDS = ["implausible_reason", "implausible_note"]
+PROPOSAL_FIELDS = ["proposed_value", "proposed_received", "proposed_resolved", "proposed_batch_id", "proposed_source",
+                   "proposed_as_of", "proposal_note"]
 
 
 def plausible_multiple() -> Decimal:
@@ -300,6 +311,41 @@ def _confirm_value(entry: ProgressEntry, indicator: Indicator, period: Period, d
     entry.implausible_note = note
 
 
+def _confirm_proposal(entry: ProgressEntry, indicator: Indicator, period: Period, data: dict) -> None:
+    """An indicator computed from Traffy: keep the proposal the result was confirmed
+    against (the value, its counts, the import), and a result other than the proposal
+    only with the reason the person reporting gives. The proposal is computed again here,
+    from the tickets as they are now, whatever the page showed."""
+    from traffy.proposal import proposal_for
+
+    proposal = proposal_for(indicator, period, cumulative=entry.value_is_cumulative) if entry.value is not None else None
+    if proposal is None:  # nothing proposed, or nothing reported yet: nothing to cite
+        entry.proposed_value = entry.proposed_received = entry.proposed_resolved = entry.proposed_as_of = None
+        entry.proposed_batch = None
+        entry.proposed_source = entry.proposal_note = ""
+        return
+    note = (data["proposal_note"] if "proposal_note" in data else entry.proposal_note or "").strip()
+    if entry.value == proposal.value:
+        note = ""  # confirmed as proposed: no reason needed, none kept
+    elif not note:
+        from django.utils.translation import get_language
+
+        from kpiplan.lib.thai import format_number_in
+
+        detail = _("Traffy's tickets give %(proposal)s; write why the result is %(value)s, or use the proposed value.") % {
+            "proposal": format_number_in(proposal.value, get_language()),
+            "value": format_number_in(entry.value, get_language())}
+        raise NeedsProposalReason(_("Reason for differing from Traffy: %(detail)s Nothing was saved.") % {"detail": detail},
+                                  detail=detail)
+    entry.proposed_value = proposal.value
+    entry.proposed_received = proposal.received
+    entry.proposed_resolved = proposal.resolved
+    entry.proposed_batch = proposal.batch
+    entry.proposed_source = proposal.source
+    entry.proposed_as_of = proposal.as_of
+    entry.proposal_note = note
+
+
 def submit_problems(entry: ProgressEntry) -> list[str]:
     """What keeps a report from being submitted; empty when it is complete. The single
     submit and the bulk "submit all complete drafts" ask the same question."""
@@ -343,7 +389,7 @@ def entry_save(*, user, plan: Plan, period: Period, item: Item, data: dict, step
         entry = _locked_entry(entry, version)
         if entry.state not in EDITABLE_STATES:
             raise WorkflowError(_("This report was %(state)s and can no longer be edited.") % {"state": entry.get_state_display()})
-    before = {name: getattr(entry, name) for name in EDIT_FIELDS + UNUSUAL_FIELDS}
+    before = {name: getattr(entry, name) for name in EDIT_FIELDS + UNUSUAL_FIELDS + PROPOSAL_FIELDS}
     for name in EDIT_FIELDS:
         if name in data:
             setattr(entry, name, data[name])
@@ -352,6 +398,7 @@ def entry_save(*, user, plan: Plan, period: Period, item: Item, data: dict, step
         entry.value = measures_total(data["measures"].values())
     if item.kind == "indicator":
         _confirm_value(entry, item.obj, period, data)
+        _confirm_proposal(entry, item.obj, period, data)
     unchanged = entry.pk is not None and entry.state == State.DRAFT and all(
         getattr(entry, name) == value for name, value in before.items()
     )

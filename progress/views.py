@@ -22,6 +22,7 @@ from kpiplan.lib.thai import to_thai_digits
 from kpiplan.uploads import PendingUploads
 from plans.models import Period
 from projects.models import Project, WorkStep
+from traffy.proposal import proposal_for
 
 from . import entry_context, selectors
 from .forms import (
@@ -40,6 +41,7 @@ from .services import (
     ImpossibleValue,
     Item,
     NeedsExplanation,
+    NeedsProposalReason,
     PermissionRefused,
     WorkflowError,
     can_edit_item,
@@ -198,7 +200,15 @@ def _render_entry(request, plan, period, item, entry, form=None, return_form=Non
     else:
         about = entry_context.project_context(request.user, item.obj, period, seen, done_steps)
         chart = mark_safe(work_plan_chart(about.curve)) if about.steps or about.curve.latest is not None else ""  # noqa: S308 - built from numbers and escaped labels
+    proposal = traffy_url = None
+    if item.kind == "indicator" and content_visible:
+        proposal = proposal_for(item.obj, period, cumulative=entry.value_is_cumulative if entry else item.obj.cumulative)
+        if proposal is not None and policy.allowed(request.user, "traffy.view", plan.organization):
+            fiscal_year = period.fiscal_year_id
+            traffy_url = (f"{reverse('traffy:organization', args=[plan.organization_id])}"
+                          f"?year={fiscal_year}&month={proposal.month_param}#month")
     context = {
+        "proposal": proposal, "traffy_url": traffy_url, "proposal_fields": ProgressForm.PROPOSAL_FIELDS,
         "plan": plan, "period": period, "item": item, "entry": entry if content_visible else None,
         "state_label": State(entry.state).label if entry else State.NOT_STARTED.label,
         "form": form if editable else None, "editable": editable, "locked": locked, "version": version,
@@ -309,6 +319,9 @@ def entry(request, period_id: int, kind: str, item_id: int):
         raise PermissionDenied from None
     except ImpossibleValue as exc:
         form.add_error(exc.field, exc.detail)
+        return _render_entry(request, plan, period, item, current, form=form, error=exc.message, status=400)
+    except NeedsProposalReason as exc:
+        form.add_error("proposal_note", exc.detail)
         return _render_entry(request, plan, period, item, current, form=form, error=exc.message, status=400)
     except NeedsExplanation as exc:
         seen_before = form.data.get("implausible_seen") == exc.reason

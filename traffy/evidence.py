@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from kpiplan.lib.fiscal import fiscal_months
 
-from .kpi import TRAFFY_INDICATOR_KEY, month_bounds, monthly_figures, tickets_of
+from .kpi import month_bounds, monthly_figures, tickets_of
 from .models import Batch, Ticket
+from .proposal import is_computed_from_traffy
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,8 @@ class Evidence:
 
 
 def is_traffy_indicator(indicator) -> bool:
-    return getattr(indicator, "key", "") == TRAFFY_INDICATOR_KEY
+    """The indicator the tickets measure: decided in traffy.proposal alone (its setting)."""
+    return is_computed_from_traffy(indicator)
 
 
 def indicator_evidence(organization, fiscal_year: int, month_number: int) -> Evidence | None:

@@ -193,6 +193,7 @@ def fetch_tickets(organization, since: date, until: date, *, base_url: str | Non
             yield row
 
     with transaction.atomic():
+        importer.lock_organization(organization)  # before the batch row: see lock_organization
         batch = Batch.objects.create(
             organization=organization,
             kind=Batch.Kind.API,

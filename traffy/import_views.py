@@ -10,10 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts import policy
 from accounts.roles import user_organization
+from kpiplan.lib.thai import format_number_in
 from kpiplan.uploads import PendingUploads
 from plans.models import Organization
 
@@ -71,8 +73,9 @@ def import_tickets(request):
         batch = result.batch
         messages.success(request, _("Imported %(file)s: %(created)s new tickets, %(updated)s updated, %(unchanged)s "
                                     "unchanged; %(other)s of other districts skipped.")
-                         % {"file": info["filename"], "created": batch.created, "updated": batch.updated,
-                            "unchanged": batch.unchanged, "other": batch.other_districts})
+                         % {"file": info["filename"], **{key: format_number_in(value, get_language()) for key, value in (
+                             ("created", batch.created), ("updated", batch.updated), ("unchanged", batch.unchanged),
+                             ("other", batch.other_districts))}})
         return redirect(f"{reverse('traffy-import')}?organization={organization.pk}")
 
     upload = request.FILES.get("file")

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kpiplan.lib.thai import NumberParseError, parse_decimal, to_ascii_digits
+from plans.models import Organization
 
 from .districts import district_key
 from .models import Batch, Ticket, TicketState
@@ -454,6 +455,16 @@ def _values(row: TicketRow) -> dict:
     return {name: getattr(row, name) for name in _FIELDS}
 
 
+def lock_organization(organization) -> None:
+    """One import of an organization's tickets at a time (as plandoc.workbook does): a second
+    import of the same new tickets (a double click, two tabs, the fetch command meanwhile)
+    waits for the first to commit and then finds them, instead of inserting them again and
+    failing on the unique ticket number. Held until the caller's transaction ends; take it
+    before writing any row that refers to the organization (a Batch): such a row takes a
+    share lock on it, and two transactions each holding one would deadlock here."""
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+
+
 def import_rows(organization, rows: Iterable[TicketRow], *, batch: Batch, chunk_size: int = CHUNK) -> Batch:
     """Write the tickets of the organization's district, in one transaction: a bad row
     (a RowError from the reader) undoes everything. Tickets of other districts are
@@ -465,6 +476,7 @@ def import_rows(organization, rows: Iterable[TicketRow], *, batch: Batch, chunk_
     seen: dict[str, str] = {}  # ticket id → what this batch did to it (ids only: small)
     counts = {"read": 0, "created": 0, "updated": 0, "unchanged": 0, "other_districts": 0}
     with transaction.atomic():
+        lock_organization(organization)
         if batch.pk is None:
             batch.organization = organization
             batch.save()

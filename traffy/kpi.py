@@ -256,8 +256,3 @@ def outline_points(tickets: QuerySet) -> dict[str, list[tuple[float, float]]]:
 def year_window(fiscal_year: int) -> tuple[datetime.datetime, datetime.datetime]:
     months = fiscal_months(fiscal_year)
     return month_bounds(months[0])[0], month_bounds(months[-1])[1]
-
-
-# Table ค indicator 1.2 ("complaints resolved through Traffy Fondue") by its seed key: the
-# one place the reports and the proposed value find the indicator the tickets measure.
-TRAFFY_INDICATOR_KEY = "pa:1.2"

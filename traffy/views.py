@@ -17,9 +17,9 @@ from django.views.decorators.http import require_GET
 
 from accounts.policy import allowed, reads_all_organizations
 from accounts.roles import user_organization
-from kpiplan.lib.fiscal import fiscal_year_of
+from kpiplan.lib.fiscal import fiscal_months, fiscal_year_of
 from kpiplan.lib.thai import BE_OFFSET, localize_digits, month_name_in
-from plans.models import Organization
+from plans.models import Organization, Plan
 
 from . import kpi
 from .charts import map_svg, monthly_svg
@@ -49,14 +49,18 @@ def index(request):
     return render(request, "traffy/index.html", {"organizations": organizations})
 
 
-def _fiscal_year(request, today: datetime.date) -> int:
-    """?year= (B.E.) within reason, else the current fiscal year."""
+def _fiscal_year(request, today: datetime.date, organization) -> int:
+    """?year= (B.E.) within reason, else the year of the organization's latest plan (the
+    year its people report on, as every other page shows it), else the current one."""
     current = fiscal_year_of(today)
+    planned = (Plan.objects.filter(organization=organization, fiscal_year_id__lte=current)
+               .order_by("-fiscal_year_id").values_list("fiscal_year_id", flat=True).first())
+    default = planned or current
     try:
-        year = int(request.GET.get("year", current))
+        year = int(request.GET.get("year", default))
     except ValueError:
-        return current
-    return year if current - 10 <= year <= current else current
+        return default
+    return year if current - 10 <= year <= current else default
 
 
 @dataclass
@@ -65,6 +69,7 @@ class WorkList:
     tickets: list
     by_type: list
     by_subdistrict: list
+    resolved: int | None = None  # of them finished by the month's end (a month's list)
 
 
 def _work_list(tickets, order: tuple[str, ...], now, *, counts: bool = False) -> WorkList:
@@ -82,13 +87,27 @@ def _month_name(month, language) -> str:
     return f"{month_name_in(month.month, language)} {localize_digits(month.year + BE_OFFSET, language)}"
 
 
+def _month_list(request, tickets, year: int, now):
+    """?month=YYYY-MM (a month of the fiscal year shown): the tickets received in it, the
+    list behind a month's figure (the entry page of indicator 1.2 links here)."""
+    wanted = request.GET.get("month", "")
+    month = next((m for m in fiscal_months(year) if f"{m.year:04d}-{m.month:02d}" == wanted), None)
+    if month is None:
+        return None, None
+    start, end = kpi.month_bounds(month)
+    received = tickets.filter(reported_at__gte=start, reported_at__lt=end)
+    listed = _work_list(received, ("reported_at", "pk"), now)
+    listed.resolved = received.filter(state=kpi.FINISHED, finished_at__lt=end).count()
+    return month, listed
+
+
 @login_required
 @require_GET
 def organization_page(request, organization_id: int):
     organization = _get_organization_for_user(request.user, organization_id)
     now = timezone.now()
     today = timezone.localdate(now)
-    year = _fiscal_year(request, today)
+    year = _fiscal_year(request, today, organization)
     tickets = kpi.tickets_of(organization)
     year_start, year_end = kpi.year_window(year)
     language = get_language()
@@ -102,6 +121,7 @@ def organization_page(request, organization_id: int):
     reopened = _work_list(kpi.reopened(tickets.filter(reported_at__gte=year_start, reported_at__lt=year_end)),
                           ("-count_reopen", "reported_at", "pk"), now)
     urgent = _work_list(kpi.of_types(open_tickets, kpi.urgent_types()), ("reported_at", "pk"), now)
+    month, month_list = _month_list(request, tickets, year, now)
     times = kpi.resolution_times(tickets.filter(finished_at__gte=year_start, finished_at__lt=year_end))
 
     points = [(float(lon), float(lat), sub) for lon, lat, sub in open_tickets.filter(
@@ -120,4 +140,6 @@ def organization_page(request, organization_id: int):
         "mapped": len(points), "map_limit": MAP_LIMIT,
         "overdue": overdue, "reopened": reopened, "urgent": urgent, "urgent_types": kpi.urgent_types(),
         "times": times, "open_days": kpi.OPEN_DAYS, "list_limit": LIST_LIMIT,
+        "month": month, "month_name": _month_name(month, language) if month else "", "month_list": month_list,
+        "can_import": allowed(request.user, "traffy.import", organization),
     })

@@ -21,8 +21,9 @@ from reports.builders import quarterly_progress
 from reports.pdf import layout, page_texts
 from reports.registry import produce
 from reports.tests.laid_out import norm
-from traffy.kpi import TRAFFY_INDICATOR_KEY
 from traffy.models import FINISHED, Batch, Ticket
+
+TRAFFY_INDICATOR_KEY = "pa:1.2"  # traffy.proposal's default key
 
 pytestmark = pytest.mark.django_db
 

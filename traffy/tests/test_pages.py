@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import roles
+from kpiplan.lib.fiscal import fiscal_year_of
 from tests.factories import make_user
 from traffy.models import FINISHED, Ticket
 
@@ -42,9 +43,15 @@ def make_tickets(org, n: int, *, prefix="T"):
     Ticket.objects.bulk_create(rows)
 
 
+def this_year() -> dict:
+    """The tickets make_tickets writes are this fiscal year's; the page opens on the year of
+    the organization's plan (FY 2567 for the fixture plan), so ask for this one."""
+    return {"year": fiscal_year_of(timezone.localdate())}
+
+
 def page(client, user, org, **params):
     client.force_login(user)
-    return client.get(reverse("traffy:organization", args=[org.pk]), params)
+    return client.get(reverse("traffy:organization", args=[org.pk]), {**this_year(), **params})
 
 
 def test_every_role_of_the_organization_reads_it_others_do_not(client, cast):
@@ -101,7 +108,7 @@ def test_the_page_speaks_english_with_arabic_digits(client, cast):
     make_tickets(cast.org, 6)
     client.force_login(cast.planner)
     client.cookies["django_language"] = "en"
-    body = client.get(reverse("traffy:organization", args=[cast.org.pk])).content.decode()
+    body = client.get(reverse("traffy:organization", args=[cast.org.pk]), this_year()).content.decode()
     assert "Open for more than 15 days" in body
     assert not re.search(r"[๐-๙]", body.split('id="kpi"')[1].split("</section>")[0])
 
@@ -114,10 +121,17 @@ def test_the_pages_queries_do_not_grow_with_the_tickets(client, cast):
     for n, prefix in ((10, "S"), (490, "L")):  # 10, then 500
         make_tickets(cast.org, n, prefix=prefix)
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
+            assert client.get(url, this_year()).status_code == 200
         counts.append(len(queries))
     # 18: the session, the user, the organization, the user's groups and profile (5); the
     # months (1); the open-over-15-days list (rows, count, by type, by sub-district: 4);
     # the urgent and the re-opened lists (rows and count each: 4); the resolution times
-    # (1); the map's dots and outlines (2); the header's unread notices (1)
-    assert counts == [18, 18]
+    # (1); the map's dots and outlines (2); the header's unread notices (1); the year of
+    # the organization's latest plan (1)
+    assert counts == [19, 19]
+
+
+def test_the_page_opens_on_the_year_of_the_organizations_plan(client, cast):
+    client.force_login(cast.planner)
+    body = client.get(reverse("traffy:organization", args=[cast.org.pk])).content.decode()
+    assert "ปีงบประมาณ ๒๕๖๗" in body
