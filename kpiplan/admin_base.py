@@ -433,3 +433,17 @@ class ScopedStackedInline(ScopedMixin, admin.StackedInline):
 def baht(value) -> str:
     """Budget column: thousands separators, '-' for none."""
     return format_number(value, places=None)
+
+
+class ReadOnlyMixin:
+    """An admin page that only reads: the data changes through its own service (the
+    progress workflow, the Traffy import), never through a second path in the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

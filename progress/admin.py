@@ -1,24 +1,15 @@
 from django.contrib import admin
 from import_export.admin import ExportMixin
 
-from kpiplan.admin_base import EXPORT_FORMATS, HistoryAdmin, ScopedMixin
+from kpiplan.admin_base import EXPORT_FORMATS, HistoryAdmin, ReadOnlyMixin, ScopedMixin
 
 from .models import Evidence, PeriodLock, ProgressEntry, ReopenRequest
 from .resources import ProgressEntryResource
 
 
-class ReadOnlyScopedAdmin(ScopedMixin, HistoryAdmin):
+class ReadOnlyScopedAdmin(ReadOnlyMixin, ScopedMixin, HistoryAdmin):
     """Progress changes only through progress.services (pages), never in the admin:
     planners read reports and their history here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ProgressEntry)

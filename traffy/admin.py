@@ -4,23 +4,16 @@ admin never offers a second way to write them."""
 
 from django.contrib import admin
 
-from kpiplan.admin_base import ScopedMixin
+from kpiplan.admin_base import ReadOnlyMixin, ScopedMixin
 
 from .models import Batch, Ticket, TicketState
 
 
-class ReadOnlyMixin(ScopedMixin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyScopedMixin(ReadOnlyMixin, ScopedMixin):
+    pass
 
 
-class TicketStateInline(ReadOnlyMixin, admin.TabularInline):
+class TicketStateInline(ReadOnlyScopedMixin, admin.TabularInline):
     model = TicketState
     fields = ["state", "at", "batch"]
     readonly_fields = fields
@@ -28,7 +21,7 @@ class TicketStateInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class TicketAdmin(ReadOnlyScopedMixin, admin.ModelAdmin):
     list_display = ["ticket_id", "organization", "state", "district", "subdistrict", "reported_at", "last_activity_at"]
     list_filter = ["organization", "state"]
     search_fields = ["ticket_id", "description", "subdistrict"]
@@ -37,7 +30,7 @@ class TicketAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Batch)
-class BatchAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class BatchAdmin(ReadOnlyScopedMixin, admin.ModelAdmin):
     list_display = ["started_at", "organization", "kind", "source", "by", "read", "created", "updated", "unchanged",
                     "other_districts"]
     list_filter = ["organization", "kind"]
