@@ -41,6 +41,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from kpiplan.lib.fiscal import FiscalMonth, fiscal_months
 
@@ -196,25 +197,38 @@ def reopened(tickets: QuerySet) -> QuerySet:
 
 def of_types(tickets: QuerySet, types: Iterable[str]) -> QuerySet:
     """Tickets with at least one of the types (urgent_types() for definition 4.2 (1))."""
-    match = Q(pk__in=[])
-    for t in types:
-        match |= Q(problem_types__contains=[t])
-    return tickets.filter(match)
+    types = list(types)
+    if not types:
+        return tickets.none()
+    # Through the types' rows rather than JSON containment, which SQLite lacks.
+    join, type_ = _TYPES_OF[connection.vendor]
+    marks = ", ".join(["%s"] * len(types))
+    return tickets.filter(pk__in=RawSQL(f"SELECT tt.id FROM traffy_ticket tt {join} WHERE {type_} IN ({marks})", types))
 
 
 def _subquery(tickets: QuerySet) -> tuple[str, tuple]:
     return tickets.order_by().values("pk").query.sql_with_params()
 
 
+# A ticket's types, one row each (a ticket without a type gives one row of ""), in the SQL
+# of each database: PostgreSQL's jsonb functions, or SQLite's json_each on the embedded
+# default, where the quick start runs.
+_TYPES_OF = {
+    "postgresql": ("CROSS JOIN LATERAL jsonb_array_elements_text("
+                   "  CASE WHEN jsonb_typeof(tt.problem_types) = 'array' AND jsonb_array_length(tt.problem_types) > 0"
+                   "  THEN tt.problem_types ELSE '[\"\"]'::jsonb END) AS t(type)", "t.type"),
+    "sqlite": (", json_each(CASE WHEN json_type(tt.problem_types) = 'array' AND json_array_length(tt.problem_types) > 0"
+               "  THEN tt.problem_types ELSE '[\"\"]' END) AS t", "t.value"),
+}
+
+
 def counts_by_type(tickets: QuerySet) -> list[tuple[str, int]]:
     """(type, tickets) most first: a ticket of two types counts once under each."""
     sql, params = _subquery(tickets)
+    join, type_ = _TYPES_OF[connection.vendor]
     with connection.cursor() as cur:
-        cur.execute(
-            "SELECT t.type, count(*) FROM traffy_ticket tt CROSS JOIN LATERAL jsonb_array_elements_text("
-            "  CASE WHEN jsonb_typeof(tt.problem_types) = 'array' AND jsonb_array_length(tt.problem_types) > 0"
-            "  THEN tt.problem_types ELSE '[\"\"]'::jsonb END) AS t(type)"
-            f" WHERE tt.id IN ({sql}) GROUP BY t.type ORDER BY count(*) DESC, t.type", params)
+        cur.execute(f"SELECT {type_}, count(*) FROM traffy_ticket tt {join}"
+                    f" WHERE tt.id IN ({sql}) GROUP BY {type_} ORDER BY count(*) DESC, {type_}", params)
         return [(t, n) for t, n in cur.fetchall()]
 
 
@@ -225,18 +239,26 @@ def counts_by_subdistrict(tickets: QuerySet) -> list[tuple[str, int]]:
 
 def resolution_times(tickets: QuerySet) -> list[TypeTimes]:
     """Per type, the finished tickets' time from report to finish: median and 90th
-    percentile (percentile_cont, see percentile()), most tickets first."""
+    percentile (percentile_cont, see percentile()), most tickets first. SQLite has no
+    percentile_cont: there the durations are read and percentile() computes the same."""
     sql, params = _subquery(tickets.filter(state=FINISHED, finished_at__isnull=False))
+    join, type_ = _TYPES_OF[connection.vendor]
     with connection.cursor() as cur:
-        cur.execute(
-            "SELECT t.type, count(*),"
-            " percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM tt.finished_at - tt.reported_at)),"
-            " percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM tt.finished_at - tt.reported_at))"
-            " FROM traffy_ticket tt CROSS JOIN LATERAL jsonb_array_elements_text("
-            "  CASE WHEN jsonb_typeof(tt.problem_types) = 'array' AND jsonb_array_length(tt.problem_types) > 0"
-            "  THEN tt.problem_types ELSE '[\"\"]'::jsonb END) AS t(type)"
-            f" WHERE tt.id IN ({sql}) GROUP BY t.type ORDER BY count(*) DESC, t.type", params)
-        return [TypeTimes(t, n, days(med), days(p90)) for t, n, med, p90 in cur.fetchall()]
+        if connection.vendor == "postgresql":
+            cur.execute(
+                f"SELECT {type_}, count(*),"
+                " percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM tt.finished_at - tt.reported_at)),"
+                " percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM tt.finished_at - tt.reported_at))"
+                f" FROM traffy_ticket tt {join} WHERE tt.id IN ({sql}) GROUP BY {type_} ORDER BY count(*) DESC, {type_}",
+                params)
+            return [TypeTimes(t, n, days(med), days(p90)) for t, n, med, p90 in cur.fetchall()]
+        cur.execute(f"SELECT {type_}, (julianday(tt.finished_at) - julianday(tt.reported_at)) * 86400"
+                    f" FROM traffy_ticket tt {join} WHERE tt.id IN ({sql})", params)
+        by_type: dict[str, list[float]] = {}
+        for t, seconds in cur.fetchall():
+            by_type.setdefault(t, []).append(seconds)
+    ordered = sorted(by_type.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    return [TypeTimes(t, len(v), days(percentile(v, 0.5)), days(percentile(v, 0.9))) for t, v in ordered]
 
 
 def outline_points(tickets: QuerySet) -> dict[str, list[tuple[float, float]]]:
