@@ -98,8 +98,6 @@ def refuse_inserts(table, message):
 
 @pytest.mark.django_db
 def test_a_sheet_the_database_refuses_is_named_logged_and_the_other_sheets_checked(cast, caplog):
-    if connection.vendor != "postgresql":
-        pytest.skip("a PostgreSQL trigger")
     refuse_inserts(WorkStep._meta.db_table, "no room for work steps")
     with caplog.at_level(logging.ERROR, logger="plandoc.workbook"):
         preview = import_workbook(district_workbook(cast.other_org), "แผนบางแค.xlsx", user=cast.other_planner,
@@ -117,8 +115,6 @@ def test_a_sheet_the_database_refuses_is_named_logged_and_the_other_sheets_check
 
 @pytest.mark.django_db
 def test_an_unexpected_error_is_logged_with_its_traceback_and_the_file_name(cast, caplog):
-    if connection.vendor != "postgresql":
-        pytest.skip("a PostgreSQL trigger")
     refuse_inserts(Plan._meta.db_table, "no room for plans")
     with caplog.at_level(logging.ERROR, logger="plandoc.workbook"):
         preview = import_workbook(district_workbook(cast.other_org), "แผนบางแค.xlsx", user=cast.other_planner,
